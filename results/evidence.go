@@ -14,9 +14,9 @@ type Evidence struct {
 
 	Tests, Passes, Failures, Pending int
 
-	FailedStep         string   // e.g. "38. Verify diskname2Reboot file is the same as ..."
-	Error              string   // short error (first meaningful line)
-	Excerpt            string   // a few trimmed lines for FAILURE NOTES, stack frames ("    at ...") dropped (S5)
+	FailedStep         string // e.g. "38. Verify diskname2Reboot file is the same as ..."
+	Error              string // short error (first meaningful line)
+	Excerpt            string // a few trimmed lines for FAILURE NOTES, stack frames ("    at ...") dropped (S5)
 	StartedAt, EndedAt *time.Time
 	Build              string   // build / metadata.build (child build id in categorized runs), when present
 	Spec               string   // spec path when present
