@@ -1,6 +1,11 @@
 package results
 
-import "time"
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // Evidence is what one artifact says about one machine.
 type Evidence struct {
@@ -30,3 +35,171 @@ const (
 	SourceReporterJSON = "reporter-json"
 	SourceReporterTXT  = "reporter-txt"
 )
+
+// Bounds on what a parser keeps from an artifact: a hostile or runaway file
+// (a 1 GB line, a giant stack) must not end up whole in a post or in memory.
+const (
+	maxErrorLen   = 500      // Evidence.Error
+	maxExcerptLen = 2000     // Evidence.Excerpt
+	maxExcerptRow = 12       // lines kept in Evidence.Excerpt
+	maxFieldLen   = 4096     // any other kept string (titles, names, paths)
+	maxScanText   = 64 << 10 // how much of one error text is looked at
+)
+
+// clip cuts s to at most n bytes on a rune boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// cleanText makes arbitrary artifact bytes safe to keep: valid UTF-8, no
+// ANSI colour codes, no NUL or other control characters except newline/tab.
+func cleanText(s string) string {
+	if len(s) > maxScanText {
+		s = clip(s, maxScanText)
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = ansiRE.ReplaceAllString(s, "")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t':
+			return r
+		case r == '\r':
+			return -1
+		case r < 0x20 || r == 0x7f:
+			return -1
+		}
+		return r
+	}, s)
+}
+
+var ansiRE = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]`)
+
+// isStackFrame reports a "    at fn (file:line:col)" line, which S5 keeps
+// out of FAILURE NOTES.
+func isStackFrame(line string) bool {
+	t := strings.TrimSpace(line)
+	return strings.HasPrefix(t, "at ") && (strings.Contains(t, "(") || strings.Contains(t, ":") || strings.Contains(t, "<anonymous>"))
+}
+
+// shortError picks the one line an operator needs from a Cypress error:
+// the first stderr line of a failed cy.exec, the "> ..." line of a failed
+// cy.task, else the first meaningful line.
+func shortError(msg string) string {
+	lines := strings.Split(cleanText(msg), "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) != "Stderr:" {
+			continue
+		}
+		for _, n := range lines[i+1:] {
+			n = strings.TrimSpace(n)
+			if n == "" || strings.HasPrefix(n, "Warning: Permanently added") {
+				continue
+			}
+			if strings.HasPrefix(n, "https://on.cypress.io/") {
+				break
+			}
+			return clip(n, maxErrorLen)
+		}
+		break
+	}
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "> ") && len(t) > 2 {
+			return clip(strings.TrimSpace(t[2:]), maxErrorLen)
+		}
+	}
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == "" || isStackFrame(t) || strings.HasPrefix(t, "https://on.cypress.io/") {
+			continue
+		}
+		return clip(t, maxErrorLen)
+	}
+	return ""
+}
+
+// excerpt keeps a few trimmed lines of an error for FAILURE NOTES, without
+// stack frames or blank runs (S5).
+func excerpt(msg string) string {
+	var out []string
+	for _, l := range strings.Split(cleanText(msg), "\n") {
+		t := strings.TrimSpace(l)
+		if t == "" || isStackFrame(t) {
+			continue
+		}
+		out = append(out, t)
+		if len(out) == maxExcerptRow {
+			break
+		}
+	}
+	return clip(strings.Join(out, "\n"), maxExcerptLen)
+}
+
+// machineFromSpec turns a spec path such as cypress/e2e/generated/atvm71-redhat9.1.ts
+// into the machine name. Only known extensions are cut: machine names have dots.
+func machineFromSpec(spec string) string {
+	spec = strings.TrimSpace(spec)
+	if i := strings.LastIndexAny(spec, `/\`); i >= 0 {
+		spec = spec[i+1:]
+	}
+	for _, ext := range []string{".ts", ".js", ".tsx", ".jsx", ".mjs", ".cjs"} {
+		if strings.HasSuffix(spec, ext) {
+			spec = strings.TrimSuffix(spec, ext)
+			spec = strings.TrimSuffix(spec, ".cy")
+			break
+		}
+	}
+	return clip(spec, maxFieldLen)
+}
+
+// isBookkeepingSpec reports the wrapper's own check-xml-files.ts run (R1).
+func isBookkeepingSpec(spec string) bool {
+	return machineFromSpec(spec) == "check-xml-files"
+}
+
+// firstWord is the first whitespace-separated word: describe titles are
+// "<machine> <template>".
+func firstWord(s string) string {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return ""
+	}
+	return clip(f[0], maxFieldLen)
+}
+
+// parseTime reads the timestamps the artifacts use: RFC 3339 with a zone
+// (reporter, mochawesome) or JUnit's UTC time without a zone.
+func parseTime(s string) *time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 64 {
+		return nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			t = t.UTC()
+			return &t
+		}
+	}
+	return nil
+}
+
+// isMachineLike rejects words that cannot be a host name (a fallback taken
+// from a title must still look like one).
+func isMachineLike(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '-' || r == '.' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
