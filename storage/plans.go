@@ -1,0 +1,142 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// Plan states.
+const (
+	PlanOpen       = "open"
+	PlanSuperseded = "superseded"
+	PlanUsed       = "used"
+	PlanCancelled  = "cancelled"
+	PlanExpired    = "expired"
+)
+
+// Plan is a stored plan: what was shown, to whom, and whether it is still open.
+type Plan struct {
+	ID, Hash, ChannelID, RootID, PostID, Template, Build string
+	PlanJSON                                             string // the planner's Plan, as shown
+	CreatedBy                                            string
+	CreatedAt                                            time.Time
+	ExpiresAt                                            time.Time
+	State                                                string
+	SupersededBy                                         string
+	BlacklistVersion                                     int
+}
+
+// InsertPlan stores a new open plan and marks every older open plan of the
+// same channel superseded by it (P2: a newer plan voids older approvals).
+// It returns the ids it superseded.
+func (db *DB) InsertPlan(ctx context.Context, p Plan) (superseded []string, err error) {
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM plans WHERE channel_id = ? AND state = 'open' AND id != ?`, p.ChannelID, p.ID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			superseded = append(superseded, id)
+		}
+		rows.Close()
+		if _, err := tx.ExecContext(ctx, `UPDATE plans SET state = 'superseded', superseded_by = ? WHERE channel_id = ? AND state = 'open' AND id != ?`,
+			p.ID, p.ChannelID, p.ID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO plans(id, hash, channel_id, root_id, post_id, template, build, plan_json, created_by, created_at, expires_at, state, blacklist_version)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?, 'open', ?)`,
+			p.ID, p.Hash, p.ChannelID, p.RootID, p.PostID, p.Template, p.Build, p.PlanJSON, p.CreatedBy, ts(p.CreatedAt), ts(p.ExpiresAt), p.BlacklistVersion)
+		return err
+	})
+	return superseded, err
+}
+
+// SetPlanPost records the chat post that shows the plan.
+func (db *DB) SetPlanPost(ctx context.Context, planID, postID string) error {
+	_, err := db.sql.ExecContext(ctx, `UPDATE plans SET post_id = ? WHERE id = ?`, postID, planID)
+	return err
+}
+
+const planCols = `id, hash, channel_id, root_id, post_id, template, build, plan_json, created_by, created_at, expires_at, state, superseded_by, blacklist_version`
+
+func scanPlan(s interface{ Scan(...any) error }) (Plan, error) {
+	var p Plan
+	var created, expires sql.NullString
+	err := s.Scan(&p.ID, &p.Hash, &p.ChannelID, &p.RootID, &p.PostID, &p.Template, &p.Build, &p.PlanJSON,
+		&p.CreatedBy, &created, &expires, &p.State, &p.SupersededBy, &p.BlacklistVersion)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, ErrNotFound
+	}
+	p.CreatedAt, p.ExpiresAt = parseTS(created), parseTS(expires)
+	return p, err
+}
+
+// GetPlan returns one plan.
+func (db *DB) GetPlan(ctx context.Context, id string) (Plan, error) {
+	return scanPlan(db.sql.QueryRowContext(ctx, `SELECT `+planCols+` FROM plans WHERE id = ?`, id))
+}
+
+// PlanByPost returns the plan shown in a post (thread replies name no plan).
+func (db *DB) PlanByPost(ctx context.Context, postID string) (Plan, error) {
+	return scanPlan(db.sql.QueryRowContext(ctx, `SELECT `+planCols+` FROM plans WHERE post_id = ? AND post_id != ''`, postID))
+}
+
+// OpenPlans lists a channel's open plans, newest first.
+func (db *DB) OpenPlans(ctx context.Context, channelID string) ([]Plan, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+planCols+` FROM plans WHERE channel_id = ? AND state = 'open' ORDER BY created_at DESC`, channelID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Plan
+	for rows.Next() {
+		p, err := scanPlan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// UsePlan atomically moves an open plan to used and records the approval.
+// It reports false when the plan was no longer open (already used, superseded,
+// cancelled): two clicks at once approve once.
+func (db *DB) UsePlan(ctx context.Context, planID, user string, watcher bool) (bool, error) {
+	var used bool
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE plans SET state = 'used' WHERE id = ? AND state = 'open'`, planID)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		used = n == 1
+		if !used {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO approvals(plan_id, user_name, watcher, at, outcome) VALUES (?,?,?,?, 'accepted')`,
+			planID, user, watcher, ts(db.now()))
+		return err
+	})
+	return used, err
+}
+
+// RecordRefusal keeps a refused approval in the record.
+func (db *DB) RecordRefusal(ctx context.Context, planID, user, reason string) error {
+	_, err := db.sql.ExecContext(ctx, `INSERT INTO approvals(plan_id, user_name, watcher, at, outcome, reason) VALUES (?,?,0,?, 'refused', ?)`,
+		planID, user, ts(db.now()), reason)
+	return err
+}
+
+// SetPlanState moves a plan to a final state (cancelled, expired).
+func (db *DB) SetPlanState(ctx context.Context, planID, state string) error {
+	_, err := db.sql.ExecContext(ctx, `UPDATE plans SET state = ? WHERE id = ? AND state = 'open'`, state, planID)
+	return err
+}

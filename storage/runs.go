@@ -1,0 +1,208 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Run is one launched (or adopted) run of a build.
+type Run struct {
+	ID, PlanID, Build, Controller, Template string
+	Categorized, Watcher, Adopted           bool
+	State, Reason                           string
+	PlannedBy, ApprovedBy                   string
+	ChannelID, RootPostID                   string
+	ControllerStart                         time.Time // the controller's clock at launch (D4)
+	RunnerPID                               int
+	RunnerStart                             string // process start time, with the pid the run's identity (D16)
+	ScopeJSON                               string // stored scope at verification (D4)
+	StatusJSON                              string // latest reconstructed Status
+	CreatedAt, UpdatedAt, EndedAt           time.Time
+}
+
+// activeStates hold the controller: the lock is theirs (D15).
+var activeStates = []string{"APPROVED", "LAUNCHING", "RUNNING"}
+
+// Active reports whether a run state still holds its controller.
+func Active(state string) bool {
+	for _, s := range activeStates {
+		if s == state {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrLocked is returned when a controller already runs something.
+type ErrLocked struct {
+	Controller, RunID, Holder string
+	Since                     time.Time
+}
+
+func (e *ErrLocked) Error() string {
+	return fmt.Sprintf("controller %s is busy with run %s (held by %s since %s)", e.Controller, e.RunID, e.Holder, e.Since.Format(time.RFC3339))
+}
+
+// CreateRunLocked inserts a run and takes its controller's lock in one
+// transaction (D15): either both happen or neither does. A run under a
+// build name used before starts clean (W6): its posts, offsets and sub-runs
+// are keyed by the new run id.
+func (db *DB) CreateRunLocked(ctx context.Context, r Run, holder string) error {
+	now := db.now()
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var runID, h string
+		var since sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT run_id, holder, acquired_at FROM locks WHERE controller = ?`, r.Controller).Scan(&runID, &h, &since)
+		if err == nil {
+			return &ErrLocked{Controller: r.Controller, RunID: runID, Holder: h, Since: parseTS(since)}
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO locks(controller, run_id, holder, acquired_at) VALUES (?,?,?,?)`,
+			r.Controller, r.ID, holder, ts(now)); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO runs(id, plan_id, build, controller, template, categorized, watcher, adopted, state, reason,
+			planned_by, approved_by, channel_id, root_post_id, controller_start, runner_pid, runner_start, scope_json, status_json, created_at, updated_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			r.ID, r.PlanID, r.Build, r.Controller, r.Template, r.Categorized, r.Watcher, r.Adopted, r.State, r.Reason,
+			r.PlannedBy, r.ApprovedBy, r.ChannelID, r.RootPostID, ts(r.ControllerStart), r.RunnerPID, r.RunnerStart,
+			r.ScopeJSON, r.StatusJSON, ts(now), ts(now))
+		return err
+	})
+}
+
+// Lock returns the controller's lock holder, if any.
+func (db *DB) Lock(ctx context.Context, controller string) (runID, holder string, since time.Time, ok bool, err error) {
+	var s sql.NullString
+	err = db.sql.QueryRowContext(ctx, `SELECT run_id, holder, acquired_at FROM locks WHERE controller = ?`, controller).Scan(&runID, &holder, &s)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", time.Time{}, false, nil
+	}
+	return runID, holder, parseTS(s), err == nil, err
+}
+
+// ReleaseLock frees the controller if runID holds it.
+func (db *DB) ReleaseLock(ctx context.Context, controller, runID string) error {
+	_, err := db.sql.ExecContext(ctx, `DELETE FROM locks WHERE controller = ? AND run_id = ?`, controller, runID)
+	return err
+}
+
+// RunUpdate changes some of a run's fields; nil/zero fields are left alone.
+type RunUpdate struct {
+	State, Reason, RootPostID, RunnerStart, ScopeJSON, StatusJSON *string
+	RunnerPID                                                     *int
+	ControllerStart                                               *time.Time
+}
+
+// UpdateRun applies u. When the new state is final, the run's controller
+// lock is released in the same transaction.
+func (db *DB) UpdateRun(ctx context.Context, id string, u RunUpdate) error {
+	now := db.now()
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		sets, args := []string{"updated_at = ?"}, []any{ts(now)}
+		add := func(col string, v any) { sets = append(sets, col+" = ?"); args = append(args, v) }
+		if u.State != nil {
+			add("state", *u.State)
+			if !Active(*u.State) {
+				add("ended_at", ts(now))
+			}
+		}
+		if u.Reason != nil {
+			add("reason", *u.Reason)
+		}
+		if u.RootPostID != nil {
+			add("root_post_id", *u.RootPostID)
+		}
+		if u.RunnerStart != nil {
+			add("runner_start", *u.RunnerStart)
+		}
+		if u.ScopeJSON != nil {
+			add("scope_json", *u.ScopeJSON)
+		}
+		if u.StatusJSON != nil {
+			add("status_json", *u.StatusJSON)
+		}
+		if u.RunnerPID != nil {
+			add("runner_pid", *u.RunnerPID)
+		}
+		if u.ControllerStart != nil {
+			add("controller_start", ts(*u.ControllerStart))
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE runs SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, id)...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		if u.State != nil && !Active(*u.State) {
+			_, err = tx.ExecContext(ctx, `DELETE FROM locks WHERE run_id = ?`, id)
+		}
+		return err
+	})
+}
+
+const runCols = `id, plan_id, build, controller, template, categorized, watcher, adopted, state, reason, planned_by, approved_by,
+	channel_id, root_post_id, controller_start, runner_pid, runner_start, scope_json, status_json, created_at, updated_at, ended_at`
+
+func scanRun(s interface{ Scan(...any) error }) (Run, error) {
+	var r Run
+	var cs, c, u, e sql.NullString
+	err := s.Scan(&r.ID, &r.PlanID, &r.Build, &r.Controller, &r.Template, &r.Categorized, &r.Watcher, &r.Adopted, &r.State, &r.Reason,
+		&r.PlannedBy, &r.ApprovedBy, &r.ChannelID, &r.RootPostID, &cs, &r.RunnerPID, &r.RunnerStart, &r.ScopeJSON, &r.StatusJSON, &c, &u, &e)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrNotFound
+	}
+	r.ControllerStart, r.CreatedAt, r.UpdatedAt, r.EndedAt = parseTS(cs), parseTS(c), parseTS(u), parseTS(e)
+	return r, err
+}
+
+func (db *DB) queryRuns(ctx context.Context, where string, args ...any) ([]Run, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+runCols+` FROM runs `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// GetRun returns one run.
+func (db *DB) GetRun(ctx context.Context, id string) (Run, error) {
+	return scanRun(db.sql.QueryRowContext(ctx, `SELECT `+runCols+` FROM runs WHERE id = ?`, id))
+}
+
+// ActiveRuns lists runs that still hold their controller, oldest first.
+func (db *DB) ActiveRuns(ctx context.Context) ([]Run, error) {
+	return db.queryRuns(ctx, `WHERE state IN ('APPROVED','LAUNCHING','RUNNING') ORDER BY created_at`)
+}
+
+// RecentRuns lists the newest runs first.
+func (db *DB) RecentRuns(ctx context.Context, limit int) ([]Run, error) {
+	return db.queryRuns(ctx, `ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
+}
+
+// LatestRunByBuild returns the newest run of a build name.
+func (db *DB) LatestRunByBuild(ctx context.Context, build string) (Run, error) {
+	runs, err := db.queryRuns(ctx, `WHERE build = ? ORDER BY created_at DESC, id DESC LIMIT 1`, build)
+	if err != nil {
+		return Run{}, err
+	}
+	if len(runs) == 0 {
+		return Run{}, ErrNotFound
+	}
+	return runs[0], nil
+}

@@ -1,0 +1,156 @@
+package storage
+
+// migrations are applied in order; PRAGMA user_version counts the applied
+// ones. Never edit a released entry: append a new one.
+var migrations = []string{
+	// 1: the initial schema.
+	`
+CREATE TABLE schema_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO schema_info(key, value) VALUES ('created_at', strftime('%Y-%m-%dT%H:%M:%fZ','now'));
+
+CREATE TABLE plans (
+	id            TEXT PRIMARY KEY,
+	hash          TEXT NOT NULL,
+	channel_id    TEXT NOT NULL,
+	root_id       TEXT NOT NULL DEFAULT '',
+	post_id       TEXT NOT NULL DEFAULT '',
+	template      TEXT NOT NULL,
+	build         TEXT NOT NULL,
+	plan_json     TEXT NOT NULL,
+	created_by    TEXT NOT NULL,
+	created_at    TEXT NOT NULL,
+	expires_at    TEXT NOT NULL,
+	state         TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','superseded','used','cancelled','expired')),
+	superseded_by TEXT NOT NULL DEFAULT '',
+	blacklist_version INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX plans_channel_state ON plans(channel_id, state);
+
+CREATE TABLE approvals (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	plan_id    TEXT NOT NULL REFERENCES plans(id),
+	user_name  TEXT NOT NULL,
+	watcher    INTEGER NOT NULL,
+	at         TEXT NOT NULL,
+	outcome    TEXT NOT NULL CHECK (outcome IN ('accepted','refused')),
+	reason     TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE runs (
+	id             TEXT PRIMARY KEY,
+	plan_id        TEXT NOT NULL DEFAULT '',
+	build          TEXT NOT NULL,
+	controller     TEXT NOT NULL,
+	template       TEXT NOT NULL DEFAULT '',
+	categorized    INTEGER NOT NULL DEFAULT 0,
+	watcher        INTEGER NOT NULL DEFAULT 1,
+	adopted        INTEGER NOT NULL DEFAULT 0,
+	state          TEXT NOT NULL,
+	reason         TEXT NOT NULL DEFAULT '',
+	planned_by     TEXT NOT NULL DEFAULT '',
+	approved_by    TEXT NOT NULL DEFAULT '',
+	channel_id     TEXT NOT NULL DEFAULT '',
+	root_post_id   TEXT NOT NULL DEFAULT '',
+	controller_start TEXT,
+	runner_pid     INTEGER NOT NULL DEFAULT 0,
+	runner_start   TEXT NOT NULL DEFAULT '',
+	scope_json     TEXT NOT NULL DEFAULT '',
+	status_json    TEXT NOT NULL DEFAULT '',
+	created_at     TEXT NOT NULL,
+	updated_at     TEXT NOT NULL,
+	ended_at       TEXT
+);
+CREATE INDEX runs_build ON runs(build, created_at);
+CREATE INDEX runs_state ON runs(state);
+
+CREATE TABLE subruns (
+	run_id       TEXT NOT NULL REFERENCES runs(id),
+	name         TEXT NOT NULL,
+	state        TEXT NOT NULL,
+	hosts_json   TEXT NOT NULL DEFAULT '[]',
+	currents_url TEXT NOT NULL DEFAULT '',
+	finished     INTEGER NOT NULL DEFAULT 0,
+	updated_at   TEXT NOT NULL,
+	PRIMARY KEY (run_id, name)
+);
+
+CREATE TABLE host_results (
+	run_id      TEXT NOT NULL REFERENCES runs(id),
+	host        TEXT NOT NULL,
+	subrun      TEXT NOT NULL DEFAULT '',
+	status      TEXT NOT NULL,
+	failed_step TEXT NOT NULL DEFAULT '',
+	error       TEXT NOT NULL DEFAULT '',
+	updated_at  TEXT NOT NULL,
+	PRIMARY KEY (run_id, host)
+);
+
+CREATE TABLE posts (
+	idem_key     TEXT PRIMARY KEY,
+	run_id       TEXT NOT NULL DEFAULT '',
+	kind         TEXT NOT NULL,
+	subrun       TEXT NOT NULL DEFAULT '',
+	revision     INTEGER NOT NULL DEFAULT 0,
+	part         INTEGER NOT NULL DEFAULT 0,
+	channel_id   TEXT NOT NULL,
+	root_id      TEXT NOT NULL DEFAULT '',
+	post_id      TEXT NOT NULL DEFAULT '',
+	state        TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','sent')),
+	digest       TEXT NOT NULL DEFAULT '',
+	created_at   TEXT NOT NULL,
+	sent_at      TEXT,
+	superseded_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX posts_run ON posts(run_id, kind, subrun);
+
+CREATE TABLE currents_urls (
+	run_id  TEXT NOT NULL REFERENCES runs(id),
+	subrun  TEXT NOT NULL DEFAULT '',
+	url     TEXT NOT NULL,
+	seen_at TEXT NOT NULL,
+	UNIQUE (run_id, url)
+);
+
+CREATE TABLE fetch_offsets (
+	run_id  TEXT NOT NULL REFERENCES runs(id),
+	path    TEXT NOT NULL,
+	offset  INTEGER NOT NULL,
+	size    INTEGER NOT NULL,
+	mtime   TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (run_id, path)
+);
+
+CREATE TABLE run_events (
+	id     INTEGER PRIMARY KEY AUTOINCREMENT,
+	run_id TEXT NOT NULL,
+	at     TEXT NOT NULL,
+	kind   TEXT NOT NULL,
+	detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX run_events_run ON run_events(run_id, id);
+
+CREATE TABLE locks (
+	controller  TEXT PRIMARY KEY,
+	run_id      TEXT NOT NULL,
+	holder      TEXT NOT NULL,
+	acquired_at TEXT NOT NULL
+);
+
+CREATE TABLE blacklist (
+	machine  TEXT PRIMARY KEY,
+	reason   TEXT NOT NULL,
+	added_by TEXT NOT NULL DEFAULT '',
+	added_at TEXT NOT NULL
+);
+CREATE TABLE blacklist_meta (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, seeded INTEGER NOT NULL);
+INSERT INTO blacklist_meta(id, version, seeded) VALUES (1, 0, 0);
+
+CREATE TABLE audit_log (
+	id     INTEGER PRIMARY KEY AUTOINCREMENT,
+	at     TEXT NOT NULL,
+	actor  TEXT NOT NULL,
+	action TEXT NOT NULL,
+	detail TEXT NOT NULL DEFAULT ''
+);
+`,
+}
