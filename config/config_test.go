@@ -51,7 +51,8 @@ func TestLoad_EnvOverrides(t *testing.T) {
 		"ATVMBOT_WATCH_POLL_INTERVAL=5s",
 		"ATVMBOT_APPROVALS_APPROVERS=alice, bob",
 		"ATVMBOT_CONTROLLER_USE_SYSTEMD=true",
-		"ATVMBOT_CONTROLER_HOST=typo",
+		"ATVMBOT_CONTROLLER_HOSTNAME=typo",
+		"ATVMBOT_CONFIG=/etc/atvmbot/config.yaml",
 		"ATVMBOT_CONTROLLER_PORT_X=1",
 		"ATVMBOT_WATCH_HUNG_GRACE=soon",
 	})
@@ -61,7 +62,10 @@ func TestLoad_EnvOverrides(t *testing.T) {
 		t.Fatalf("overrides not applied: %+v %+v", c, cfg.Approvals)
 	}
 	text := strings.Join(probs, "\n")
-	for _, want := range []string{"ATVMBOT_CONTROLER_HOST: not a known setting", "ATVMBOT_CONTROLLER_PORT_X: not a known setting", "ATVMBOT_WATCH_HUNG_GRACE: want a duration"} {
+	if strings.Contains(text, "ATVMBOT_CONFIG") {
+		t.Errorf("ATVMBOT_CONFIG is not a setting and must not be reported:\n%s", text)
+	}
+	for _, want := range []string{"ATVMBOT_CONTROLLER_HOSTNAME: not a known setting", "ATVMBOT_CONTROLLER_PORT_X: not a known setting", "ATVMBOT_WATCH_HUNG_GRACE: want a duration"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("missing problem %q in:\n%s", want, text)
 		}

@@ -86,8 +86,6 @@ var secretEnv = map[string]bool{
 	EnvSlashToken: true, EnvSlashToken + "_FILE": true,
 	EnvSigningKey: true, EnvSigningKey + "_FILE": true,
 	EnvSSHKey: true,
-	// Set by the process that runs the simulator, not configuration.
-	"ATVMBOT_BIN": true,
 }
 
 // applyEnv sets scalar and list fields from ATVMBOT_<SECTION>_<KEY>, where the
@@ -106,6 +104,9 @@ func applyEnv(cfg *Config, env map[string]string) Problems {
 			continue
 		}
 		f, ok := fields[k]
+		if !ok && !inSection(k) {
+			continue // not a setting: e.g. ATVMBOT_CONFIG, test switches
+		}
 		if !ok {
 			probs = append(probs, fmt.Sprintf("%s: not a known setting", k))
 			continue
@@ -115,6 +116,19 @@ func applyEnv(cfg *Config, env map[string]string) Problems {
 		}
 	}
 	return probs
+}
+
+// inSection reports whether an env name starts like a config section, so a
+// misspelt key inside a section is reported instead of silently ignored.
+func inSection(name string) bool {
+	t := reflect.TypeOf(Config{})
+	for i := 0; i < t.NumField(); i++ {
+		tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
+		if tag != "" && tag != "-" && strings.HasPrefix(name, EnvPrefix+strings.ToUpper(tag)+"_") {
+			return true
+		}
+	}
+	return false
 }
 
 func collectEnvFields(v reflect.Value, prefix string, out map[string]reflect.Value) {
