@@ -1,0 +1,412 @@
+package commands
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Command words.
+const (
+	CmdPlan      = "plan"
+	CmdApprove   = "approve"
+	CmdCancel    = "cancel"
+	CmdStatus    = "status"
+	CmdRuns      = "runs"
+	CmdQueue     = "queue"
+	CmdWatch     = "watch"
+	CmdUnwatch   = "unwatch"
+	CmdBlacklist = "blacklist"
+	CmdHelp      = "help"
+)
+
+// CommandNames lists every command word, in help order.
+var CommandNames = []string{CmdPlan, CmdApprove, CmdCancel, CmdStatus, CmdRuns, CmdQueue, CmdWatch, CmdUnwatch, CmdBlacklist, CmdHelp}
+
+// Blacklist actions.
+const (
+	BlacklistList   = "list"
+	BlacklistAdd    = "add"
+	BlacklistRemove = "remove"
+)
+
+// Command is one parsed chat command. Only the fields of its Name are set.
+type Command struct {
+	Name string `json:"name"`
+	// Plan is the request of `plan`.
+	Plan *PlanRequest `json:"plan,omitempty"`
+	// Target is the plan ID of `approve`, the build or plan ID of `cancel`,
+	// the build of `status`, `watch` and `unwatch`. Empty when not given.
+	Target         string `json:"target,omitempty"`
+	WithoutWatcher bool   `json:"without_watcher,omitempty"` // approve without watcher (P3)
+	ConfirmBoth    bool   `json:"confirm_both,omitempty"`    // approve --confirm-both (P11)
+	Yes            bool   `json:"yes,omitempty"`             // cancel --yes (D14)
+	Action         string `json:"action,omitempty"`          // blacklist: list, add, remove
+	Machine        string `json:"machine,omitempty"`         // blacklist add/remove
+	Reason         string `json:"reason,omitempty"`          // blacklist add
+	Topic          string `json:"topic,omitempty"`           // help
+}
+
+var rePlanID = regexp.MustCompile(`^p-[0-9a-f]{6}$`)
+
+// IsPlanID reports whether s has the shape of a plan ID (p-7f3a2c).
+func IsPlanID(s string) bool { return rePlanID.MatchString(strings.ToLower(s)) }
+
+// Parse reads one command as typed after /atvm, in a mention, a DM, a
+// thread reply or the console. A leading "/atvm" is tolerated. Empty text is
+// `help`. Every refusal is an *Error whose message is meant for chat.
+func Parse(text string) (Command, error) {
+	if len(text) > maxRaw {
+		return Command{}, &Error{Msg: fmt.Sprintf("the message is %d bytes; a command is at most %d", len(text), maxText)}
+	}
+	toks, terr := tokenize(strings.Trim(text, " \t\r\n"))
+	if terr != nil {
+		flag := ""
+		if n := len(toks); n > 0 && looksLikeFlag(toks[n-1].text) {
+			if f := planFlagIndex[normFlag(toks[n-1].text)]; f != nil {
+				flag = f.name
+			}
+		}
+		return Command{}, errorf(flag, "%v; quotes are only for words of a reason, and values may not contain quotes", terr)
+	}
+	return parseTokens(toks, len(text))
+}
+
+// ParseArgs is Parse for words already split by a shell (the console and
+// `atvmbot plan`): each word is one token, quotes in it are characters.
+func ParseArgs(words []string) (Command, error) {
+	size := 0
+	toks := make([]token, len(words))
+	for i, w := range words {
+		size += len(w) + 1
+		if size > maxRaw {
+			return Command{}, &Error{Msg: fmt.Sprintf("the command is over %d bytes; a command is at most %d", maxRaw, maxText)}
+		}
+		toks[i] = token{text: w}
+	}
+	return parseTokens(toks, size)
+}
+
+func parseTokens(toks []token, size int) (Command, error) {
+	if len(toks) > maxTokens {
+		return Command{}, &Error{Msg: fmt.Sprintf("the command has %d words; at most %d", len(toks), maxTokens)}
+	}
+	if len(toks) > 0 && strings.EqualFold(toks[0].text, "/atvm") {
+		toks = toks[1:]
+	}
+	if len(toks) == 0 {
+		return Command{Name: CmdHelp}, nil
+	}
+	word := toks[0].text
+	if d := badRune(word); d != "" {
+		return Command{}, errorf("", "%s contains %s; commands are %s", show(word), d, strings.Join(CommandNames, ", "))
+	}
+	name := strings.ToLower(word)
+	args := toks[1:]
+	var (
+		cmd Command
+		err *Error
+	)
+	switch name {
+	case CmdPlan:
+		cmd, err = parsePlan(args)
+	case CmdApprove:
+		cmd, err = parseApprove(args)
+	case CmdCancel:
+		cmd, err = parseCancel(args)
+	case CmdStatus, CmdWatch, CmdUnwatch:
+		cmd, err = parseBuildArg(name, args, name != CmdStatus)
+	case CmdRuns, CmdQueue:
+		cmd, err = Command{Name: name}, noArgs(name, args)
+	case CmdBlacklist:
+		cmd, err = parseBlacklist(args)
+	case CmdHelp:
+		cmd, err = parseHelp(args)
+	default:
+		if looksLikeFlag(word) {
+			return Command{}, errorf("", "a command starts with its name, e.g. `plan cmc-e2e %s …`; commands are %s", word, strings.Join(CommandNames, ", "))
+		}
+		return Command{}, errorf("", "unknown command %s%s; commands are %s", show(word), didYouMean(name, CommandNames), strings.Join(CommandNames, ", "))
+	}
+	if err != nil {
+		return Command{}, err
+	}
+	if size > maxText {
+		return Command{}, &Error{Msg: fmt.Sprintf("the command is %d bytes; at most %d", size, maxText)}
+	}
+	return cmd, nil
+}
+
+// lookupFlag resolves an option word (without any "=value") among specs,
+// refusing unicode look-alikes with the spelling to type instead.
+func lookupFlag(word string, index map[string]*flagSpec, names []string) (*flagSpec, *Error) {
+	if d := badRune(word); d != "" {
+		folded := "--" + strings.TrimLeft(foldLookalikes(word), "-")
+		flag := folded
+		if f := index[normFlag(folded)]; f != nil {
+			flag = f.name
+		}
+		if strings.Contains(d, "dash") {
+			return nil, errorf(flag, "%s uses %s; type `%s` with two ASCII hyphens", show(word), d, flag)
+		}
+		return nil, errorf(flag, "%s contains %s; type `%s`", show(word), d, flag)
+	}
+	if f := index[normFlag(word)]; f != nil && strings.TrimLeft(word, "-") != "" {
+		return f, nil
+	}
+	return nil, errorf(word, "unknown option %s%s", show(word), didYouMean(word, names))
+}
+
+var planFlagNames = func() []string {
+	var n []string
+	for _, f := range planFlags {
+		n = append(n, f.name)
+	}
+	return n
+}()
+
+var templateWord = &flagSpec{name: "template", kind: kindTemplate}
+
+func parsePlan(args []token) (Command, *Error) {
+	req := &PlanRequest{}
+	i := 0
+	if i < len(args) && !looksLikeFlag(args[i].text) {
+		v, err := templateWord.checkValue(args[i].text)
+		if err != nil {
+			return Command{}, err
+		}
+		req.Template = v[0]
+		i++
+	}
+	var last *flagSpec // the option the following plain words belong to
+	for ; i < len(args); i++ {
+		w := args[i].text
+		if !looksLikeFlag(w) {
+			if last != nil && last.isList() {
+				vals, err := last.checkValue(w)
+				if err != nil {
+					return Command{}, err
+				}
+				if err := req.set(last, vals); err != nil {
+					return Command{}, err
+				}
+				continue
+			}
+			if last == nil {
+				if d := badRune(w); d != "" {
+					return Command{}, errorf(templateWord.name, "%s after the template contains %s; options start with `--`", show(w), d)
+				}
+				return Command{}, errorf(templateWord.name, "unexpected word %s after the template; options start with `--`, e.g. `--containsVm redhat9.6`", echo(w))
+			}
+			return Command{}, errorf(last.name, "unexpected word %s after it; it takes %s. Options start with `--`", echo(w), takes(last))
+		}
+		name, value, hasValue := strings.Cut(w, "=")
+		f, err := lookupFlag(name, planFlagIndex, planFlagNames)
+		if err != nil {
+			return Command{}, err
+		}
+		last = f
+		if f.kind == kindSwitch {
+			if hasValue {
+				return Command{}, errorf(f.name, "takes no value (got %s)", echo(value))
+			}
+			if err := req.set(f, nil); err != nil {
+				return Command{}, err
+			}
+			continue
+		}
+		if !hasValue {
+			if i+1 >= len(args) || looksLikeFlag(args[i+1].text) && !args[i+1].quoted {
+				return Command{}, errorf(f.name, "needs a value. %s", f.allowed())
+			}
+			i++
+			value = args[i].text
+		}
+		vals, verr := f.checkValue(value)
+		if verr != nil {
+			return Command{}, verr
+		}
+		if err := req.set(f, vals); err != nil {
+			return Command{}, err
+		}
+	}
+	if req.Template == "" {
+		return Command{}, errorf(templateWord.name, "`plan` needs a template first, e.g. `plan cmc-e2e --containsVm redhat9.6`")
+	}
+	if err := req.checkConflicts(); err != nil {
+		return Command{}, err
+	}
+	return Command{Name: CmdPlan, Plan: req}, nil
+}
+
+// takes says in words what an option takes, for "unexpected word" messages.
+func takes(f *flagSpec) string {
+	if f.kind == kindSwitch {
+		return "no value"
+	}
+	return "one value (" + f.allowed() + ")"
+}
+
+func parseApprove(args []token) (Command, *Error) {
+	cmd := Command{Name: CmdApprove}
+	usage := "usage: `approve [PLAN] [without watcher] [--confirm-both]`"
+	for i := 0; i < len(args); i++ {
+		w := args[i].text
+		if d := badRune(w); d != "" {
+			return Command{}, errorf(CmdApprove, "%s contains %s; %s", show(w), d, usage)
+		}
+		lw := strings.ToLower(w)
+		switch {
+		case IsPlanID(lw):
+			if cmd.Target != "" && cmd.Target != lw {
+				return Command{}, errorf(CmdApprove, "names two plans (%s and %s); approve one at a time", cmd.Target, lw)
+			}
+			cmd.Target = lw
+		case lw == "without" && i+1 < len(args) && strings.EqualFold(args[i+1].text, "watcher"):
+			cmd.WithoutWatcher = true
+			i++
+		case normFlag(lw) == "withoutwatcher" || normFlag(lw) == "nowatcher":
+			cmd.WithoutWatcher = true
+		case looksLikeFlag(lw) && normFlag(lw) == "confirmboth":
+			cmd.ConfirmBoth = true
+		case looksLikeFlag(lw):
+			return Command{}, errorf(w, "unknown option %s for approve%s; %s", show(w), didYouMean(w, []string{"--confirm-both", "--no-watcher"}), usage)
+		case strings.HasPrefix(lw, "p-") || len(lw) == 6:
+			return Command{}, errorf(CmdApprove, "%s is not a plan ID (they look like `p-7f3a2c`); %s", echo(w), usage)
+		default:
+			return Command{}, errorf(CmdApprove, "unexpected word %s; %s", echo(w), usage)
+		}
+	}
+	return cmd, nil
+}
+
+func parseCancel(args []token) (Command, *Error) {
+	cmd := Command{Name: CmdCancel}
+	for _, a := range args {
+		w := a.text
+		switch {
+		case looksLikeFlag(w) && badRune(w) == "" && (normFlag(w) == "yes" || w == "-y"):
+			cmd.Yes = true
+		case looksLikeFlag(w):
+			_, err := lookupFlag(w, map[string]*flagSpec{"yes": {name: "--yes"}}, []string{"--yes"})
+			return Command{}, err
+		case cmd.Target != "":
+			return Command{}, errorf(CmdCancel, "takes one build or plan ID, got a second word %s; usage: `cancel [BUILD|PLAN] [--yes]`", echo(w))
+		default:
+			t, err := checkTarget(CmdCancel, w)
+			if err != nil {
+				return Command{}, err
+			}
+			cmd.Target = t
+		}
+	}
+	return cmd, nil
+}
+
+// checkTarget accepts a plan ID or a build name.
+func checkTarget(cmd, w string) (string, *Error) {
+	if IsPlanID(w) {
+		return strings.ToLower(w), nil
+	}
+	f := specFor(flagBuild)
+	if _, err := f.checkValue(w); err != nil {
+		return "", errorf(cmd, "%s is not a build name or plan ID. %s", echo(w), f.allowed())
+	}
+	return w, nil
+}
+
+func parseBuildArg(name string, args []token, required bool) (Command, *Error) {
+	usage := fmt.Sprintf("usage: `%s BUILD`", name)
+	if !required {
+		usage = fmt.Sprintf("usage: `%s [BUILD]`", name)
+	}
+	switch {
+	case len(args) == 0 && required:
+		return Command{}, errorf(name, "needs a build name; %s", usage)
+	case len(args) == 0:
+		return Command{Name: name}, nil
+	case len(args) > 1:
+		return Command{}, errorf(name, "takes one build name, got %d words; %s", len(args), usage)
+	}
+	w := args[0].text
+	f := specFor(flagBuild)
+	if _, err := f.checkValue(w); err != nil {
+		return Command{}, errorf(name, "%s is not a build name. %s", echo(w), f.allowed())
+	}
+	return Command{Name: name, Target: w}, nil
+}
+
+func noArgs(name string, args []token) *Error {
+	if len(args) > 0 {
+		return errorf(name, "takes no arguments (got %s)", echo(args[0].text))
+	}
+	return nil
+}
+
+// reReason is what a blacklist reason may hold. Reasons never reach a
+// shell; the apostrophe is allowed because the maintained list uses it
+// ("CMC INSTALL - CAN'T COMPILE").
+var reReason = regexp.MustCompile(`^[A-Za-z0-9 .,:'/#_-]{1,200}$`)
+
+func parseBlacklist(args []token) (Command, *Error) {
+	usage := "usage: `blacklist [list | add MACHINE REASON… | remove MACHINE]`"
+	if len(args) == 0 {
+		return Command{Name: CmdBlacklist, Action: BlacklistList}, nil
+	}
+	action := strings.ToLower(args[0].text)
+	switch action {
+	case BlacklistList:
+		if err := noArgs("blacklist list", args[1:]); err != nil {
+			return Command{}, err
+		}
+		return Command{Name: CmdBlacklist, Action: action}, nil
+	case BlacklistAdd, BlacklistRemove:
+	default:
+		return Command{}, errorf(CmdBlacklist, "unknown action %s%s; %s", show(args[0].text), didYouMean(action, []string{"list", "add", "remove"}), usage)
+	}
+	if len(args) < 2 {
+		return Command{}, errorf(CmdBlacklist, "%s needs a machine name; %s", action, usage)
+	}
+	m := args[1].text
+	mf := specFor(flagSpecifyVMs)
+	if v, err := mf.checkValue(m); err != nil || len(v) != 1 || v[0] != m {
+		return Command{}, errorf(CmdBlacklist, "%s is not a machine name; allowed: one full machine name such as `atvm144-suse15.0`", echo(m))
+	}
+	cmd := Command{Name: CmdBlacklist, Action: action, Machine: m}
+	if action == BlacklistRemove {
+		if len(args) > 2 {
+			return Command{}, errorf(CmdBlacklist, "remove takes one machine name; %s", usage)
+		}
+		return cmd, nil
+	}
+	var words []string
+	for _, a := range args[2:] {
+		words = append(words, a.text)
+	}
+	reason := strings.Join(words, " ")
+	if reason == "" {
+		return Command{}, errorf(CmdBlacklist, "add needs a reason after the machine, e.g. `blacklist add %s CRASHES WHEN CREATING MIGRATION SESSION - BUG`", m)
+	}
+	if d := badRune(reason); d != "" {
+		return Command{}, errorf(CmdBlacklist, "the reason contains %s; allowed: letters, digits, spaces and . , : ' / # _ -", d)
+	}
+	if !reReason.MatchString(reason) {
+		return Command{}, errorf(CmdBlacklist, "the reason %s is not accepted; allowed: up to 200 letters, digits, spaces and . , : ' / # _ -", echo(reason))
+	}
+	cmd.Reason = reason
+	return cmd, nil
+}
+
+func parseHelp(args []token) (Command, *Error) {
+	if len(args) == 0 {
+		return Command{Name: CmdHelp}, nil
+	}
+	if len(args) > 1 {
+		return Command{}, errorf(CmdHelp, "takes one command name; usage: `help [command]`")
+	}
+	t := strings.ToLower(args[0].text)
+	if !contains(CommandNames, t) {
+		return Command{}, errorf(CmdHelp, "no help for %s%s; commands are %s", echo(args[0].text), didYouMean(t, CommandNames), strings.Join(CommandNames, ", "))
+	}
+	return Command{Name: CmdHelp, Topic: t}, nil
+}
