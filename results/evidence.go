@@ -1,9 +1,14 @@
 package results
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -46,8 +51,8 @@ const (
 	maxScanText   = 64 << 10 // how much of one error text is looked at
 )
 
-// clip cuts s to at most n bytes on a rune boundary, marking the cut.
-func clip(s string, n int) string {
+// clipText cuts s to at most n bytes on a rune boundary, marking the cut.
+func clipText(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
@@ -62,7 +67,7 @@ func clip(s string, n int) string {
 // ANSI colour codes, no NUL or other control characters except newline/tab.
 func cleanText(s string) string {
 	if len(s) > maxScanText {
-		s = clip(s, maxScanText)
+		s = clipText(s, maxScanText)
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = ansiRE.ReplaceAllString(s, "")
@@ -105,14 +110,14 @@ func shortError(msg string) string {
 			if strings.HasPrefix(n, "https://on.cypress.io/") {
 				break
 			}
-			return clip(n, maxErrorLen)
+			return clipText(n, maxErrorLen)
 		}
 		break
 	}
 	for _, l := range lines {
 		t := strings.TrimSpace(l)
 		if strings.HasPrefix(t, "> ") && len(t) > 2 {
-			return clip(strings.TrimSpace(t[2:]), maxErrorLen)
+			return clipText(strings.TrimSpace(t[2:]), maxErrorLen)
 		}
 	}
 	for _, l := range lines {
@@ -120,14 +125,14 @@ func shortError(msg string) string {
 		if t == "" || isStackFrame(t) || strings.HasPrefix(t, "https://on.cypress.io/") {
 			continue
 		}
-		return clip(t, maxErrorLen)
+		return clipText(t, maxErrorLen)
 	}
 	return ""
 }
 
-// excerpt keeps a few trimmed lines of an error for FAILURE NOTES, without
+// errorExcerpt keeps a few trimmed lines of an error for FAILURE NOTES, without
 // stack frames or blank runs (S5).
-func excerpt(msg string) string {
+func errorExcerpt(msg string) string {
 	var out []string
 	for _, l := range strings.Split(cleanText(msg), "\n") {
 		t := strings.TrimSpace(l)
@@ -139,7 +144,7 @@ func excerpt(msg string) string {
 			break
 		}
 	}
-	return clip(strings.Join(out, "\n"), maxExcerptLen)
+	return clipText(strings.Join(out, "\n"), maxExcerptLen)
 }
 
 // machineFromSpec turns a spec path such as cypress/e2e/generated/atvm71-redhat9.1.ts
@@ -156,7 +161,7 @@ func machineFromSpec(spec string) string {
 			break
 		}
 	}
-	return clip(spec, maxFieldLen)
+	return clipText(spec, maxFieldLen)
 }
 
 // isBookkeepingSpec reports the wrapper's own check-xml-files.ts run (R1).
@@ -164,19 +169,19 @@ func isBookkeepingSpec(spec string) bool {
 	return machineFromSpec(spec) == "check-xml-files"
 }
 
-// firstWord is the first whitespace-separated word: describe titles are
+// leadingWord is the first whitespace-separated word: describe titles are
 // "<machine> <template>".
-func firstWord(s string) string {
+func leadingWord(s string) string {
 	f := strings.Fields(s)
 	if len(f) == 0 {
 		return ""
 	}
-	return clip(f[0], maxFieldLen)
+	return clipText(f[0], maxFieldLen)
 }
 
-// parseTime reads the timestamps the artifacts use: RFC 3339 with a zone
+// parseArtifactTime reads the timestamps the artifacts use: RFC 3339 with a zone
 // (reporter, mochawesome) or JUnit's UTC time without a zone.
-func parseTime(s string) *time.Time {
+func parseArtifactTime(s string) *time.Time {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 64 {
 		return nil
@@ -202,4 +207,97 @@ func isMachineLike(s string) bool {
 		}
 	}
 	return true
+}
+
+// jstr is a JSON string field that keeps at most maxScanText bytes of its
+// value and tolerates other JSON types (null, numbers), so one odd field
+// never makes a whole artifact unreadable.
+type jstr string
+
+func (s *jstr) UnmarshalJSON(b []byte) error {
+	*s = jstr(jsonText(b))
+	return nil
+}
+
+// jsonText renders a JSON value as text: strings are unquoted (bounded),
+// numbers and booleans kept as written, null/objects/arrays give "".
+func jsonText(b []byte) string {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return ""
+	}
+	switch b[0] {
+	case '"':
+		return unquoteBounded(b, maxScanText)
+	case '{', '[', 'n':
+		return ""
+	}
+	return clipText(string(b[:min(len(b), 64)]), 64)
+}
+
+// unquoteBounded decodes a valid JSON string literal, reading at most about
+// limit bytes of it: a runaway value is cut on an escape boundary.
+func unquoteBounded(b []byte, limit int) string {
+	var s string
+	if len(b) <= limit+2 {
+		if json.Unmarshal(b, &s) != nil {
+			return ""
+		}
+		return s
+	}
+	i := 1
+	for i < limit && i < len(b)-1 {
+		switch {
+		case b[i] != '\\':
+			i++
+		case i+1 < len(b) && b[i+1] == 'u':
+			i += 6
+		default:
+			i += 2
+		}
+	}
+	i = min(i, len(b)-1)
+	buf := make([]byte, 0, i+1)
+	buf = append(append(buf, b[:i]...), '"')
+	if json.Unmarshal(buf, &s) != nil {
+		return ""
+	}
+	return s + "…"
+}
+
+// jint is a JSON count that tolerates floats, numeric strings and null.
+type jint int
+
+func (n *jint) UnmarshalJSON(b []byte) error {
+	t := jsonText(b)
+	f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
+	if err != nil || f != f || f < 0 {
+		*n = 0
+		return nil
+	}
+	*n = jint(min(f, 1e9)) // a count, never an overflow
+	return nil
+}
+
+// jseen records that a field is present without keeping its value.
+type jseen bool
+
+func (s *jseen) UnmarshalJSON(b []byte) error {
+	*s = jseen(!bytes.Equal(bytes.TrimSpace(b), []byte("null")))
+	return nil
+}
+
+// decodeJSON decodes data into v, keeping going past type mismatches (a field
+// of an unexpected type stays zero). truncated reports input that ends early.
+func decodeJSON(data []byte, v any) (truncated bool, err error) {
+	err = json.Unmarshal(data, v)
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return false, nil
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) && se.Offset >= int64(len(bytes.TrimRightFunc(data, unicode.IsSpace))) {
+		return true, err
+	}
+	return false, err
 }

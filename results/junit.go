@@ -49,7 +49,7 @@ func ParseJUnit(path string, mtime time.Time, data []byte) ([]Evidence, error) {
 		if p.eof {
 			note = "truncated XML"
 		} else {
-			note = clip("unreadable XML: "+err.Error(), maxFieldLen)
+			note = clipText("unreadable XML: "+err.Error(), maxFieldLen)
 		}
 	}
 	return p.finish(err == nil, note), nil
@@ -113,7 +113,7 @@ func (p *junitParser) run(data []byte) error {
 			depth++
 			if depth == 1 {
 				if t.Name.Local != "testsuites" && t.Name.Local != "testsuite" {
-					return fmt.Errorf("root element <%s>", clip(t.Name.Local, 64))
+					return fmt.Errorf("root element <%s>", clipText(t.Name.Local, 64))
 				}
 				p.rootSeen = true
 			}
@@ -129,7 +129,7 @@ func (p *junitParser) run(data []byte) error {
 	}
 }
 
-func attr(t xml.StartElement, name string) string {
+func xmlAttr(t xml.StartElement, name string) string {
 	for _, a := range t.Attr {
 		if a.Name.Local == name {
 			return a.Value
@@ -157,19 +157,19 @@ func (p *junitParser) group(key string, fromName bool) *junitGroup {
 func (p *junitParser) start(t xml.StartElement) {
 	switch t.Name.Local {
 	case "testsuites":
-		p.rootTime, _ = strconv.ParseFloat(attr(t, "time"), 64)
+		p.rootTime, _ = strconv.ParseFloat(xmlAttr(t, "time"), 64)
 	case "testsuite":
 		p.startSuite(t)
 	case "testcase":
 		p.inCase = true
-		p.caseName, p.caseClass = attr(t, "name"), attr(t, "classname")
+		p.caseName, p.caseClass = xmlAttr(t, "name"), xmlAttr(t, "classname")
 		p.caseFail, p.caseSkip = false, false
 		p.startCase()
 	case "failure", "error":
 		if p.inCase {
 			p.inFailure = true
 			p.failText.Reset()
-			p.failMsg, p.failType = attr(t, "message"), attr(t, "type")
+			p.failMsg, p.failType = xmlAttr(t, "message"), xmlAttr(t, "type")
 		}
 	case "skipped":
 		if p.inCase {
@@ -179,7 +179,7 @@ func (p *junitParser) start(t xml.StartElement) {
 }
 
 func (p *junitParser) startSuite(t xml.StartElement) {
-	name, file := attr(t, "name"), attr(t, "file")
+	name, file := xmlAttr(t, "name"), xmlAttr(t, "file")
 	p.suite = junitSuite{open: true}
 	switch {
 	case file != "" && isBookkeepingSpec(file):
@@ -187,22 +187,22 @@ func (p *junitParser) startSuite(t xml.StartElement) {
 	case file != "" && machineFromSpec(file) != "":
 		p.cur = p.group(machineFromSpec(file), false)
 		if p.cur.ev.Spec == "" {
-			p.cur.ev.Spec = clip(file, maxFieldLen)
+			p.cur.ev.Spec = clipText(file, maxFieldLen)
 		}
 	case name == "" || name == "Root Suite":
 	case p.cur == nil:
 		// No file= seen: the describe title names the machine.
-		if m := firstWord(name); isMachineLike(m) {
+		if m := leadingWord(name); isMachineLike(m) {
 			p.cur = p.group(m, true)
 		}
 	case p.cur.fromName:
 		// Either a nested describe or, in a merged file, the next machine's
 		// describe: the first testcase's full title tells which.
-		p.suite.candidate = firstWord(name)
+		p.suite.candidate = leadingWord(name)
 	}
-	p.suite.declared, _ = strconv.Atoi(attr(t, "tests"))
-	p.suite.start = parseTime(attr(t, "timestamp"))
-	p.suite.secs, _ = strconv.ParseFloat(attr(t, "time"), 64)
+	p.suite.declared, _ = strconv.Atoi(xmlAttr(t, "tests"))
+	p.suite.start = parseArtifactTime(xmlAttr(t, "timestamp"))
+	p.suite.secs, _ = strconv.ParseFloat(xmlAttr(t, "time"), 64)
 }
 
 // commitSuite books the open suite's totals to the group its tests belong to.
@@ -226,7 +226,7 @@ func (p *junitParser) commitSuite() {
 
 // startCase picks the testcase's group when no file= named it (R1, third source).
 func (p *junitParser) startCase() {
-	m := firstWord(p.caseName)
+	m := leadingWord(p.caseName)
 	switch {
 	case p.cur == nil:
 		if isMachineLike(m) {
@@ -279,7 +279,7 @@ func (p *junitParser) recordFailure() {
 	if step == "" {
 		step = p.caseName
 	}
-	g.ev.FailedStep = clip(strings.TrimSpace(cleanText(step)), maxFieldLen)
+	g.ev.FailedStep = clipText(strings.TrimSpace(cleanText(step)), maxFieldLen)
 	// The CDATA is "Name: message" plus frames; the message attribute lacks the name.
 	text := p.failText.String()
 	if strings.TrimSpace(text) == "" {
@@ -289,7 +289,7 @@ func (p *junitParser) recordFailure() {
 		}
 	}
 	g.ev.Error = shortError(text)
-	g.ev.Excerpt = excerpt(text)
+	g.ev.Excerpt = errorExcerpt(text)
 }
 
 func (p *junitParser) finish(complete bool, note string) []Evidence {

@@ -1,22 +1,396 @@
 package results
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
 	"time"
 )
 
-// ParseReporterJSON reads one per-host reporter JSON file.
-func ParseReporterJSON(path string, mtime time.Time, data []byte) (Evidence, error) {
-	return Evidence{}, errors.New("reporter-json: not implemented yet")
+// The four shapes of the per-host reporter JSON (R5, formats.md (d)) share
+// one decoding: each shape fills the part of repDoc it has.
+type repDoc struct {
+	Reporter jstr       `json:"reporter"`
+	Host     jstr       `json:"host"`
+	Spec     jstr       `json:"spec"`
+	Build    jstr       `json:"build"`
+	Start    jstr       `json:"start"`
+	End      jstr       `json:"end"`
+	Stats    *repStats  `json:"stats"`
+	Metadata *repMeta   `json:"metadata"`
+	Tests    []repTest  `json:"tests"`
+	Events   []repEvent `json:"events"`
+	Results  jseen      `json:"results"` // mochawesome's JSON, not ours
 }
 
-// ParseReporterTXT reads one per-host reporter TXT file.
-func ParseReporterTXT(path string, mtime time.Time, data []byte) (Evidence, error) {
-	return Evidence{}, errors.New("reporter-txt: not implemented yet")
+type repStats struct {
+	Tests    jint `json:"tests"`
+	Passes   jint `json:"passes"`
+	Failures jint `json:"failures"`
+	Pending  jint `json:"pending"`
+	Skipped  jint `json:"skipped"`
 }
+
+type repMeta struct {
+	Host     jstr `json:"host"`
+	Start    jstr `json:"start"`
+	End      jstr `json:"end"`
+	EndedAt  jstr `json:"endedAt"`
+	Build    jstr `json:"build"`
+	Spec     jstr `json:"spec"`
+	Reporter jstr `json:"reporter"`
+}
+
+type repTest struct {
+	Title     jstr   `json:"title"`
+	State     jstr   `json:"state"`
+	StartedAt jstr   `json:"startedAt"`
+	EndedAt   jstr   `json:"endedAt"`
+	Error     repErr `json:"error"`
+	Err       repErr `json:"err"`
+}
+
+// repErr is a test's error: a plain string (shape 1) or {name, message, stack}.
+type repErr struct{ text string }
+
+func (e *repErr) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '{' {
+		e.text = jsonText(b)
+		return nil
+	}
+	var o struct {
+		Name    jstr `json:"name"`
+		Message jstr `json:"message"`
+		Stack   jstr `json:"stack"`
+		Estack  jstr `json:"estack"`
+	}
+	if _, err := decodeJSON(b, &o); err != nil {
+		return nil
+	}
+	msg := string(o.Message)
+	switch {
+	case msg != "" && o.Name != "" && !strings.HasPrefix(msg, string(o.Name)):
+		e.text = string(o.Name) + ": " + msg
+	case msg != "":
+		e.text = msg
+	case o.Stack != "":
+		e.text = string(o.Stack)
+	default:
+		e.text = string(o.Estack)
+	}
+	return nil
+}
+
+// repEvent is one record of shape 3 ([time, severity, message]) or shape 4
+// ({time, type, test, message, severity}).
+type repEvent struct {
+	Time, Type, Test, Message, Severity string
+	dict                                bool
+}
+
+func (ev *repEvent) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return nil
+	}
+	switch b[0] {
+	case '[':
+		var l []jstr
+		if _, err := decodeJSON(b, &l); err != nil {
+			return nil
+		}
+		if len(l) >= 3 {
+			ev.Time, ev.Severity, ev.Message = string(l[0]), strings.ToLower(string(l[1])), string(l[2])
+		}
+	case '{':
+		var d struct {
+			Time     jstr `json:"time"`
+			Type     jstr `json:"type"`
+			Test     jstr `json:"test"`
+			Message  jstr `json:"message"`
+			Severity jstr `json:"severity"`
+		}
+		if _, err := decodeJSON(b, &d); err != nil {
+			return nil
+		}
+		*ev = repEvent{Time: string(d.Time), Type: string(d.Type), Test: string(d.Test),
+			Message: string(d.Message), Severity: strings.ToLower(string(d.Severity)), dict: true}
+	}
+	return nil
+}
+
+// repTally is what the shapes say, before classification.
+type repTally struct {
+	failed                        bool
+	tests, passes, fails, pending int
+	running                       int
+	counted                       bool // some shape gave counts
+	step, errText                 string
+	complete                      bool
+	endedAt, startedAt            *time.Time
+}
+
+// ParseReporterJSON reads one per-host cmcReporter JSON file in any of its
+// four shapes (R5). FAIL on any failure sign; PASS only when the file has
+// its end and is clean; otherwise RUNNING — never PASS because it exists
+// (the 04-29 false PASS). A file cut mid-write gives RUNNING with a note.
+func ParseReporterJSON(path string, mtime time.Time, data []byte) (Evidence, error) {
+	ev := Evidence{Source: SourceReporterJSON, Path: path, ModTime: mtime}
+	stampHost, stampAt, stampOK := ReporterStamp(path)
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return ev, errors.New("reporter-json: empty file")
+	}
+	if trimmed[0] != '{' {
+		return ev, errors.New("reporter-json: not a JSON object")
+	}
+	var doc repDoc
+	truncated, err := decodeJSON(data, &doc)
+	if truncated {
+		// Being written or cut off: say so, never guess a verdict.
+		ev.Machine = stampHost
+		if stampOK {
+			ev.StartedAt = &stampAt
+		}
+		ev.Status = HostRunning
+		ev.Notes = []string{"truncated reporter JSON"}
+		return ev, nil
+	}
+	if err != nil {
+		return ev, fmt.Errorf("reporter-json: %s", clipText(err.Error(), 200))
+	}
+	meta := doc.Metadata
+	if meta == nil {
+		meta = &repMeta{}
+	}
+	if doc.Stats == nil && doc.Metadata == nil && doc.Tests == nil && doc.Events == nil && doc.Host == "" {
+		return ev, errors.New("reporter-json: no stats, metadata, tests or events")
+	}
+	if doc.Results && doc.Host == "" && doc.Metadata == nil {
+		return ev, errors.New("reporter-json: a mochawesome report, not a reporter file")
+	}
+	ev.Machine = firstSet(string(doc.Host), string(meta.Host), stampHost)
+	ev.Build = clipText(firstSet(string(doc.Build), string(meta.Build)), maxFieldLen)
+	ev.Spec = clipText(firstSet(string(doc.Spec), string(meta.Spec)), maxFieldLen)
+	ev.Machine = clipText(strings.TrimSpace(ev.Machine), maxFieldLen)
+
+	var t repTally
+	end := firstSet(string(doc.End), string(meta.End), string(meta.EndedAt))
+	t.complete = end != ""
+	t.endedAt = parseArtifactTime(end)
+	t.startedAt = parseArtifactTime(firstSet(string(doc.Start), string(meta.Start)))
+	t.addStats(doc.Stats)
+	t.addTests(doc.Tests)
+	t.addEvents(doc.Events)
+
+	if t.startedAt == nil && stampOK {
+		t.startedAt = &stampAt
+	}
+	ev.StartedAt, ev.EndedAt, ev.Complete = t.startedAt, t.endedAt, t.complete
+	ev.Tests, ev.Passes, ev.Failures, ev.Pending = t.tests, t.passes, t.fails, t.pending
+	classifyHost(&ev, t.failed, t.running, t.step, t.errText)
+	return ev, nil
+}
+
+// classifyHost applies formats.md (d)'s rule, the same for every reporter shape.
+func classifyHost(ev *Evidence, failed bool, running int, step, errText string) {
+	switch {
+	case failed:
+		ev.Status = HostFail
+		ev.Failures = max(ev.Failures, 1)
+		ev.Tests = max(ev.Tests, ev.Passes+ev.Failures+ev.Pending)
+		ev.FailedStep = clipText(strings.TrimSpace(cleanText(step)), maxFieldLen)
+		ev.Error = shortError(errText)
+		ev.Excerpt = errorExcerpt(errText)
+	case !ev.Complete:
+		ev.Status = HostRunning
+	case ev.Tests == 0:
+		ev.Status = HostUnknown
+		ev.Notes = append(ev.Notes, "reporter file finished with no tests recorded")
+	case running > 0:
+		ev.Status = HostUnknown
+		ev.Notes = append(ev.Notes, "reporter file finished with a test still running")
+	default:
+		ev.Status = HostPass
+	}
+}
+
+func firstSet(s ...string) string {
+	for _, v := range s {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func (t *repTally) addStats(s *repStats) {
+	if s == nil {
+		return
+	}
+	t.counted = true
+	t.tests, t.passes, t.fails = int(s.Tests), int(s.Passes), int(s.Failures)
+	t.pending = int(s.Pending) + int(s.Skipped)
+	t.tests = max(t.tests, t.passes+t.fails+t.pending)
+	if t.fails > 0 {
+		t.failed = true
+	}
+}
+
+func (t *repTally) addTests(tests []repTest) {
+	var p, f, pe, r int
+	for _, x := range tests {
+		switch strings.ToLower(strings.TrimSpace(string(x.State))) {
+		case "passed", "pass":
+			p++
+		case "failed", "fail":
+			f++
+			t.failed = true
+			if t.step == "" {
+				t.step = string(x.Title)
+				t.errText = firstSet(x.Error.text, x.Err.text)
+			}
+		case "pending", "skipped":
+			pe++
+		case "running":
+			r++
+		}
+	}
+	t.running += r
+	if !t.counted && len(tests) > 0 {
+		t.counted = true
+		t.tests, t.passes, t.fails, t.pending = len(tests), p, f, pe
+	}
+}
+
+// addEvents reads both event shapes. Only severity "error" (or an explicit
+// TEST FAIL) is a failure: "auth error encountered" at warning is noise (R6).
+func (t *repTally) addEvents(events []repEvent) {
+	var p, f, pe int
+	tests := map[string]bool{}
+	lastStart := ""
+	for _, e := range events {
+		msg := strings.TrimSpace(e.Message)
+		kind, title := listMarker(msg)
+		if e.dict {
+			kind, title = dictMarker(e, msg)
+		}
+		switch kind {
+		case "start":
+			lastStart = title
+			tests[title] = true
+		case "pass":
+			p++
+			tests[title] = true
+		case "fail":
+			f++
+			tests[title] = true
+			t.failed = true
+			if t.step == "" {
+				t.step = title
+			}
+		case "skip":
+			pe++
+			tests[title] = true
+		case "end":
+			t.complete = true
+			if at := parseArtifactTime(e.Time); at != nil {
+				t.endedAt = at
+			}
+		case "begin":
+			if t.startedAt == nil {
+				t.startedAt = parseArtifactTime(e.Time)
+			}
+		}
+		if e.Severity != "error" {
+			continue
+		}
+		t.failed = true
+		if t.step == "" {
+			t.step = firstSet(e.Test, lastStart)
+		}
+		if t.errText == "" && kind == "" && msg != "" {
+			t.errText = stripLogPrefix(msg)
+		}
+	}
+	delete(tests, "")
+	if !t.counted && len(events) > 0 {
+		t.counted = true
+		t.passes, t.fails, t.pending = p, f, pe
+		t.tests = max(len(tests), p+f+pe)
+	}
+}
+
+// listMarker reads the TEST START/PASS/FAIL/SKIP lines of list-shaped events.
+func listMarker(msg string) (kind, title string) {
+	for _, m := range []struct{ prefix, kind string }{
+		{"TEST START ", "start"}, {"TEST PASS ", "pass"}, {"TEST FAIL ", "fail"},
+		{"TEST SKIP ", "skip"}, {"TEST PENDING ", "skip"},
+	} {
+		if strings.HasPrefix(msg, m.prefix) {
+			return m.kind, strings.TrimSpace(msg[len(m.prefix):])
+		}
+	}
+	switch {
+	case strings.HasPrefix(msg, "=== finished"), strings.EqualFold(msg, "run:end"), strings.HasPrefix(msg, "RUN END"):
+		return "end", ""
+	case strings.HasPrefix(msg, "RUN START"), strings.EqualFold(msg, "run:start"):
+		return "begin", ""
+	}
+	return "", ""
+}
+
+// dictMarker reads the run:/test: records of dict-shaped events.
+func dictMarker(e repEvent, msg string) (kind, title string) {
+	switch strings.ToLower(e.Type) {
+	case "run:start":
+		return "begin", ""
+	case "run:end":
+		return "end", ""
+	case "test:start":
+		return "start", e.Test
+	case "test:end":
+		m := strings.ToLower(msg)
+		switch {
+		case e.Severity == "error" || m == "failed":
+			return "fail", e.Test
+		case m == "pending" || m == "skipped":
+			return "skip", e.Test
+		case m == "passed" || e.Severity == "success":
+			return "pass", e.Test
+		}
+		return "start", e.Test
+	}
+	return "", ""
+}
+
+// stripLogPrefix drops a cypress-terminal-report "cy:command error " head.
+func stripLogPrefix(msg string) string {
+	f := strings.SplitN(msg, " ", 3)
+	if len(f) == 3 && strings.Contains(f[0], ":") && (f[1] == "error" || f[1] == "warning") {
+		return strings.TrimSpace(f[2])
+	}
+	return msg
+}
+
+// stampRE is <host>-<ISO time with : and . as ->, then an extension.
+var stampRE = regexp.MustCompile(`^(.+)-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z(?:\.[A-Za-z0-9]+)?$`)
 
 // ReporterStamp extracts the run timestamp from a reporter file name such as
 // atvm9-debian12.5-2026-05-11T14-02-07-118Z.json (host, time, ok).
 func ReporterStamp(name string) (host string, at time.Time, ok bool) {
-	return "", time.Time{}, false
+	base := path.Base(strings.ReplaceAll(name, `\`, "/"))
+	m := stampRE.FindStringSubmatch(base)
+	if m == nil {
+		return "", time.Time{}, false
+	}
+	at, err := time.Parse(time.RFC3339Nano, m[2]+"T"+m[3]+":"+m[4]+":"+m[5]+"."+m[6]+"Z")
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	return m[1], at.UTC(), true
 }

@@ -1,0 +1,200 @@
+package results
+
+import (
+	"bytes"
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	maxTxtLine  = 4096 // bytes of one transcript line that are looked at
+	maxFailRows = 40   // continuation lines kept as a failure's text
+)
+
+var (
+	txtStampRE    = regexp.MustCompile(`^\[([^\]\s]{1,40})\] ?(.*)$`)
+	txtFinishedRE = regexp.MustCompile(`^=== finished (\S+?):? (\d+) passed, (\d+) failed, (\d+) pending`)
+	// A real error line starts with an error name: "Error:", "CypressError:", "AssertionError:".
+	txtErrorRE = regexp.MustCompile(`^(?:[A-Z][A-Za-z]*)?Error: `)
+)
+
+// txtState is the transcript read so far.
+type txtState struct {
+	ev                     Evidence
+	known                  int // lines in the transcript's own shapes
+	inHeader               bool
+	failed                 bool
+	passes, fails, pending int
+	step, lastStart        string
+	errText                string
+	block                  []string // indented lines after TEST FAIL / an Error: line
+	collecting, haveBlock  bool
+	finished               bool
+}
+
+// ParseReporterTXT reads one per-host cmcReporter console transcript (R6).
+// FAIL only on explicit terminal markers — `cy:command error`, `cy:task
+// error`, `TEST FAIL`, a line starting with an error name such as
+// `AssertionError:`, `Timed out` — never on a bare word like "auth error
+// encountered". Complete only with its `=== finished` line.
+func ParseReporterTXT(path string, mtime time.Time, data []byte) (Evidence, error) {
+	st := txtState{ev: Evidence{Source: SourceReporterTXT, Path: path, ModTime: mtime}, inHeader: true}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return st.ev, errors.New("reporter-txt: empty file")
+	}
+	if bytes.IndexByte(data[:min(len(data), 512)], 0) >= 0 {
+		return st.ev, errors.New("reporter-txt: binary data, not a transcript")
+	}
+	for rest := data; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		// Only a bounded prefix of a line is ever turned into a string.
+		st.line(cleanText(string(line[:min(len(line), maxTxtLine)])))
+	}
+	if st.known == 0 {
+		return st.ev, errors.New("reporter-txt: no transcript header, test or log lines")
+	}
+	ev := st.ev
+	stampHost, stampAt, stampOK := ReporterStamp(path)
+	if ev.Machine == "" {
+		ev.Machine = stampHost
+	}
+	if ev.StartedAt == nil && stampOK {
+		ev.StartedAt = &stampAt
+	}
+	ev.Complete = st.finished
+	if !st.finished {
+		ev.Passes, ev.Failures, ev.Pending = st.passes, st.fails, st.pending
+	}
+	ev.Tests = ev.Passes + ev.Failures + ev.Pending
+	errText := st.errText
+	if st.haveBlock {
+		errText = strings.Join(st.block, "\n")
+	}
+	classifyHost(&ev, st.failed, 0, st.step, errText)
+	return ev, nil
+}
+
+func (st *txtState) line(s string) {
+	trimmed := strings.TrimSpace(s)
+	if trimmed == "" {
+		st.collecting = false
+		return
+	}
+	if strings.HasPrefix(trimmed, "=== cmcReporter") {
+		st.known++
+		return
+	}
+	if m := txtFinishedRE.FindStringSubmatch(trimmed); m != nil {
+		st.known++
+		st.finished = true
+		st.collecting = false
+		st.ev.EndedAt = parseArtifactTime(m[1])
+		st.ev.Passes, _ = strconv.Atoi(m[2])
+		st.ev.Failures, _ = strconv.Atoi(m[3])
+		st.ev.Pending, _ = strconv.Atoi(m[4])
+		if st.ev.Failures > 0 {
+			st.failed = true
+		}
+		return
+	}
+	if m := txtStampRE.FindStringSubmatch(trimmed); m != nil && parseArtifactTime(m[1]) != nil {
+		st.known++
+		st.inHeader = false
+		st.collecting = false
+		st.event(strings.TrimSpace(m[2]))
+		return
+	}
+	if st.inHeader {
+		st.header(trimmed)
+		return
+	}
+	// An untimed line: the text of the failure printed under TEST FAIL.
+	if !st.collecting && (txtErrorRE.MatchString(trimmed) || strings.HasPrefix(trimmed, "Timed out ")) {
+		st.mark(trimmed)
+		if !st.haveBlock {
+			st.block, st.haveBlock, st.collecting = nil, true, true
+		}
+	}
+	if st.collecting && len(st.block) < maxFailRows {
+		st.block = append(st.block, trimmed)
+	}
+}
+
+func (st *txtState) header(s string) {
+	key, val, ok := strings.Cut(s, ":")
+	if !ok {
+		return
+	}
+	val = clipText(strings.TrimSpace(val), maxFieldLen)
+	switch strings.TrimSpace(key) {
+	case "host":
+		st.ev.Machine = val
+	case "build":
+		st.ev.Build = val
+	case "spec":
+		st.ev.Spec = val
+	case "started":
+		st.ev.StartedAt = parseArtifactTime(val)
+	case "template":
+	default:
+		return
+	}
+	st.known++
+}
+
+// event handles the body of a "[time] ..." line.
+func (st *txtState) event(body string) {
+	for _, m := range []struct{ prefix, kind string }{
+		{"TEST START ", "start"}, {"TEST PASS ", "pass"}, {"TEST FAIL ", "fail"},
+		{"TEST SKIP ", "skip"}, {"TEST PENDING ", "skip"},
+	} {
+		if !strings.HasPrefix(body, m.prefix) {
+			continue
+		}
+		title := strings.TrimSpace(body[len(m.prefix):])
+		switch m.kind {
+		case "start":
+			st.lastStart = title
+		case "pass":
+			st.passes++
+		case "skip":
+			st.pending++
+		case "fail":
+			st.fails++
+			st.failed = true
+			if st.step == "" {
+				st.step = title
+			}
+			if !st.haveBlock {
+				st.block, st.haveBlock = nil, true
+				st.collecting = true
+			}
+		}
+		return
+	}
+	// A log line: "<type>[ <severity>]  <text>", cypress-terminal-report style.
+	f := strings.Fields(body)
+	if len(f) >= 2 && (f[0] == "cy:command" || f[0] == "cy:task") && f[1] == "error" {
+		text := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(body, f[0])), "error"))
+		st.mark(text)
+	}
+}
+
+// mark records an explicit failure marker.
+func (st *txtState) mark(text string) {
+	st.failed = true
+	if st.step == "" {
+		st.step = st.lastStart
+	}
+	if st.errText == "" {
+		st.errText = text
+	}
+}
