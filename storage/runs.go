@@ -47,13 +47,47 @@ func (e *ErrLocked) Error() string {
 	return fmt.Sprintf("controller %s is busy with run %s (held by %s since %s)", e.Controller, e.RunID, e.Holder, e.Since.Format(time.RFC3339))
 }
 
+// ApproveAndCreateRun marks an open plan used, records the approval, takes
+// the controller's lock and inserts the run, all in one transaction: an
+// approval either launches exactly one run or changes nothing (P1, D15).
+// used is false when the plan was no longer open.
+func (db *DB) ApproveAndCreateRun(ctx context.Context, r Run, holder string) (used bool, err error) {
+	now := db.now()
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE plans SET state = 'used' WHERE id = ? AND state = 'open'`, r.PlanID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nil
+		}
+		if err := insertRunLocked(ctx, tx, r, holder, now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO approvals(plan_id, user_name, watcher, at, outcome) VALUES (?,?,?,?, 'accepted')`,
+			r.PlanID, r.ApprovedBy, r.Watcher, ts(now)); err != nil {
+			return err
+		}
+		used = true
+		return nil
+	})
+	if err != nil {
+		used = false
+	}
+	return used, err
+}
+
 // CreateRunLocked inserts a run and takes its controller's lock in one
 // transaction (D15): either both happen or neither does. A run under a
 // build name used before starts clean (W6): its posts, offsets and sub-runs
 // are keyed by the new run id.
 func (db *DB) CreateRunLocked(ctx context.Context, r Run, holder string) error {
 	now := db.now()
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *sql.Tx) error { return insertRunLocked(ctx, tx, r, holder, now) })
+}
+
+func insertRunLocked(ctx context.Context, tx *sql.Tx, r Run, holder string, now time.Time) error {
+	{
 		var runID, h string
 		var since sql.NullString
 		err := tx.QueryRowContext(ctx, `SELECT run_id, holder, acquired_at FROM locks WHERE controller = ?`, r.Controller).Scan(&runID, &h, &since)
@@ -74,7 +108,7 @@ func (db *DB) CreateRunLocked(ctx context.Context, r Run, holder string) error {
 			r.PlannedBy, r.ApprovedBy, r.ChannelID, r.RootPostID, ts(r.ControllerStart), r.RunnerPID, r.RunnerStart,
 			r.ScopeJSON, r.StatusJSON, ts(now), ts(now))
 		return err
-	})
+	}
 }
 
 // Lock returns the controller's lock holder, if any.
@@ -97,6 +131,7 @@ func (db *DB) ReleaseLock(ctx context.Context, controller, runID string) error {
 type RunUpdate struct {
 	State, Reason, RootPostID, RunnerStart, ScopeJSON, StatusJSON *string
 	RunnerPID                                                     *int
+	Watcher                                                       *bool
 	ControllerStart                                               *time.Time
 }
 
@@ -127,6 +162,9 @@ func (db *DB) UpdateRun(ctx context.Context, id string, u RunUpdate) error {
 		}
 		if u.StatusJSON != nil {
 			add("status_json", *u.StatusJSON)
+		}
+		if u.Watcher != nil {
+			add("watcher", *u.Watcher)
 		}
 		if u.RunnerPID != nil {
 			add("runner_pid", *u.RunnerPID)

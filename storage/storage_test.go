@@ -320,3 +320,34 @@ func TestBlacklist_SeedOnceAndAudit(t *testing.T) {
 		t.Fatalf("audit = %+v", log)
 	}
 }
+
+// P1/D15: an approval either uses the plan, takes the lock and creates the
+// run, or does none of it.
+func TestApproveAndCreateRun_P1_AllOrNothing(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "s.db"))
+	ctx := context.Background()
+	now := time.Now()
+	for _, id := range []string{"p-1", "p-2"} {
+		db.InsertPlan(ctx, Plan{ID: id, Hash: "h", ChannelID: "c-" + id, Template: "t", Build: "b", PlanJSON: "{}", CreatedBy: "u", CreatedAt: now, ExpiresAt: now.Add(time.Hour)})
+	}
+	used, err := db.ApproveAndCreateRun(ctx, Run{ID: "r1", PlanID: "p-1", Build: "b", Controller: "ctl", State: "APPROVED", ApprovedBy: "alice"}, "alice")
+	if err != nil || !used {
+		t.Fatalf("first approval: used=%v err=%v", used, err)
+	}
+	// The controller is busy: the second plan stays open and no run appears.
+	used, err = db.ApproveAndCreateRun(ctx, Run{ID: "r2", PlanID: "p-2", Build: "b", Controller: "ctl", State: "APPROVED"}, "bob")
+	var locked *ErrLocked
+	if used || !errors.As(err, &locked) {
+		t.Fatalf("second approval on a busy controller: used=%v err=%v", used, err)
+	}
+	if p, _ := db.GetPlan(ctx, "p-2"); p.State != PlanOpen {
+		t.Fatalf("refused approval consumed the plan: %s", p.State)
+	}
+	if _, err := db.GetRun(ctx, "r2"); !errors.Is(err, ErrNotFound) {
+		t.Fatal("refused approval created a run")
+	}
+	// A used plan cannot launch twice.
+	if used, _ := db.ApproveAndCreateRun(ctx, Run{ID: "r3", PlanID: "p-1", Build: "b", Controller: "other", State: "APPROVED"}, "x"); used {
+		t.Fatal("a used plan launched again")
+	}
+}
