@@ -1,0 +1,207 @@
+package results
+
+import (
+	"path"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Meta is what the bot knows about a run apart from the controller's files:
+// what was asked for, what was stored at launch (D4) and when it is judged.
+type Meta struct {
+	Build       string
+	RunStart    time.Time // controller clock at launch (D4); zero = no time filter
+	Now         time.Time // when the snapshot was taken; judgments on elapsed time use it
+	Template    string
+	Plugin      string // fc, iscsi, both, none or ""
+	Categorized bool
+	InstallOnly bool
+
+	RequestedVMs    []string // the stored scope (D4); empty = take it from the log, else the config
+	Skipped         []Skip   // blacklisted machines left out on purpose (P12)
+	TemplateCommand string
+	RunnerCommand   string
+	ConfigFile      string // config file name, e.g. cypress.atvm-config-gold.ts
+
+	Processes   []Process     // parsed ps snapshot; nil = no snapshot: the runner counts as gone
+	HungGrace   time.Duration // D3; zero = 20 minutes
+	SettleDelay time.Duration // D6; zero = 60 seconds
+	Version     string        // bot version (W9)
+
+	// PostedURLs are Currents run URLs persisted as they appeared (R11), in
+	// the order of the log's cypress-cloud blocks. They win over scraping.
+	PostedURLs []string
+	Inventory  map[string]string // machine → kernel (R12)
+}
+
+// Artifacts is what was fetched from the controller for one run.
+type Artifacts struct {
+	RunLog     *RunLogFacts // nil = the runner log was never written (R8)
+	LaunchLog  []byte       // template phase output; kept for the record, not read for results
+	LogModTime time.Time    // last write of the runner log (D3 log growth)
+	Files      []File       // every artifact, classified by path
+	// Parsed holds files already reduced by ParseFile, for callers that
+	// stream many files and must not keep their bytes (replay).
+	Parsed []ParsedFile
+}
+
+// File is one controller file: its path (relative to the ATVM root or
+// absolute), its modification time on the controller and its bytes.
+type File struct {
+	Path    string
+	ModTime time.Time
+	Data    []byte
+}
+
+// File kinds, by path (design.md's table).
+const (
+	KindUnknown      = ""
+	KindJUnit        = "junit"
+	KindMochawesome  = "mochawesome"
+	KindReporterJSON = "reporter-json"
+	KindReporterTXT  = "reporter-txt"
+	KindConfig       = "config"
+	KindSpec         = "spec"
+)
+
+// ClassifyPath tells which artifact a controller path is. Paths may be
+// relative to the ATVM root or absolute.
+func ClassifyPath(p string) string {
+	p = "/" + strings.TrimPrefix(strings.ReplaceAll(p, "\\", "/"), "/")
+	base := path.Base(p)
+	dir := path.Dir(p)
+	switch {
+	case strings.HasSuffix(dir, "/cypress/results") && strings.HasPrefix(base, "test-result") && strings.HasSuffix(base, ".xml"):
+		return KindJUnit
+	case strings.HasSuffix(dir, "/cypress/cmcReporter/mochawesome") && strings.HasSuffix(base, ".html"):
+		return KindMochawesome
+	case strings.HasSuffix(path.Dir(dir), "/cypress/cmcReporter/logs") && strings.HasSuffix(base, ".json"):
+		return KindReporterJSON
+	case strings.HasSuffix(path.Dir(dir), "/cypress/cmcReporter/logs") && strings.HasSuffix(base, ".txt"):
+		return KindReporterTXT
+	case strings.Contains(p, "/cypress/e2e/") && strings.HasSuffix(base, ".ts"):
+		return KindSpec
+	case strings.HasPrefix(base, "cypress.") && strings.HasSuffix(base, ".ts"):
+		return KindConfig
+	}
+	return KindUnknown
+}
+
+// ParsedFile is one artifact reduced to what Reconstruct needs.
+type ParsedFile struct {
+	Path        string
+	Kind        string
+	ModTime     time.Time
+	Evidence    []Evidence
+	SpecPattern []string // config files only
+	Err         string   // why the file could not be read; a note, never a verdict
+}
+
+// ParseFile classifies a file by path and parses it. It never panics on
+// hostile bytes: a parser panic becomes Err.
+func ParseFile(f File) (pf ParsedFile) {
+	pf = ParsedFile{Path: f.Path, Kind: ClassifyPath(f.Path), ModTime: f.ModTime}
+	defer func() {
+		if r := recover(); r != nil {
+			pf.Evidence = nil
+			pf.Err = "parser failed on unreadable content"
+		}
+	}()
+	var err error
+	switch pf.Kind {
+	case KindJUnit:
+		pf.Evidence, err = ParseJUnit(f.Path, f.ModTime, f.Data)
+	case KindMochawesome:
+		pf.Evidence, err = ParseMochawesome(f.Path, f.ModTime, f.Data)
+	case KindReporterJSON, KindReporterTXT:
+		var ev Evidence
+		if pf.Kind == KindReporterJSON {
+			ev, err = ParseReporterJSON(f.Path, f.ModTime, f.Data)
+		} else {
+			ev, err = ParseReporterTXT(f.Path, f.ModTime, f.Data)
+		}
+		if ev.Machine == "" {
+			// The reporter's directory is named after the host (formats.md d).
+			ev.Machine = path.Base(path.Dir(strings.ReplaceAll(f.Path, "\\", "/")))
+		}
+		if ev.Source == "" {
+			ev.Source = pf.Kind
+		}
+		if ev.Path == "" {
+			ev.Path, ev.ModTime = f.Path, f.ModTime
+		}
+		if err == nil || ev.Status != "" {
+			pf.Evidence = []Evidence{ev}
+		}
+	case KindConfig:
+		pf.SpecPattern = ConfigSpecPattern(f.Data)
+	}
+	if err != nil {
+		pf.Err = err.Error()
+	}
+	return pf
+}
+
+var (
+	cfgSpecPatternRe = regexp.MustCompile(`specPattern\s*:\s*(\[[^\]]*\]|"[^"]*"|'[^']*')`)
+	cfgQuotedRe      = regexp.MustCompile(`"([^"\\]*(?:\\.[^"\\]*)*)"|'([^'\\]*(?:\\.[^'\\]*)*)'|` + "`([^`]*)`")
+)
+
+// ConfigSpecPattern reads e2e.specPattern from a Cypress config file
+// (formats.md f): a quoted string or an array of them.
+func ConfigSpecPattern(data []byte) []string {
+	m := cfgSpecPatternRe.FindSubmatch(data)
+	if m == nil {
+		return nil
+	}
+	var out []string
+	for _, q := range cfgQuotedRe.FindAllSubmatch(m[1], -1) {
+		for _, g := range q[1:] {
+			if len(g) > 0 {
+				out = append(out, string(g))
+				break
+			}
+		}
+	}
+	return out
+}
+
+// ParseInventory reads the VM inventory (R12): a markdown table whose header
+// names a machine column (vm, host, machine, name) and a kernel column.
+func ParseInventory(data []byte) map[string]string {
+	out := map[string]string{}
+	nameCol, kernelCol := -1, -1
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "|") {
+			nameCol, kernelCol = -1, -1
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		if nameCol < 0 || kernelCol < 0 {
+			nameCol, kernelCol = -1, -1
+			for i, c := range cells {
+				lc := strings.ToLower(c)
+				switch {
+				case strings.Contains(lc, "kernel"):
+					kernelCol = i
+				case nameCol < 0 && (lc == "vm" || lc == "host" || lc == "machine" || lc == "name" || strings.Contains(lc, "vm name") || lc == "hostname"):
+					nameCol = i
+				}
+			}
+			continue
+		}
+		if nameCol >= len(cells) || kernelCol >= len(cells) || strings.Trim(cells[nameCol], "-: ") == "" {
+			continue
+		}
+		name := strings.Trim(cells[nameCol], "`* ")
+		if k := strings.Trim(cells[kernelCol], "`* "); k != "" {
+			out[name] = k
+		}
+	}
+	return out
+}

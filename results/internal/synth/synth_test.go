@@ -1,0 +1,46 @@
+package synth
+
+import (
+	"strings"
+	"testing"
+)
+
+// The three-spec example of cypress-cloud's summary table: one spec row and
+// the totals row wrap their durations (table v6 wrapString).
+const wantTable = `  ┌────────────────────────────────────────────────────────────────────────────────────────────────┐
+  │     Spec                                         Tests   Passing   Failing   Pending   Skipped │
+  ├────────────────────────────────────────────────────────────────────────────────────────────────┤
+  │ ✔   atvm71-redhat9.1.ts             16m 13.9        22        22         -         -         - │
+  │                                            s                                                   │
+  │ ✖   atvm5-ubuntu22.04.ts             9m 2.5s        22        11         1        10         - │
+  │ ✔   atvm121-ubuntu24.04.ts          38m 55.9        22        22         -         -         - │
+  │                                            s                                                   │
+  ├────────────────────────────────────────────────────────────────────────────────────────────────┤
+  │ ✖   1 of 3 failed                   1h 4m 12        66        55         1        10         - │
+  │                                          .3s                                                   │
+  └────────────────────────────────────────────────────────────────────────────────────────────────┘
+`
+
+func TestSummaryTable_R9_MatchesUpstreamLayout(t *testing.T) {
+	got := SummaryTable([]Row{
+		{Spec: "atvm71-redhat9.1.ts", DurationMS: 973900, Tests: 22, Passing: 22},
+		{Spec: "atvm5-ubuntu22.04.ts", DurationMS: 542500, Tests: 22, Passing: 11, Failing: 1, Pending: 10},
+		{Spec: "atvm121-ubuntu24.04.ts", DurationMS: 2335900, Tests: 22, Passing: 22},
+	}, -1)
+	if got != wantTable {
+		t.Fatalf("table differs:\n%s\nwant:\n%s", got, wantTable)
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
+		if n := len([]rune(l)); n != 100 {
+			t.Errorf("line is %d runes, want 100: %q", n, l)
+		}
+	}
+}
+
+func TestPrettyMS(t *testing.T) {
+	for ms, want := range map[int64]string{917: "917ms", 4800: "4.8s", 61000: "1m 1s", 542500: "9m 2.5s", 973999: "16m 13.9s", 3852300: "1h 4m 12.3s", 60000: "1m"} {
+		if got := PrettyMS(ms); got != want {
+			t.Errorf("PrettyMS(%d) = %q, want %q", ms, got, want)
+		}
+	}
+}
