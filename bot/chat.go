@@ -1,0 +1,198 @@
+// Package bot is atvmbot's chat transport: the Mattermost adapter (REST posts,
+// the HTTP listener for the /atvm slash command and button actions, the
+// websocket for mentions, DMs and thread replies, command registration), the
+// console adapter used by `atvmbot demo`, and /healthz and /metrics.
+//
+// The core (plan → approve → launch → watch → post once) talks to chat only
+// through the small Chat and Handler interfaces below, so it runs the same
+// against the console and a real server.
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Chat is what the core needs from a chat system (Mattermost or the console).
+type Chat interface {
+	// CreatePost creates a post authored by the bot and returns its id only
+	// once the server has returned it. With an IdemKey the post is created
+	// at most once: the key travels in the post's props (PropIdemKey) and a
+	// retry first looks for it (W1).
+	CreatePost(ctx context.Context, p OutPost) (postID string, err error)
+	// PatchPost edits a bot post. A nil props leaves the props alone; a
+	// non-nil props REPLACES all of them (buttons vanish unless included).
+	// Edits notify nobody: a correction needs a new post (W7).
+	PatchPost(ctx context.Context, postID string, message string, props map[string]any) error
+	// FindByIdemKey looks for a bot post carrying key, in the thread of
+	// rootID, or among the channel's recent posts when rootID is empty.
+	FindByIdemKey(ctx context.Context, channelID, rootID, key string) (postID string, found bool, err error)
+	// PostLink is a permalink to the post, for "superseded by" lines.
+	PostLink(postID string) string
+}
+
+// OutPost is one post the bot creates.
+type OutPost struct {
+	ChannelID string
+	RootID    string // the thread's root post id; never a reply's id
+	Message   string // markdown; NULs are stripped, at most MaxMessageRunes
+	Props     map[string]any
+	IdemKey   string // e.g. run/sub-run/revision(/part); empty: one is generated
+	Buttons   []Button
+}
+
+// Button is one interactive button on a post. Pressing it reaches the
+// Handler as an Incoming with Action set to the verified (Plan, Action).
+type Button struct {
+	Name   string // the label, e.g. "Approve"
+	Action string // letters and digits only (Mattermost 404s on others)
+	Plan   string // the plan (or run) id the button acts on
+	Style  string // "", "primary", "good", "warning", "danger", "success"
+}
+
+// Incoming is one command from any source: slash, mention, DM, thread reply,
+// console, button.
+type Incoming struct {
+	Source    string // SourceSlash, SourceMention, SourceDM, SourceThread, SourceConsole, SourceButton
+	Text      string // the command text after the trigger or mention, verbatim; empty for buttons
+	UserID    string
+	UserName  string
+	ChannelID string
+	RootID    string // the thread the command came from, if any
+	PostID    string // the post that carried it (the clicked post for buttons)
+	TeamID    string
+	Action    *ActionCall // set only for button presses, already verified
+}
+
+// Sources of an Incoming.
+const (
+	SourceSlash   = "slash"
+	SourceMention = "mention"
+	SourceDM      = "dm"
+	SourceThread  = "thread"
+	SourceConsole = "console"
+	SourceButton  = "button"
+)
+
+// ActionCall is a verified button press: the signature over (Plan, Action,
+// Expires) was checked and had not expired.
+type ActionCall struct {
+	Plan    string
+	Action  string
+	Expires time.Time
+}
+
+// Handler is the core: it answers one Incoming.
+type Handler interface {
+	Handle(ctx context.Context, in Incoming) Reply
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, in Incoming) Reply
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, in Incoming) Reply { return f(ctx, in) }
+
+// Reply is the handler's answer to the caller.
+type Reply struct {
+	// Ephemeral is shown only to the caller (slash: through the command's
+	// response URL; button: ephemeral_text). Over the websocket the bot
+	// cannot post ephemerally (that API is admin-only), so it becomes a
+	// thread reply there.
+	Ephemeral string
+	// Update rewrites the clicked post (buttons only).
+	Update *Update
+}
+
+// Update rewrites a post from a button answer.
+type Update struct {
+	Message string
+	// Props nil keeps the post's props (and its buttons); non-nil replaces
+	// all of them.
+	Props map[string]any
+}
+
+// PropIdemKey is the post prop that carries the idempotency key.
+const PropIdemKey = "atvm_idem"
+
+// MaxMessageRunes is Mattermost's message limit (PostMessageMaxRunesV2);
+// longer messages are refused with 400, never truncated by the server.
+const MaxMessageRunes = 16383
+
+// ErrMessageTooLong is returned for a message over MaxMessageRunes: the
+// caller splits it (D7 keys each part).
+var ErrMessageTooLong = errors.New("bot: message longer than 16383 runes: split it")
+
+// cleanText makes text storable: PostgreSQL refuses NUL (the server answers
+// 500) and invalid UTF-8.
+func cleanText(s string) string {
+	if strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(s, "\x00", "")
+	}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return s
+}
+
+// cleanMessage cleans a message and enforces the length limit.
+func cleanMessage(s string) (string, error) {
+	s = cleanText(s)
+	if utf8.RuneCountInString(s) > MaxMessageRunes {
+		return "", ErrMessageTooLong
+	}
+	return s, nil
+}
+
+// cleanProps returns a copy of props with every string cleaned (props are
+// stored as jsonb, which refuses \u0000 as well).
+func cleanProps(props map[string]any) map[string]any {
+	if props == nil {
+		return nil
+	}
+	out := make(map[string]any, len(props))
+	for k, v := range props {
+		out[cleanText(k)] = cleanValue(v)
+	}
+	return out
+}
+
+func cleanValue(v any) any {
+	switch t := v.(type) {
+	case string:
+		return cleanText(t)
+	case map[string]any:
+		return cleanProps(t)
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = cleanValue(e)
+		}
+		return out
+	case []string:
+		out := make([]string, len(t))
+		for i, e := range t {
+			out[i] = cleanText(e)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// isAlnum reports whether s is non-empty ASCII letters and digits only.
+func isAlnum(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,158 @@
+package bot
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Metrics are the counters /metrics serves. It has its own registry (no
+// global state, so tests run in parallel). Every method is safe on a nil
+// *Metrics, so the adapters work without one.
+//
+// Packages below bot (controller) do not import it: they declare the one
+// method they need (e.g. ObserveSSH) and cmd passes a *Metrics.
+type Metrics struct {
+	reg          *prometheus.Registry
+	runs         *prometheus.GaugeVec
+	polls        *prometheus.CounterVec
+	postLatency  *prometheus.HistogramVec
+	postErrors   *prometheus.CounterVec
+	sshRoundTrip prometheus.Histogram
+	refusals     *prometheus.CounterVec
+	wsConnected  prometheus.Gauge
+	wsReconnects prometheus.Counter
+	commands     *prometheus.CounterVec
+}
+
+// NewMetrics registers atvmbot's metrics, plus build info carrying version
+// (W9: the running version is visible).
+func NewMetrics(version string) *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		reg: reg,
+		runs: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "atvmbot_runs", Help: "Runs known to the bot, by state.",
+		}, []string{"state"}),
+		polls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "atvmbot_polls_total", Help: "Watch-loop polls of the controller, by result (ok, error).",
+		}, []string{"result"}),
+		postLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "atvmbot_post_latency_seconds", Help: "Latency of chat post operations, by op (create, patch, find).",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"op"}),
+		postErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "atvmbot_post_errors_total", Help: "Failed chat post attempts, by op.",
+		}, []string{"op"}),
+		sshRoundTrip: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "atvmbot_ssh_round_trip_seconds", Help: "Duration of controller commands over SSH.",
+			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+		}),
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "atvmbot_refusals_total", Help: "Requests refused, by reason.",
+		}, []string{"reason"}),
+		wsConnected: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "atvmbot_websocket_connected", Help: "1 while the Mattermost websocket is connected.",
+		}),
+		wsReconnects: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "atvmbot_websocket_reconnects_total", Help: "Websocket reconnect attempts.",
+		}),
+		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "atvmbot_commands_total", Help: "Commands handed to the core, by source.",
+		}, []string{"source"}),
+	}
+	info := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "atvmbot_build_info", Help: "The running version (always 1).",
+		ConstLabels: prometheus.Labels{"version": version},
+	})
+	info.Set(1)
+	reg.MustRegister(m.runs, m.polls, m.postLatency, m.postErrors, m.sshRoundTrip, m.refusals,
+		m.wsConnected, m.wsReconnects, m.commands, info,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Registry is where the metrics live (for /metrics and tests).
+func (m *Metrics) Registry() *prometheus.Registry {
+	if m == nil {
+		return nil
+	}
+	return m.reg
+}
+
+// SetRuns replaces the runs-by-state gauge with counts (states absent from
+// counts drop to zero).
+func (m *Metrics) SetRuns(counts map[string]int) {
+	if m == nil {
+		return
+	}
+	m.runs.Reset()
+	for state, n := range counts {
+		m.runs.WithLabelValues(state).Set(float64(n))
+	}
+}
+
+// Poll counts one watch-loop poll.
+func (m *Metrics) Poll(err error) {
+	if m == nil {
+		return
+	}
+	if err != nil {
+		m.polls.WithLabelValues("error").Inc()
+		return
+	}
+	m.polls.WithLabelValues("ok").Inc()
+}
+
+// ObserveSSH records one SSH round trip.
+func (m *Metrics) ObserveSSH(d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.sshRoundTrip.Observe(d.Seconds())
+}
+
+// Refused counts one refusal (wrong slash token, bad button, busy, plan
+// refused by the core, …).
+func (m *Metrics) Refused(reason string) {
+	if m == nil {
+		return
+	}
+	m.refusals.WithLabelValues(reason).Inc()
+}
+
+func (m *Metrics) observePost(op string, start time.Time, err error) {
+	if m == nil {
+		return
+	}
+	m.postLatency.WithLabelValues(op).Observe(time.Since(start).Seconds())
+	if err != nil {
+		m.postErrors.WithLabelValues(op).Inc()
+	}
+}
+
+func (m *Metrics) command(source string) {
+	if m == nil {
+		return
+	}
+	m.commands.WithLabelValues(source).Inc()
+}
+
+func (m *Metrics) wsState(connected bool) {
+	if m == nil {
+		return
+	}
+	if connected {
+		m.wsConnected.Set(1)
+	} else {
+		m.wsConnected.Set(0)
+	}
+}
+
+func (m *Metrics) wsReconnect() {
+	if m == nil {
+		return
+	}
+	m.wsReconnects.Inc()
+}
