@@ -46,6 +46,12 @@ func (db *DB) InsertPlan(ctx context.Context, p Plan) (superseded []string, err 
 			superseded = append(superseded, id)
 		}
 		rows.Close()
+		// Plan ids come from the plan's hash: the same request planned again
+		// gets the same id. The earlier, closed plan keeps its record under
+		// an archived id.
+		if _, err := tx.ExecContext(ctx, `UPDATE plans SET id = id || '~' || rowid WHERE id = ? AND state != 'open'`, p.ID); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE plans SET state = 'superseded', superseded_by = ? WHERE channel_id = ? AND state = 'open' AND id != ?`,
 			p.ID, p.ChannelID, p.ID); err != nil {
 			return err

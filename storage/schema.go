@@ -28,7 +28,7 @@ CREATE INDEX plans_channel_state ON plans(channel_id, state);
 
 CREATE TABLE approvals (
 	id         INTEGER PRIMARY KEY AUTOINCREMENT,
-	plan_id    TEXT NOT NULL REFERENCES plans(id),
+	plan_id    TEXT NOT NULL,
 	user_name  TEXT NOT NULL,
 	watcher    INTEGER NOT NULL,
 	at         TEXT NOT NULL,

@@ -351,3 +351,19 @@ func TestApproveAndCreateRun_P1_AllOrNothing(t *testing.T) {
 		t.Fatal("a used plan launched again")
 	}
 }
+
+func TestPlans_SameIDPlannedAgainAfterUse(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "s.db"))
+	ctx := context.Background()
+	now := time.Now()
+	p := Plan{ID: "p-abc123", Hash: "h", ChannelID: "c", Template: "t", Build: "b", PlanJSON: "{}", CreatedBy: "u", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	db.InsertPlan(ctx, p)
+	db.UsePlan(ctx, p.ID, "alice", true)
+	if _, err := db.InsertPlan(ctx, p); err != nil {
+		t.Fatalf("planning the same request again: %v", err)
+	}
+	got, _ := db.GetPlan(ctx, p.ID)
+	if got.State != PlanOpen {
+		t.Fatalf("the new plan should be open, got %s", got.State)
+	}
+}
