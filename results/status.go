@@ -123,4 +123,11 @@ type Timing struct {
 	LongestS  float64    `json:"longest_s,omitempty"`
 	AverageS  float64    `json:"average_s,omitempty"`
 	ETA       *time.Time `json:"eta,omitempty"` // estimate for the whole remaining run
+
+	// Additions for the TIMING section (S6).
+	QuickestHost string  `json:"quickest_host,omitempty"`
+	LongestHost  string  `json:"longest_host,omitempty"`
+	TimedHosts   int     `json:"timed_hosts,omitempty"` // finished hosts the stats are over
+	HostsLeft    int     `json:"hosts_left,omitempty"`  // running + not started: the ETA's scope
+	Parallelism  float64 `json:"parallelism,omitempty"` // hosts at work at once so far (≥ 1)
 }
