@@ -323,12 +323,12 @@ func (p *junitParser) finish(complete bool, note string) []Evidence {
 			ev.Status = HostUnknown
 		case ev.Failures > 0:
 			ev.Status = HostFail
-		case complete && g.cases > 0:
+		case complete && ev.Passes > 0:
 			ev.Status = HostPass
 		default:
 			ev.Status = HostUnknown
 			if complete {
-				ev.Notes = append(ev.Notes, "no test cases in XML")
+				ev.Notes = append(ev.Notes, "no passed test cases in XML")
 			}
 		}
 		if note != "" {

@@ -1,11 +1,398 @@
 package results
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"html"
+	"strings"
 	"time"
 )
 
-// ParseMochawesome reads one mochawesome HTML report.
-func ParseMochawesome(path string, mtime time.Time, data []byte) ([]Evidence, error) {
-	return nil, errors.New("mochawesome: not implemented yet")
+// mochawesome JSON (formats.md (c)): only the fields the status needs.
+type mawReport struct {
+	Stats   *mawStats  `json:"stats"`
+	Results []mawSuite `json:"results"`
 }
+
+type mawStats struct {
+	Tests    jint `json:"tests"`
+	Passes   jint `json:"passes"`
+	Pending  jint `json:"pending"`
+	Failures jint `json:"failures"`
+	Skipped  jint `json:"skipped"`
+	Start    jstr `json:"start"`
+	End      jstr `json:"end"`
+}
+
+type mawSuite struct {
+	Title       jstr       `json:"title"`
+	File        jstr       `json:"file"`
+	FullFile    jstr       `json:"fullFile"`
+	Tests       []mawTest  `json:"tests"`
+	Suites      []mawSuite `json:"suites"`
+	BeforeHooks []mawTest  `json:"beforeHooks"`
+	AfterHooks  []mawTest  `json:"afterHooks"`
+}
+
+type mawTest struct {
+	Title     jstr   `json:"title"`
+	FullTitle jstr   `json:"fullTitle"`
+	State     jstr   `json:"state"`
+	Err       mawErr `json:"err"`
+}
+
+// mawErr is a test's own err: {} for a test that did not fail.
+type mawErr struct {
+	Message jstr `json:"message"`
+	Estack  jstr `json:"estack"`
+}
+
+// mawTally is one machine's tests, walked one test object at a time (R7).
+type mawTally struct {
+	ev                               Evidence
+	tests, passes, failures, pending int
+	firstFailed                      string // first failed test, even without detail
+	detailed                         bool   // FailedStep/Error came from a test with a payload
+}
+
+// ParseMochawesome reads one mochawesome HTML report: the JSON in <body
+// data-raw="…">. The machine comes from results[].file, not the HTML name
+// (atvm121-ubuntu24.04.ts and atvm121-ubuntu24.10.ts share a name). Each
+// test's err belongs to that test only; an empty message/estack is no
+// detail (R7, 03-31).
+func ParseMochawesome(path string, mtime time.Time, data []byte) ([]Evidence, error) {
+	raw, err := bodyDataRaw(data)
+	if err != nil {
+		return nil, fmt.Errorf("mochawesome: %w", err)
+	}
+	var rep mawReport
+	if truncated, err := decodeJSON(htmlUnescapeBytes(raw), &rep); err != nil {
+		if truncated {
+			return nil, errors.New("mochawesome: data-raw JSON is cut short")
+		}
+		return nil, fmt.Errorf("mochawesome: data-raw is not JSON: %s", clipText(err.Error(), 200))
+	}
+	if rep.Stats == nil && rep.Results == nil {
+		return nil, errors.New("mochawesome: data-raw has no stats or results")
+	}
+	stats := rep.Stats
+	if stats == nil {
+		stats = &mawStats{}
+	}
+	complete := stats.End != ""
+	var tallies []*mawTally
+	byMachine := map[string]*mawTally{}
+	for i := range rep.Results {
+		root := &rep.Results[i]
+		spec := firstSet(string(root.File), string(root.FullFile))
+		machine := machineFromSpec(spec)
+		if machine == "" {
+			machine = suiteMachine(root)
+		}
+		t := byMachine[machine]
+		if t == nil {
+			t = &mawTally{ev: Evidence{Machine: machine, Source: SourceMochawesome, Path: path, ModTime: mtime,
+				Spec: clipText(spec, maxFieldLen), Bookkeeping: isBookkeepingSpec(spec)}}
+			if t.ev.Bookkeeping {
+				t.ev.Machine = ""
+			}
+			byMachine[machine] = t
+			tallies = append(tallies, t)
+		}
+		t.walk(root)
+	}
+	if len(tallies) == 0 {
+		return nil, errors.New("mochawesome: report has no results")
+	}
+	out := make([]Evidence, 0, len(tallies))
+	for _, t := range tallies {
+		ev := t.ev
+		ev.Complete = complete
+		ev.StartedAt, ev.EndedAt = parseArtifactTime(string(stats.Start)), parseArtifactTime(string(stats.End))
+		ev.Tests, ev.Passes, ev.Failures, ev.Pending = t.tests, t.passes, t.failures, t.pending
+		if len(tallies) == 1 {
+			// One spec per report: the header counts are its counts too.
+			ev.Tests = max(ev.Tests, int(stats.Tests))
+			ev.Passes = max(ev.Passes, int(stats.Passes))
+			ev.Failures = max(ev.Failures, int(stats.Failures))
+			ev.Pending = max(ev.Pending, int(stats.Pending)+int(stats.Skipped))
+		}
+		if ev.FailedStep == "" && t.firstFailed != "" {
+			ev.FailedStep = t.firstFailed
+		}
+		switch {
+		case ev.Bookkeeping:
+			ev.Status = HostUnknown
+		case ev.Failures > 0:
+			ev.Status = HostFail
+		case !complete:
+			ev.Status = HostRunning
+		case ev.Passes == 0:
+			// Nothing ran (no tests, or all pending): no positive evidence (D1).
+			ev.Status = HostUnknown
+			ev.Notes = append(ev.Notes, "mochawesome report has no passed tests")
+		default:
+			ev.Status = HostPass
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// suiteMachine names a machine from the first describe title ("<machine>
+// <template>") when the root suite has no file.
+func suiteMachine(s *mawSuite) string {
+	if m := leadingWord(string(s.Title)); isMachineLike(m) {
+		return m
+	}
+	for i := range s.Suites {
+		if m := suiteMachine(&s.Suites[i]); m != "" {
+			return m
+		}
+	}
+	return ""
+}
+
+func (t *mawTally) walk(s *mawSuite) {
+	for i := range s.BeforeHooks {
+		t.hook(&s.BeforeHooks[i])
+	}
+	for i := range s.Tests {
+		t.test(&s.Tests[i])
+	}
+	for i := range s.AfterHooks {
+		t.hook(&s.AfterHooks[i])
+	}
+	for i := range s.Suites {
+		t.walk(&s.Suites[i])
+	}
+}
+
+// hook counts only a failed hook: it stops the tests after it.
+func (t *mawTally) hook(h *mawTest) {
+	if strings.EqualFold(strings.TrimSpace(string(h.State)), "failed") {
+		t.test(h)
+	}
+}
+
+func (t *mawTally) test(x *mawTest) {
+	t.tests++
+	switch strings.ToLower(strings.TrimSpace(string(x.State))) {
+	case "passed":
+		t.passes++
+		return
+	case "failed":
+	case "pending", "skipped":
+		t.pending++
+		return
+	default:
+		return
+	}
+	t.failures++
+	title := clipText(strings.TrimSpace(cleanText(string(x.Title))), maxFieldLen)
+	if t.firstFailed == "" {
+		t.firstFailed = title
+	}
+	if t.detailed {
+		return
+	}
+	// Only this object's own err counts; blank text is no detail.
+	msg := string(x.Err.Message)
+	if strings.TrimSpace(msg) == "" {
+		msg = string(x.Err.Estack)
+	}
+	if strings.TrimSpace(msg) == "" {
+		return
+	}
+	t.detailed = true
+	t.ev.FailedStep = title
+	t.ev.Error = shortError(msg)
+	t.ev.Excerpt = errorExcerpt(msg)
+}
+
+// bodyDataRaw finds the data-raw attribute of the <body> start tag, skipping
+// comments and the raw text of <script>/<style> (inlined assets may hold
+// anything). The value is returned still HTML-escaped.
+func bodyDataRaw(data []byte) ([]byte, error) {
+	for i := 0; i < len(data); {
+		j := bytes.IndexByte(data[i:], '<')
+		if j < 0 {
+			break
+		}
+		i += j
+		rest := data[i:]
+		switch {
+		case bytes.HasPrefix(rest, []byte("<!--")):
+			k := bytes.Index(rest[4:], []byte("-->"))
+			if k < 0 {
+				return nil, errors.New("unclosed comment before <body>")
+			}
+			i += 4 + k + 3
+			continue
+		case tagIs(rest, "script"), tagIs(rest, "style"):
+			name := "</script"
+			if tagIs(rest, "style") {
+				name = "</style"
+			}
+			k := indexFold(rest[1:], name)
+			if k < 0 {
+				return nil, errors.New("unclosed " + name[2:] + " before <body>")
+			}
+			i += 1 + k + len(name)
+			continue
+		case tagIs(rest, "body"):
+			attrs, _, ok := tagAttrs(rest[len("<body"):])
+			if !ok {
+				return nil, errors.New("<body> tag is cut short")
+			}
+			v, found := attrs["data-raw"]
+			if !found {
+				return nil, errors.New("<body> has no data-raw attribute")
+			}
+			return v, nil
+		}
+		// Any other tag: step over it, quoted values included.
+		_, n, ok := tagAttrs(rest[1:])
+		if !ok {
+			break
+		}
+		i += 1 + n
+	}
+	return nil, errors.New("no <body data-raw> found: not a mochawesome report")
+}
+
+// tagIs reports "<name" followed by a tag-name delimiter, in any case.
+func tagIs(b []byte, name string) bool {
+	n := 1 + len(name)
+	if len(b) <= n || !bytes.EqualFold(b[1:n], []byte(name)) {
+		return false
+	}
+	switch b[n] {
+	case ' ', '\t', '\n', '\r', '\f', '>', '/':
+		return true
+	}
+	return false
+}
+
+func indexFold(b []byte, s string) int {
+	for i := 0; i+len(s) <= len(b); {
+		k := bytes.IndexByte(b[i:], s[0])
+		if k < 0 {
+			return -1
+		}
+		i += k
+		if i+len(s) <= len(b) && bytes.EqualFold(b[i:i+len(s)], []byte(s)) {
+			return i
+		}
+		i++
+	}
+	return -1
+}
+
+// tagAttrs reads attributes up to the closing '>' of a start tag. It
+// returns them (names lowercased, values raw), the bytes consumed, and
+// whether the tag was closed.
+func tagAttrs(b []byte) (map[string][]byte, int, bool) {
+	attrs := map[string][]byte{}
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+	i := 0
+	// Skip the rest of the tag name.
+	for i < len(b) && !isSpace(b[i]) && b[i] != '>' && b[i] != '/' {
+		i++
+	}
+	for i < len(b) {
+		for i < len(b) && (isSpace(b[i]) || b[i] == '/') {
+			i++
+		}
+		if i >= len(b) {
+			break
+		}
+		if b[i] == '>' {
+			return attrs, i + 1, true
+		}
+		start := i
+		for i < len(b) && !isSpace(b[i]) && b[i] != '=' && b[i] != '>' && b[i] != '/' {
+			i++
+		}
+		name := strings.ToLower(string(b[start:min(i, start+64)]))
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+		if i >= len(b) || b[i] != '=' {
+			if _, dup := attrs[name]; !dup {
+				attrs[name] = nil
+			}
+			continue
+		}
+		i++
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+		if i >= len(b) {
+			break
+		}
+		var val []byte
+		if q := b[i]; q == '"' || q == '\'' {
+			k := bytes.IndexByte(b[i+1:], q)
+			if k < 0 {
+				return attrs, len(b), false
+			}
+			val, i = b[i+1:i+1+k], i+1+k+1
+		} else {
+			s := i
+			for i < len(b) && !isSpace(b[i]) && b[i] != '>' {
+				i++
+			}
+			val = b[s:i]
+		}
+		if _, dup := attrs[name]; !dup { // the first of duplicated attributes wins, as in HTML
+			attrs[name] = val
+		}
+	}
+	return attrs, len(b), false
+}
+
+// htmlUnescapeBytes undoes escapeHtml's five entities in one pass; any
+// other entity falls back to the standard unescaper.
+func htmlUnescapeBytes(b []byte) []byte {
+	if bytes.IndexByte(b, '&') < 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); {
+		k := bytes.IndexByte(b[i:], '&')
+		if k < 0 {
+			out = append(out, b[i:]...)
+			break
+		}
+		out = append(out, b[i:i+k]...)
+		i += k
+		matched := false
+		for _, e := range htmlEntities {
+			if bytes.HasPrefix(b[i:], []byte(e.ent)) {
+				out = append(out, e.ch)
+				i += len(e.ent)
+				matched = true
+				break
+			}
+		}
+		if matched {
+			continue
+		}
+		end := bytes.IndexByte(b[i:min(len(b), i+32)], ';')
+		if end < 0 {
+			out = append(out, '&')
+			i++
+			continue
+		}
+		out = append(out, html.UnescapeString(string(b[i:i+end+1]))...)
+		i += end + 1
+	}
+	return out
+}
+
+var htmlEntities = []struct {
+	ent string
+	ch  byte
+}{{"&quot;", '"'}, {"&amp;", '&'}, {"&#x27;", '\''}, {"&#39;", '\''}, {"&lt;", '<'}, {"&gt;", '>'}}

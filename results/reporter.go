@@ -208,9 +208,10 @@ func classifyHost(ev *Evidence, failed bool, running int, step, errText string) 
 		ev.Excerpt = errorExcerpt(errText)
 	case !ev.Complete:
 		ev.Status = HostRunning
-	case ev.Tests == 0:
+	case ev.Passes == 0:
+		// Nothing ran (no tests, or all pending): no positive evidence (D1).
 		ev.Status = HostUnknown
-		ev.Notes = append(ev.Notes, "reporter file finished with no tests recorded")
+		ev.Notes = append(ev.Notes, "reporter file finished with no passed tests")
 	case running > 0:
 		ev.Status = HostUnknown
 		ev.Notes = append(ev.Notes, "reporter file finished with a test still running")
