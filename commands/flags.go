@@ -209,6 +209,9 @@ func (f *flagSpec) checkValue(v string) ([]string, *Error) {
 		return []string{w}, nil
 	case kindCount:
 		if !reCount.MatchString(v) {
+			if strings.Trim(v, "0123456789") == "" {
+				return nil, errorf(f.name, "%s is out of range. %s", echo(v), f.allowed())
+			}
 			return nil, f.refuse(v)
 		}
 		n, _ := strconv.Atoi(v)

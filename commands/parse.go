@@ -67,7 +67,7 @@ func Parse(text string) (Command, error) {
 				flag = f.name
 			}
 		}
-		return Command{}, errorf(flag, "%v; quotes are only for words of a reason, and values may not contain quotes", terr)
+		return Command{}, errorf(flag, "%v; close it or leave the quotes out", terr)
 	}
 	return parseTokens(toks, len(text))
 }
@@ -216,8 +216,11 @@ func parsePlan(args []token) (Command, *Error) {
 			continue
 		}
 		if !hasValue {
-			if i+1 >= len(args) || looksLikeFlag(args[i+1].text) && !args[i+1].quoted {
+			if i+1 >= len(args) {
 				return Command{}, errorf(f.name, "needs a value. %s", f.allowed())
+			}
+			if looksLikeFlag(args[i+1].text) && !args[i+1].quoted {
+				return Command{}, errorf(f.name, "needs a value, but the next word %s is an option. %s", show(args[i+1].text), f.allowed())
 			}
 			i++
 			value = args[i].text
