@@ -124,7 +124,7 @@ func parseTokens(toks []token, size int) (Command, error) {
 		cmd, err = parseHelp(args)
 	default:
 		if looksLikeFlag(word) {
-			return Command{}, errorf("", "a command starts with its name, e.g. `plan cmc-e2e %s …`; commands are %s", word, strings.Join(CommandNames, ", "))
+			return Command{}, errorf("", "a command starts with its name, e.g. `plan cmc-e2e --containsVm redhat9.6`, not with %s; commands are %s", echo(word), strings.Join(CommandNames, ", "))
 		}
 		return Command{}, errorf("", "unknown command %s%s; commands are %s", show(word), didYouMean(name, CommandNames), strings.Join(CommandNames, ", "))
 	}
@@ -145,6 +145,8 @@ func lookupFlag(word string, index map[string]*flagSpec, names []string) (*flagS
 		flag := folded
 		if f := index[normFlag(folded)]; f != nil {
 			flag = f.name
+		} else if !rePlainOption.MatchString(folded) {
+			return nil, errorf("option", "%s contains %s; options are typed in plain ASCII, e.g. `--containsVm`", show(word), d)
 		}
 		if strings.Contains(d, "dash") {
 			return nil, errorf(flag, "%s uses %s; type `%s` with two ASCII hyphens", show(word), d, flag)
@@ -154,7 +156,19 @@ func lookupFlag(word string, index map[string]*flagSpec, names []string) (*flagS
 	if f := index[normFlag(word)]; f != nil && strings.TrimLeft(word, "-") != "" {
 		return f, nil
 	}
-	return nil, errorf(word, "unknown option %s%s", show(word), didYouMean(word, names))
+	return nil, unknownOption(word, "", names)
+}
+
+var rePlainOption = regexp.MustCompile(`^-{1,3}[A-Za-z0-9_.-]{1,60}$`)
+
+// unknownOption refuses an option nobody knows, naming it only when it is
+// short and plain (a huge or odd word is shown through echo instead).
+func unknownOption(word, where string, names []string) *Error {
+	flag := word
+	if !rePlainOption.MatchString(word) {
+		flag = "option"
+	}
+	return errorf(flag, "unknown option %s%s%s", echo(word), where, didYouMean(word, names))
 }
 
 var planFlagNames = func() []string {
@@ -273,7 +287,9 @@ func parseApprove(args []token) (Command, *Error) {
 		case looksLikeFlag(lw) && normFlag(lw) == "confirmboth":
 			cmd.ConfirmBoth = true
 		case looksLikeFlag(lw):
-			return Command{}, errorf(w, "unknown option %s for approve%s; %s", show(w), didYouMean(w, []string{"--confirm-both", "--no-watcher"}), usage)
+			e := unknownOption(w, " for approve", []string{"--confirm-both", "--no-watcher"})
+			e.Msg += "; " + usage
+			return Command{}, e
 		case strings.HasPrefix(lw, "p-") || len(lw) == 6:
 			return Command{}, errorf(CmdApprove, "%s is not a plan ID (they look like `p-7f3a2c`); %s", echo(w), usage)
 		default:
@@ -291,8 +307,10 @@ func parseCancel(args []token) (Command, *Error) {
 		case looksLikeFlag(w) && badRune(w) == "" && (normFlag(w) == "yes" || w == "-y"):
 			cmd.Yes = true
 		case looksLikeFlag(w):
-			_, err := lookupFlag(w, map[string]*flagSpec{"yes": {name: "--yes"}}, []string{"--yes"})
-			return Command{}, err
+			if d := badRune(w); d != "" {
+				return Command{}, errorf("--yes", "%s contains %s; type `--yes`", show(w), d)
+			}
+			return Command{}, unknownOption(w, " for cancel", []string{"--yes"})
 		case cmd.Target != "":
 			return Command{}, errorf(CmdCancel, "takes one build or plan ID, got a second word %s; usage: `cancel [BUILD|PLAN] [--yes]`", echo(w))
 		default:

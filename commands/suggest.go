@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/agnivade/levenshtein"
 )
@@ -40,7 +41,7 @@ func didYouMean(s string, candidates []string) string {
 // show prints what was typed: as is in a code span when it is short and
 // visible, else through echo.
 func show(s string) string {
-	if len(s) > echoMax || strings.Contains(s, "`") {
+	if len(s) > echoMax || strings.Contains(s, "`") || !utf8.ValidString(s) {
 		return echo(s)
 	}
 	for _, r := range s {
