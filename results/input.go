@@ -33,6 +33,7 @@ type Meta struct {
 	// the order of the log's cypress-cloud blocks. They win over scraping.
 	PostedURLs []string
 	Inventory  map[string]string // machine → kernel (R12)
+	StaticFlow []string          // the template's configured flow, used only when no spec can be read (S8)
 }
 
 // Artifacts is what was fetched from the controller for one run.
@@ -95,6 +96,7 @@ type ParsedFile struct {
 	ModTime     time.Time
 	Evidence    []Evidence
 	SpecPattern []string // config files only
+	Data        []byte   // generated specs only: read for TEST FLOW
 	Err         string   // why the file could not be read; a note, never a verdict
 }
 
@@ -136,6 +138,8 @@ func ParseFile(f File) (pf ParsedFile) {
 		}
 	case KindConfig:
 		pf.SpecPattern = ConfigSpecPattern(f.Data)
+	case KindSpec:
+		pf.Data = f.Data
 	}
 	if err != nil {
 		pf.Err = err.Error()

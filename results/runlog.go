@@ -12,9 +12,9 @@ import (
 // rlMaxLineBytes (the rest is counted, not stored) and every list up to
 // rlMaxItems entries.
 const (
-	rlMaxLineBytes   = 1 << 20
-	rlMaxItems       = 20000
-	rlMaxExcerpt = 1500
+	rlMaxLineBytes = 1 << 20
+	rlMaxItems     = 20000
+	rlMaxExcerpt   = 1500
 )
 
 // RunLogFacts is what the runner log /tmp/<build>.log says so far.
@@ -203,13 +203,13 @@ func (s *logState) clone() logState {
 }
 
 var (
-	rlSGRRe        = regexp.MustCompile("\x1b\\[[0-9;]*m")
+	rlSGRRe      = regexp.MustCompile("\x1b\\[[0-9;]*m")
 	cloudRunRe   = regexp.MustCompile(`^Running: (\S.*?) \((\d+)/(\d+)\)\s*$`)
 	buildIDRe    = regexp.MustCompile(`(?:--ci-build-id(?:=|\s+)|(?i:\bci[-_ ]build[-_ ]id|\bbuild[-_ ]id)\s*[:=]\s*)['"]?([^\s'",]+)`)
 	failingRe    = regexp.MustCompile(`^(\d+) failing\s*$`)
 	failTitleRe  = regexp.MustCompile(`^1\) (.*)$`)
-	rlURLRe        = regexp.MustCompile(`https?://\S+`)
-	rlMachineRe    = regexp.MustCompile(`atvm\d+-[A-Za-z0-9._-]*[A-Za-z0-9]`)
+	rlURLRe      = regexp.MustCompile(`https?://\S+`)
+	rlMachineRe  = regexp.MustCompile(`atvm\d+-[A-Za-z0-9._-]*[A-Za-z0-9]`)
 	extractedTag = []byte("Extracted specPattern:")
 	detectedTag  = []byte("Detected 'Recorded Run'")
 	uildTag      = []byte("uild")
@@ -520,7 +520,7 @@ func (s *logState) finishFail() {
 	}
 	sp := &b.Specs[fc.spec]
 	sp.FailedStep = fc.step
-	sp.Error = fc.lines[0]
+	sp.Error = rlShortError(fc.lines)
 	ex := strings.Join(fc.lines, "\n")
 	if r := []rune(ex); len(r) > rlMaxExcerpt {
 		ex = string(r[:rlMaxExcerpt]) + "…"
@@ -562,4 +562,20 @@ func rlMachine(spec string) string {
 		return m
 	}
 	return base
+}
+
+// rlShortError picks the line an operator needs from a Cypress error: the
+// first Stderr line of a cy.exec, the "> " line of a cy.task, else the first.
+func rlShortError(lines []string) string {
+	for i, l := range lines {
+		if l == "Stderr:" && i+1 < len(lines) && !strings.HasPrefix(lines[i+1], "https://on.cypress.io") {
+			return lines[i+1]
+		}
+	}
+	for _, l := range lines {
+		if strings.HasPrefix(l, "> ") && len(l) > 2 {
+			return strings.TrimSpace(l[2:])
+		}
+	}
+	return lines[0]
 }

@@ -154,7 +154,7 @@ func TestRunLog_R9_GroupedBlocksEndAtRecordedRun(t *testing.T) {
 		t.Errorf("urls = %q %q (R11)", g1.RecordedURL, g2.RecordedURL)
 	}
 	sp := g2.Specs[0]
-	if sp.Machine != "atvm200-w2k25" || sp.FailedStep != "2. Step number 2" || !strings.HasPrefix(sp.Error, "CypressError: `cy.exec(") || !strings.Contains(sp.Excerpt, "No such file or directory") || sp.Failing != 1 {
+	if sp.Machine != "atvm200-w2k25" || sp.FailedStep != "2. Step number 2" || sp.Error != "md5sum: /root/tmp/fcDisk/diskname2Reboot.md5: No such file or directory" || !strings.HasPrefix(sp.Excerpt, "CypressError: `cy.exec(") || !strings.Contains(sp.Excerpt, "No such file or directory") || sp.Failing != 1 {
 		t.Errorf("failure detail from the log = %+v (R7)", sp)
 	}
 }

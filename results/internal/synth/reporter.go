@@ -118,14 +118,14 @@ func ReporterJSON(r Report, shape int) (name string, data []byte) {
 			case "passed":
 				ev = append(ev, []string{iso(ts[i+1]), "info", "TEST PASS " + st.Title})
 			case "failed":
-				ev = append(ev, []string{iso(ts[i+1]), "error", "cy:command error " + firstLine(s.Error)})
+				ev = append(ev, []string{iso(ts[i+1]), "error", "cy:command error " + s.Error})
 				ev = append(ev, []string{iso(ts[i+1]), "error", "TEST FAIL " + st.Title})
 			default:
 				ev = append(ev, []string{iso(ts[i+1]), "info", "TEST SKIP " + st.Title})
 			}
 		}
 		if r.Finished {
-			ev = append(ev, []string{iso(ts[len(ts)-1]), "info", "run:end spec finished"})
+			ev = append(ev, []string{iso(ts[len(ts)-1]), "info", "run:end"})
 		}
 		out = map[string]any{"metadata": meta, "events": ev}
 	default: // ShapeDict
