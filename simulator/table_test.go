@@ -1,0 +1,162 @@
+package simulator
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestPrettyMS_R9_DefaultOptions(t *testing.T) {
+	for _, tc := range []struct {
+		ms   int64
+		want string
+	}{
+		{0, "0ms"},
+		{917, "917ms"},
+		{1000, "1s"},
+		{4800, "4.8s"},
+		{4899, "4.8s"}, // floored, not rounded
+		{59999, "59.9s"},
+		{60000, "1m"},
+		{61000, "1m 1s"},
+		{542500, "9m 2.5s"},
+		{973900, "16m 13.9s"},
+		{3852300, "1h 4m 12.3s"},
+		{3600000, "1h"},
+		{90061000, "1d 1h 1m 1s"},
+	} {
+		if got := PrettyMS(tc.ms); got != tc.want {
+			t.Errorf("PrettyMS(%d) = %q, want %q", tc.ms, got, tc.want)
+		}
+	}
+}
+
+func TestWrapString_R9_ChunksTrimmed(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		size int
+		want []string
+	}{
+		{"16m 13.9s", 8, []string{"16m 13.9", "s"}},
+		{"1h 4m 12.3s", 8, []string{"1h 4m 12", ".3s"}},
+		{"9m 2.5s", 8, []string{"9m 2.5s"}},
+		{"cmc-reboot-atvm121-ubuntu24.04.ts", 30, []string{"cmc-reboot-atvm121-ubuntu24.04", ".ts"}},
+		{"12345678 9", 8, []string{"12345678", "9"}}, // the space after the cut is trimmed
+		{"", 8, []string{""}},
+	} {
+		got := wrapString(tc.in, tc.size)
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("wrapString(%q, %d) = %q, want %q", tc.in, tc.size, got, tc.want)
+		}
+	}
+}
+
+// The example of formats.md a.2, rendered by the upstream code.
+const formatsTableExample = `  ┌────────────────────────────────────────────────────────────────────────────────────────────────┐
+  │     Spec                                         Tests   Passing   Failing   Pending   Skipped │
+  ├────────────────────────────────────────────────────────────────────────────────────────────────┤
+  │ ✔   atvm71-redhat9.1.ts             16m 13.9        22        22         -         -         - │
+  │                                            s                                                   │
+  │ ✖   atvm5-ubuntu22.04.ts             9m 2.5s        22        11         1        10         - │
+  │ ✔   atvm121-ubuntu24.04.ts          38m 55.9        22        22         -         -         - │
+  │                                            s                                                   │
+  ├────────────────────────────────────────────────────────────────────────────────────────────────┤
+  │ ✖   1 of 3 failed                   1h 4m 12        66        55         1        10         - │
+  │                                          .3s                                                   │
+  └────────────────────────────────────────────────────────────────────────────────────────────────┘
+`
+
+func TestSummaryTable_R9_MatchesFormatsExample(t *testing.T) {
+	got := SummaryTable([]SpecRow{
+		{Spec: "atvm71-redhat9.1.ts", DurationMS: 973900, Tests: 22, Passes: 22},
+		{Spec: "atvm5-ubuntu22.04.ts", DurationMS: 542500, Tests: 22, Passes: 11, Failures: 1, Pending: 10},
+		{Spec: "atvm121-ubuntu24.04.ts", DurationMS: 2335900, Tests: 22, Passes: 22},
+	})
+	if got != formatsTableExample {
+		t.Errorf("table differs:\ngot:\n%s\nwant:\n%s", got, formatsTableExample)
+	}
+}
+
+func TestSummaryTable_R9_Geometry(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		rows      []SpecRow
+		wantLines int
+		contains  []string
+	}{
+		{"all pass", []SpecRow{{Spec: "atvm9-debian12.5.ts", DurationMS: 61000, Tests: 20, Passes: 20}}, 7,
+			[]string{"│ ✔   All specs passed!", "  1m 1s "}},
+		{"none", nil, 5, []string{"No specs executed", "     0ms         -"}},
+		{"lone s", []SpecRow{{Spec: "a.ts", DurationMS: 973900, Tests: 1, Passes: 1}}, 9,
+			[]string{"16m 13.9", "                                            s                                                   │"}},
+		{"long spec name", []SpecRow{{Spec: "cmc-reboot-atvm121-ubuntu24.04.ts", DurationMS: 1000, Tests: 1, Failures: 1}}, 8,
+			[]string{"│ ✖   cmc-reboot-atvm121-ubuntu24.04        1s ", "│     .ts    "}},
+		{"skipped marks failure", []SpecRow{{Spec: "a.ts", DurationMS: 1000, Tests: 3, Passes: 2, Skipped: 1}}, 7,
+			[]string{"│ ✖   a.ts", "1 of 1 failed"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := SummaryTable(tc.rows)
+			lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+			if len(lines) != tc.wantLines {
+				t.Errorf("%d lines, want %d:\n%s", len(lines), tc.wantLines, got)
+			}
+			for _, l := range lines {
+				if n := utf8.RuneCountInString(l); n != 100 {
+					t.Errorf("line is %d runes, want 100: %q", n, l)
+				}
+			}
+			for _, c := range tc.contains {
+				if !strings.Contains(got, c) {
+					t.Errorf("table lacks %q:\n%s", c, got)
+				}
+			}
+		})
+	}
+}
+
+// Rows are read at fixed rune offsets (formats.md a.2 parsing recipe).
+func TestSummaryTable_R9_RuneColumns(t *testing.T) {
+	got := SummaryTable([]SpecRow{{Spec: "atvm5-ubuntu22.04.ts", DurationMS: 542500, Tests: 22, Passes: 11, Failures: 1, Pending: 10}})
+	var row []rune
+	for _, l := range strings.Split(got, "\n") {
+		if isRowStart(l + "\n") {
+			row = []rune(l)
+			break
+		}
+	}
+	if row == nil {
+		t.Fatal("no row start found")
+	}
+	field := func(a, b int) string { return strings.TrimSpace(string(row[a:b])) }
+	want := map[[2]int]string{{4, 6}: "✖", {8, 38}: "atvm5-ubuntu22.04.ts", {40, 48}: "9m 2.5s", {50, 58}: "22",
+		{60, 68}: "11", {70, 78}: "1", {80, 88}: "10", {90, 98}: "-"}
+	for r, w := range want {
+		if g := field(r[0], r[1]); g != w {
+			t.Errorf("runes %d:%d = %q, want %q", r[0], r[1], g, w)
+		}
+	}
+}
+
+func TestRunFinishedTable_R9_CypressLayout(t *testing.T) {
+	h := &hostRun{VM: "atvm9-debian12.5", Spec: "cypress/e2e/generated/atvm9-debian12.5.ts", DurationMS: 621000,
+		Passes: 9, Failures: 1, Pending: 12, Tests: make([]testResult, 22)}
+	want := "       Spec                                              Tests  Passing  Failing  Pending  Skipped\n" +
+		"  ┌────────────────────────────────────────────────────────────────────────────────────────────────┐\n" +
+		"  │ ✖  atvm9-debian12.5.ts                      10:21       22        9        1       12        - │\n" +
+		"  └────────────────────────────────────────────────────────────────────────────────────────────────┘\n" +
+		"    ✖  1 of 1 failed (100%)                     10:21       22        9        1       12        -\n"
+	if got := runFinishedTable(h); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	for _, tc := range []struct {
+		ms   int64
+		want string
+	}{{621000, "10:21"}, {61000, "01:01"}, {3852300, "1:04:12"}, {917, "917ms"}} {
+		if got := cypressShort(tc.ms); got != tc.want {
+			t.Errorf("cypressShort(%d) = %q, want %q", tc.ms, got, tc.want)
+		}
+	}
+	if got := humanLong(621000); got != "10 minutes, 21 seconds" {
+		t.Errorf("humanLong = %q", got)
+	}
+}
