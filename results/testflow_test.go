@@ -20,7 +20,7 @@ func readSpec(t testing.TB, name string) []byte {
 	return b
 }
 
-func boolp(b bool) *bool { return &b }
+func flowBool(b bool) *bool { return &b }
 
 // stepNumbers lists the leading numbers of steps, to assert gaps by hand.
 func stepNumbers(steps []string) []int {
@@ -36,7 +36,7 @@ func stepNumbers(steps []string) []int {
 	return out
 }
 
-func seq(from, to int) []int {
+func stepSeq(from, to int) []int {
 	var out []int
 	for i := from; i <= to; i++ {
 		out = append(out, i)
@@ -53,17 +53,17 @@ func TestTestFlow_S8_FixtureStepCounts(t *testing.T) {
 		want    int
 		numbers []int // nil: not checked
 	}{
-		{"cmc-e2e.ts", FlowGates{Plugin: "fc"}, 22, seq(1, 22)},
-		{"cmc-e2e.ts", FlowGates{Plugin: "iscsi"}, 20, seq(1, 20)},
-		{"cmc-e2e.ts", FlowGates{Plugin: "both"}, 39, append(seq(1, 22), seq(4, 20)...)},
-		{"cmc-e2e.ts", FlowGates{Plugin: "iscsi", InstallOnly: true}, 8, seq(1, 8)},
-		{"cmc-reboot.ts", FlowGates{Plugin: "fc"}, 43, append(seq(1, 10), seq(25, 57)...)},
-		{"cmc-reboot.ts", FlowGates{Plugin: "iscsi"}, 37, append(seq(1, 24), seq(45, 57)...)},
-		{"cmc-reboot.ts", FlowGates{Plugin: "both"}, 57, seq(1, 57)},
-		{"cmc-systemOS.ts", FlowGates{}, 21, seq(1, 21)},
-		{"cmc-migrateops-compute-migration.ts", FlowGates{}, 17, append(seq(1, 15), 18, 19)},
-		{"cmc-migrateops-compute-migration.ts", FlowGates{Cutover: boolp(true)}, 17, append(seq(1, 15), 18, 19)},
-		{"cmc-migrateops-compute-migration.ts", FlowGates{Cutover: boolp(false)}, 14, append(seq(1, 10), 16, 17, 18, 19)},
+		{"cmc-e2e.ts", FlowGates{Plugin: "fc"}, 22, stepSeq(1, 22)},
+		{"cmc-e2e.ts", FlowGates{Plugin: "iscsi"}, 20, stepSeq(1, 20)},
+		{"cmc-e2e.ts", FlowGates{Plugin: "both"}, 39, append(stepSeq(1, 22), stepSeq(4, 20)...)},
+		{"cmc-e2e.ts", FlowGates{Plugin: "iscsi", InstallOnly: true}, 8, stepSeq(1, 8)},
+		{"cmc-reboot.ts", FlowGates{Plugin: "fc"}, 43, append(stepSeq(1, 10), stepSeq(25, 57)...)},
+		{"cmc-reboot.ts", FlowGates{Plugin: "iscsi"}, 37, append(stepSeq(1, 24), stepSeq(45, 57)...)},
+		{"cmc-reboot.ts", FlowGates{Plugin: "both"}, 57, stepSeq(1, 57)},
+		{"cmc-systemOS.ts", FlowGates{}, 21, stepSeq(1, 21)},
+		{"cmc-migrateops-compute-migration.ts", FlowGates{}, 17, append(stepSeq(1, 15), 18, 19)},
+		{"cmc-migrateops-compute-migration.ts", FlowGates{Cutover: flowBool(true)}, 17, append(stepSeq(1, 15), 18, 19)},
+		{"cmc-migrateops-compute-migration.ts", FlowGates{Cutover: flowBool(false)}, 14, append(stepSeq(1, 10), 16, 17, 18, 19)},
 	}
 	for _, tc := range tests {
 		name := tc.spec + "/" + tc.gates.Plugin
@@ -119,7 +119,7 @@ func TestTestFlow_S8_PluginGates(t *testing.T) {
 			t.Errorf("FC flow holds the iSCSI branch step %q", s)
 		}
 	}
-	if !contains(steps, "18. Remove enabled FC integration") {
+	if !hasString(steps, "18. Remove enabled FC integration") {
 		t.Errorf("FC flow lacks the FC step: %q", steps)
 	}
 
@@ -128,10 +128,10 @@ func TestTestFlow_S8_PluginGates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !contains(reboot, "38. Verify diskname2Reboot file is the same as diskname2Reboots source (Reboot test)") {
+	if !hasString(reboot, "38. Verify diskname2Reboot file is the same as diskname2Reboots source (Reboot test)") {
 		t.Errorf("reboot FC flow lacks step 38: %q", reboot)
 	}
-	if contains(reboot, "20. Verify diskname1Reboot file is the same as diskname1Reboots source (Reboot test)") {
+	if hasString(reboot, "20. Verify diskname1Reboot file is the same as diskname1Reboots source (Reboot test)") {
 		t.Errorf("reboot FC flow holds an iSCSI step")
 	}
 
@@ -185,7 +185,7 @@ func insertSorted(steps []string, s string) []string {
 	return append(steps, s)
 }
 
-func contains(list []string, s string) bool {
+func hasString(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true
@@ -298,7 +298,7 @@ func TestTestFlow_S8_GateSemantics(t *testing.T) {
 		want  []string
 	}{
 		{"cutover unset runs", `const c = Cypress.env("cutover") != false; if (c) { it("1. x") }`, FlowGates{}, []string{"1. x"}},
-		{"cutover false skips", `const c = Cypress.env("cutover") != false; if (c) { it("1. x") } else { it("2. y") }`, FlowGates{Cutover: boolp(false)}, []string{"2. y"}},
+		{"cutover false skips", `const c = Cypress.env("cutover") != false; if (c) { it("1. x") } else { it("2. y") }`, FlowGates{Cutover: flowBool(false)}, []string{"2. y"}},
 		{"else if chain", `if (Cypress.env("pure_plugin_type") === "fc") { it("1. fc") } else if (Cypress.env("pure_plugin_type") === "iscsi") { it("2. iscsi") } else { it("3. none") }`, FlowGates{Plugin: "iscsi"}, []string{"2. iscsi"}},
 		{"single statement if", "if (useFCPlugin) it(\"1. fc\", () => {});\nelse it(\"2. other\", () => {});\nit(\"3. after\")", FlowGates{Plugin: "iscsi"}, []string{"2. other", "3. after"}},
 		{"nested gates", `if (Cypress.env("test-install-only") == false) { if (usePureFCPlugin) { it("1. fc") } if (usePureIscsiPlugin) { it("2. iscsi") } }`, FlowGates{Plugin: "both"}, []string{"1. fc", "2. iscsi"}},
