@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -257,5 +258,26 @@ func TestCancel_D14_RunningRunNeedsApproverAndYes(t *testing.T) {
 	}
 	if err := CheckCancelPlan("bob", rec, testConfig()); err == nil {
 		t.Errorf("a stranger cancelled a plan")
+	}
+}
+
+func TestApprove_P2_StoredRecordRoundTrip(t *testing.T) {
+	for _, text := range []string{
+		"plan cmc-e2e --containsVm redhat9.6",
+		"plan cmc-migrateops-compute-migration --specify_vms atvm121-ubuntu24.04 --no-test-partition --test_install_only",
+		"plan cmc-systemOS --randomize 3 --no-watcher --categorize --build b",
+	} {
+		_, rec := stored(t, text)
+		js, err := json.Marshal(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back PlanRecord
+		if err := json.Unmarshal(js, &back); err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckApproval(Approval{User: "lead"}, back, t0, testConfig()); err != nil {
+			t.Errorf("%q: a record read back from JSON no longer matches its hash: %v", text, err)
+		}
 	}
 }

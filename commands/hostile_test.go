@@ -78,7 +78,7 @@ var hostile = []struct {
 	{"option missing value", "--containsVm", "--containsVm"},
 }
 
-func TestParse_Hostile_Refused(t *testing.T) {
+func TestParse_D18_HostileRefused(t *testing.T) {
 	if len(hostile) < 40 {
 		t.Fatalf("only %d hostile cases", len(hostile))
 	}
@@ -103,7 +103,7 @@ func TestParse_Hostile_Refused(t *testing.T) {
 	}
 }
 
-func TestParse_Hostile_UnicodeDashSuggestion(t *testing.T) {
+func TestParse_D18_UnicodeDashSuggestion(t *testing.T) {
 	e := refusal(t, "plan cmc-e2e \u2014containsVm redhat9.6", testConfig())
 	for _, s := range []string{"`\u2014containsVm`", "unicode dash", "type `--containsVm`"} {
 		if !strings.Contains(e.Msg, s) {
@@ -112,14 +112,14 @@ func TestParse_Hostile_UnicodeDashSuggestion(t *testing.T) {
 	}
 }
 
-func TestParse_Hostile_MentionNotEchoedLive(t *testing.T) {
+func TestParse_D18_MentionNotEchoedLive(t *testing.T) {
 	e := refusal(t, "plan cmc-e2e --containsVm @channel", testConfig())
 	if !strings.Contains(e.Msg, "`\"@channel\"`") {
 		t.Errorf("an echoed value must sit in a code span so it notifies nobody: %s", e.Msg)
 	}
 }
 
-func TestParse_Hostile_HugeCommandRefused(t *testing.T) {
+func TestParse_D18_HugeCommandRefused(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("plan cmc-e2e")
 	for i := 0; i < 12; i++ {
@@ -192,7 +192,7 @@ var valid = []string{
 	"plan cmc-e2e --containsVm " + strings.Repeat("a", 64),
 }
 
-func TestParse_ValidAndNearMiss_Planned(t *testing.T) {
+func TestParse_D18_ValidAndNearMissPlanned(t *testing.T) {
 	if len(valid) < len(hostile)-20 {
 		t.Fatalf("%d valid cases for %d hostile ones", len(valid), len(hostile))
 	}
