@@ -115,42 +115,50 @@ func checkApprover(user string, cfg *config.Config) *ApprovalError {
 // config: if the blacklist, the config or the planner changed what would
 // run, the hash differs and the approval is void (P2). nil means approved.
 func CheckApproval(a Approval, p PlanRecord, now time.Time, cfg *config.Config) error {
+	_, err := Approve(a, p, now, cfg)
+	return err
+}
+
+// Approve is CheckApproval that also returns the plan to launch: rebuilt
+// from the stored request and proven equal to what was shown (same hash).
+// The run is watched when a.Watcher(plan) is true.
+func Approve(a Approval, p PlanRecord, now time.Time, cfg *config.Config) (Plan, error) {
 	if err := checkApprover(a.User, cfg); err != nil {
-		return err
+		return Plan{}, err
 	}
 	if a.PlanID != "" && !strings.EqualFold(a.PlanID, p.ID) {
-		return refuse(RefuseWrongPlan, "the approval names %s but the plan is %s", a.PlanID, p.ID)
+		return Plan{}, refuse(RefuseWrongPlan, "the approval names %s but the plan is %s", a.PlanID, p.ID)
 	}
 	if a.Channel != "" && p.Channel != "" && a.Channel != p.Channel {
-		return refuse(RefuseOtherChannel, "plan %s was made in another channel; approve it there", p.ID)
+		return Plan{}, refuse(RefuseOtherChannel, "plan %s was made in another channel; approve it there", p.ID)
 	}
 	if p.Used {
-		return refuse(RefuseUsed, "plan %s was already approved and used; make a new plan to run it again", p.ID)
+		return Plan{}, refuse(RefuseUsed, "plan %s was already approved and used; make a new plan to run it again", p.ID)
 	}
 	if p.Superseded {
-		return refuse(RefuseSuperseded, "plan %s was superseded by a newer plan; approve the newer one", p.ID)
+		return Plan{}, refuse(RefuseSuperseded, "plan %s was superseded by a newer plan; approve the newer one", p.ID)
 	}
 	ttl := cfg.Approvals.PlanTTL
 	if ttl <= 0 {
 		ttl = DefaultPlanTTL
 	}
 	if age := now.Sub(p.CreatedAt); age > ttl {
-		return refuse(RefuseExpired, "plan %s expired (made %s ago; plans are valid for %s); make it again", p.ID, age.Round(time.Second), ttl)
+		return Plan{}, refuse(RefuseExpired, "plan %s expired (made %s ago; plans are valid for %s); make it again", p.ID, age.Round(time.Second), ttl)
 	}
 	if a.Hash != "" && a.Hash != p.Hash {
-		return refuse(RefuseChanged, "plan %s changed after it was shown; look at the new plan and approve that", p.ID)
+		return Plan{}, refuse(RefuseChanged, "plan %s changed after it was shown; look at the new plan and approve that", p.ID)
 	}
 	fresh, err := BuildPlan(p.Request, cfg)
 	if err != nil {
-		return refuse(RefuseNowInvalid, "plan %s is no longer valid: %v", p.ID, err)
+		return Plan{}, refuse(RefuseNowInvalid, "plan %s is no longer valid: %v", p.ID, err)
 	}
 	if fresh.Hash != p.Hash {
-		return refuse(RefuseChanged, "plan %s changed since it was shown (the blacklist or the config changed); the new plan is %s: look at it and approve that", p.ID, fresh.ID)
+		return Plan{}, refuse(RefuseChanged, "plan %s changed since it was shown (the blacklist or the config changed); the new plan is %s: look at it and approve that", p.ID, fresh.ID)
 	}
 	if (p.NeedsConfirmation || fresh.NeedsConfirmation) && !a.ConfirmBoth {
-		return refuse(RefuseNeedsConfirm, "%s\nTo run it anyway: `approve %s --confirm-both`", WarningRebootBoth, p.ID)
+		return Plan{}, refuse(RefuseNeedsConfirm, "%s\nTo run it anyway: `approve %s --confirm-both`", WarningRebootBoth, p.ID)
 	}
-	return nil
+	return fresh, nil
 }
 
 // PickPlan chooses the plan an approval means: the named one, or the only

@@ -281,3 +281,17 @@ func TestApprove_P2_StoredRecordRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestApprove_P1_LaunchesExactlyTheShownPlan(t *testing.T) {
+	shown, rec := stored(t, "plan cmc-reboot --specify_vms atvm71-redhat9.1 --plugin fc --categorize")
+	got, err := Approve(Approval{User: "lead", PlanID: shown.ID, Hash: shown.Hash, WithoutWatcher: true}, rec, t0, testConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff(shown.TemplateArgv, got.TemplateArgv) != "" || diff(shown.RunnerArgv, got.RunnerArgv) != "" || got.Hash != shown.Hash {
+		t.Errorf("approved plan differs from the shown one:\n%s\n%s", shown.TemplateCommand, got.TemplateCommand)
+	}
+	if _, err := Approve(Approval{User: "nobody"}, rec, t0, testConfig()); err == nil {
+		t.Errorf("Approve let a non-approver through")
+	}
+}
