@@ -130,6 +130,7 @@ type repTally struct {
 	running                       int
 	counted                       bool // some shape gave counts
 	step, errText                 string
+	stepSure                      bool // step named by a failed test, TEST FAIL or an error's own test
 	complete                      bool
 	endedAt, startedAt            *time.Time
 }
@@ -251,8 +252,8 @@ func (t *repTally) addTests(tests []repTest) {
 		case "failed", "fail":
 			f++
 			t.failed = true
-			if t.step == "" {
-				t.step = string(x.Title)
+			if !t.stepSure {
+				t.step, t.stepSure = string(x.Title), true
 				t.errText = firstSet(x.Error.text, x.Err.text)
 			}
 		case "pending", "skipped":
@@ -291,8 +292,8 @@ func (t *repTally) addEvents(events []repEvent) {
 			f++
 			tests[title] = true
 			t.failed = true
-			if t.step == "" {
-				t.step = title
+			if !t.stepSure && title != "" {
+				t.step, t.stepSure = title, true
 			}
 		case "skip":
 			pe++
@@ -311,8 +312,11 @@ func (t *repTally) addEvents(events []repEvent) {
 			continue
 		}
 		t.failed = true
-		if t.step == "" {
-			t.step = firstSet(e.Test, lastStart)
+		switch {
+		case !t.stepSure && strings.TrimSpace(e.Test) != "":
+			t.step, t.stepSure = e.Test, true
+		case t.step == "":
+			t.step = lastStart // the nearest TEST START, until a TEST FAIL says otherwise
 		}
 		if t.errText == "" && kind == "" && msg != "" {
 			t.errText = stripLogPrefix(msg)

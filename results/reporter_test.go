@@ -121,6 +121,20 @@ func TestParseReporterJSON_R5_DictEventsSeverityError(t *testing.T) {
 	}
 }
 
+func TestParseReporterJSON_R5_ListStepFromNearestStartOrFail(t *testing.T) {
+	tests := []struct{ name, events, step, errSub string }{
+		{"error after TEST START", `["t","info","TEST START 10. Copy data"],["t","error","cy:task error sshExec: exit 255"]`, "10. Copy data", "sshExec: exit 255"},
+		{"TEST FAIL names it", `["t","info","TEST START 10. Copy data"],["t","error","cy:command error boom"],["t","error","TEST FAIL 11. Verify data"]`, "11. Verify data", "boom"},
+		{"warning is noise", `["t","info","TEST START 10. Copy data"],["t","warning","auth error encountered"],["t","info","TEST PASS 10. Copy data"],["t","info","=== finished t: 1 passed, 0 failed, 0 pending ==="]`, "", ""},
+	}
+	for _, tc := range tests {
+		ev, err := ParseReporterJSON("x.json", artifactMtime, []byte(`{"metadata":{"host":"atvm88-oracle8.10"},"events":[`+tc.events+`]}`))
+		if err != nil || ev.FailedStep != tc.step || !strings.Contains(ev.Error, tc.errSub) || (tc.step == "") != (ev.Status == HostPass) {
+			t.Errorf("%s: got %s step %q error %q, %v", tc.name, ev.Status, ev.FailedStep, ev.Error, err)
+		}
+	}
+}
+
 func TestParseReporterJSON_D1_NeverPassWithoutEnd(t *testing.T) {
 	tests := map[string]string{
 		"stats, no end":           `{"host":"atvm9-debian12.5","stats":{"tests":20,"passes":20,"failures":0,"pending":0}}`,
@@ -224,6 +238,26 @@ func TestParseReporterTXT_R6_AuthErrorIsNotFailure(t *testing.T) {
 		if err != nil || ev.Status != HostPass {
 			t.Errorf("%q: got %s, %v", l, ev.Status, err)
 		}
+	}
+}
+
+func TestParseReporterTXT_R6_NoiseContinuationIsNotFailure(t *testing.T) {
+	// A multi-line console warning carries its own "Error:" line: still noise.
+	in := "host: atvm72-redhat8.10\n\n[2026-03-30T21:25:10.417Z] TEST START 1. Verifying set up\n" +
+		"[2026-03-30T21:25:11.000Z]   cons:warn warning  (node:2210) DeprecationWarning: Buffer() is deprecated\n" +
+		"      Error: Buffer() is deprecated\n" +
+		"          at showFlaggedDeprecation (node:buffer:178:11)\n" +
+		"[2026-03-30T21:25:19.621Z] TEST PASS  1. Verifying set up\n" +
+		"=== finished 2026-03-30T21:25:19.700Z ===\n"
+	ev, err := ParseReporterTXT("t.txt", artifactMtime, []byte(in))
+	if err != nil || ev.Status != HostPass || !ev.Complete || ev.Passes != 1 || ev.Tests != 1 {
+		t.Fatalf("got %+v, %v", ev, err)
+	}
+	// The same line under a TEST line is the failure's own text.
+	in = strings.Replace(in, "[2026-03-30T21:25:11.000Z]   cons:warn warning  (node:2210) DeprecationWarning: Buffer() is deprecated\n", "", 1)
+	ev, err = ParseReporterTXT("t.txt", artifactMtime, []byte(in))
+	if err != nil || ev.Status != HostFail || ev.Error != "Error: Buffer() is deprecated" || ev.FailedStep != "1. Verifying set up" {
+		t.Fatalf("got %+v, %v", ev, err)
 	}
 }
 

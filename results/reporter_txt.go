@@ -15,8 +15,8 @@ const (
 )
 
 var (
-	txtStampRE    = regexp.MustCompile(`^\[([^\]\s]{1,40})\] ?(.*)$`)
-	txtFinishedRE = regexp.MustCompile(`^=== finished (\S+?):? (\d+) passed, (\d+) failed, (\d+) pending`)
+	txtStampRE = regexp.MustCompile(`^\[([^\]\s]{1,40})\] ?(.*)$`)
+	txtCountRE = regexp.MustCompile(`(\d+) (passed|failed|pending)`)
 	// A real error line starts with an error name: "Error:", "CypressError:", "AssertionError:".
 	txtErrorRE = regexp.MustCompile(`^(?:[A-Z][A-Za-z]*)?Error: `)
 )
@@ -32,7 +32,10 @@ type txtState struct {
 	errText                string
 	block                  []string // indented lines after TEST FAIL / an Error: line
 	collecting, haveBlock  bool
-	finished               bool
+	done                   bool
+	// noiseCont: the last timed line was an ordinary log entry, so untimed
+	// lines under it are its continuation (a console warning's own "Error:").
+	noiseCont bool
 }
 
 // ParseReporterTXT reads one per-host cmcReporter console transcript (R6).
@@ -69,8 +72,8 @@ func ParseReporterTXT(path string, mtime time.Time, data []byte) (Evidence, erro
 	if ev.StartedAt == nil && stampOK {
 		ev.StartedAt = &stampAt
 	}
-	ev.Complete = st.finished
-	if !st.finished {
+	ev.Complete = st.done
+	if !st.done {
 		ev.Passes, ev.Failures, ev.Pending = st.passes, st.fails, st.pending
 	}
 	ev.Tests = ev.Passes + ev.Failures + ev.Pending
@@ -92,17 +95,8 @@ func (st *txtState) line(s string) {
 		st.known++
 		return
 	}
-	if m := txtFinishedRE.FindStringSubmatch(trimmed); m != nil {
-		st.known++
-		st.finished = true
-		st.collecting = false
-		st.ev.EndedAt = parseArtifactTime(m[1])
-		st.ev.Passes, _ = strconv.Atoi(m[2])
-		st.ev.Failures, _ = strconv.Atoi(m[3])
-		st.ev.Pending, _ = strconv.Atoi(m[4])
-		if st.ev.Failures > 0 {
-			st.failed = true
-		}
+	if strings.HasPrefix(trimmed, "=== finished") {
+		st.finished(trimmed)
 		return
 	}
 	if m := txtStampRE.FindStringSubmatch(trimmed); m != nil && parseArtifactTime(m[1]) != nil {
@@ -117,7 +111,7 @@ func (st *txtState) line(s string) {
 		return
 	}
 	// An untimed line: the text of the failure printed under TEST FAIL.
-	if !st.collecting && (txtErrorRE.MatchString(trimmed) || strings.HasPrefix(trimmed, "Timed out ")) {
+	if !st.collecting && !st.noiseCont && (txtErrorRE.MatchString(trimmed) || strings.HasPrefix(trimmed, "Timed out ")) {
 		st.mark(trimmed)
 		if !st.haveBlock {
 			st.block, st.haveBlock, st.collecting = nil, true, true
@@ -150,8 +144,38 @@ func (st *txtState) header(s string) {
 	st.known++
 }
 
+// finished reads "=== finished <time>: N passed, M failed, K pending ===";
+// the counts are optional, the line alone marks the end.
+func (st *txtState) finished(line string) {
+	st.known++
+	st.done = true
+	st.collecting = false
+	f := strings.Fields(strings.TrimPrefix(line, "=== finished"))
+	if len(f) > 0 {
+		st.ev.EndedAt = parseArtifactTime(strings.TrimSuffix(f[0], ":"))
+	}
+	counts := txtCountRE.FindAllStringSubmatch(line, 3)
+	if len(counts) == 0 {
+		st.ev.Passes, st.ev.Failures, st.ev.Pending = st.passes, st.fails, st.pending
+		return
+	}
+	for _, c := range counts {
+		n, _ := strconv.Atoi(c[1])
+		switch c[2] {
+		case "passed":
+			st.ev.Passes = n
+		case "failed":
+			st.ev.Failures = n
+			st.failed = st.failed || n > 0
+		case "pending":
+			st.ev.Pending = n
+		}
+	}
+}
+
 // event handles the body of a "[time] ..." line.
 func (st *txtState) event(body string) {
+	st.noiseCont = false
 	for _, m := range []struct{ prefix, kind string }{
 		{"TEST START ", "start"}, {"TEST PASS ", "pass"}, {"TEST FAIL ", "fail"},
 		{"TEST SKIP ", "skip"}, {"TEST PENDING ", "skip"},
@@ -185,7 +209,9 @@ func (st *txtState) event(body string) {
 	if len(f) >= 2 && (f[0] == "cy:command" || f[0] == "cy:task") && f[1] == "error" {
 		text := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(body, f[0])), "error"))
 		st.mark(text)
+		return
 	}
+	st.noiseCont = len(f) > 0 && strings.Contains(f[0], ":")
 }
 
 // mark records an explicit failure marker.
