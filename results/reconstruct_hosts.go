@@ -153,7 +153,7 @@ func (r *recon) hostTimes(h *Host, e *hostEv) {
 	case e.row != nil && e.row.DurationS > 0:
 		h.DurationS = e.row.DurationS
 	case h.StartedAt != nil && h.EndedAt != nil && h.Status != HostRunning:
-		h.DurationS = h.EndedAt.Sub(*h.StartedAt).Seconds()
+		h.DurationS = round1(h.EndedAt.Sub(*h.StartedAt).Seconds())
 	}
 }
 

@@ -75,7 +75,7 @@ func loadScenario(t testing.TB, dir string) (Meta, Artifacts) {
 	io_, _ := fl["install-only"].(bool)
 	meta := Meta{Build: str("build"), RunStart: tm("since"), Now: tm("now"), Template: str("template"), Plugin: str("plugin"),
 		Categorized: cat, InstallOnly: io_, RequestedVMs: list("vms"), TemplateCommand: str("template-command"),
-		RunnerCommand: str("runner-command"), ConfigFile: "cypress.atvm-config-gold.ts", PostedURLs: list("posted-urls"), Version: "test"}
+		RunnerCommand: str("runner-command"), ConfigFile: "cypress.atvm-config-gold.ts", PostedURLs: list("posted-urls")}
 	if sk, ok := fl["skip"].([]any); ok {
 		for _, s := range sk {
 			name, reason, _ := strings.Cut(s.(string), "=")

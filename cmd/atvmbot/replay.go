@@ -1,0 +1,291 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/atvm/atvmbot/config"
+	"github.com/atvm/atvmbot/results"
+)
+
+func init() {
+	register("replay", subcommand{
+		summary: "rebuild a run's status from a local controller-shaped folder; posts nothing, writes nothing (W8)",
+		run:     runReplay,
+	})
+}
+
+// maxArtifactBytes bounds one artifact read whole; the runner log is
+// streamed and has no bound.
+const maxArtifactBytes = 64 << 20
+
+type skipList []results.Skip
+
+func (s *skipList) String() string { return fmt.Sprint(*s) }
+func (s *skipList) Set(v string) error {
+	name, reason, ok := strings.Cut(v, "=")
+	if !ok || strings.TrimSpace(name) == "" {
+		return errors.New("want MACHINE=REASON")
+	}
+	*s = append(*s, results.Skip{Name: strings.TrimSpace(name), Reason: strings.TrimSpace(reason)})
+	return nil
+}
+
+type replayOpts struct {
+	root, tmp, format, psFile, inventory string
+	meta                                 results.Meta
+}
+
+func parseReplayFlags(args []string, stderr io.Writer) (*replayOpts, error) {
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := &replayOpts{}
+	m := &o.meta
+	var since, now, plugin, vms, posted string
+	var skips skipList
+	fs.StringVar(&o.root, "atvm-root", "", "local copy of the controller's ATVM root (required)")
+	fs.StringVar(&o.tmp, "tmp-dir", "/tmp", "folder holding <build>.log and <build>.launch.log")
+	fs.StringVar(&m.Build, "build", "", "build name of the run (required)")
+	fs.StringVar(&since, "since", "", "run start, RFC 3339 (controller clock); artifacts older than it are ignored")
+	fs.StringVar(&m.Template, "template", "", "template name, e.g. cmc-e2e")
+	fs.StringVar(&plugin, "plugin", "", "fc, iscsi, both or none")
+	fs.BoolVar(&m.Categorized, "categorized", false, "the run was started with --categorize")
+	fs.BoolVar(&m.InstallOnly, "install-only", false, "the run was install-only")
+	fs.StringVar(&vms, "vms", "", "the run's stored scope, comma-separated (default: the log's specPattern, else the config's)")
+	fs.StringVar(&m.TemplateCommand, "template-command", "", "the exact template command")
+	fs.StringVar(&m.RunnerCommand, "runner-command", "", "the exact runner command")
+	fs.StringVar(&m.ConfigFile, "config-file", config.DefaultConfigFile, "config file name in the ATVM root")
+	fs.StringVar(&o.psFile, "ps", "", "saved `ps -eo pid,ppid,stat,etimes,args` of the controller (without it the runner counts as gone)")
+	fs.StringVar(&now, "now", "", "when the snapshot was taken, RFC 3339 (default: now)")
+	fs.StringVar(&o.format, "format", "json", "json, text or markdown")
+	fs.StringVar(&posted, "posted-urls", "", "Currents URLs persisted earlier, comma-separated, in block order (R11)")
+	fs.StringVar(&o.inventory, "inventory", "", "VM inventory markdown file for kernels (R12)")
+	fs.Var(&skips, "skip", "blacklisted machine left out of the run, MACHINE=REASON (repeatable)")
+	fs.DurationVar(&m.HungGrace, "hung-grace", results.DefaultHungGrace, "no log growth this long with the runner alive and all recorded = HUNG (D3)")
+	fs.DurationVar(&m.SettleDelay, "settle-delay", results.DefaultSettleDelay, "a recorded group counts as finished this long after the log stops, artifacts or not (D6)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if o.root == "" || m.Build == "" {
+		return nil, errors.New("--atvm-root and --build are required")
+	}
+	if st, err := os.Stat(o.root); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("--atvm-root %s: not a readable folder", o.root)
+	}
+	if strings.ContainsAny(m.Build, `/\`) || m.Build == "." || m.Build == ".." {
+		return nil, fmt.Errorf("--build %q: not a build name", m.Build)
+	}
+	switch plugin {
+	case "", "fc", "iscsi", "both", "none":
+		m.Plugin = plugin
+	default:
+		return nil, fmt.Errorf("--plugin: want fc, iscsi, both or none, got %q", plugin)
+	}
+	switch o.format {
+	case "json", "text", "markdown":
+	default:
+		return nil, fmt.Errorf("--format: want json, text or markdown, got %q", o.format)
+	}
+	var err error
+	if m.RunStart, err = parseFlagTime("--since", since); err != nil {
+		return nil, err
+	}
+	if m.Now, err = parseFlagTime("--now", now); err != nil {
+		return nil, err
+	}
+	if m.Now.IsZero() {
+		m.Now = time.Now().UTC()
+	}
+	m.RequestedVMs = splitList(vms)
+	m.PostedURLs = splitList(posted)
+	m.Skipped = skips
+	m.Version = versionString()
+	return o, nil
+}
+
+func parseFlagTime(name, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s: want RFC 3339 such as 2026-03-30T17:20:00Z, got %q", name, v)
+	}
+	return t.UTC(), nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func runReplay(args []string, stdout, stderr io.Writer) int {
+	o, err := parseReplayFlags(args, stderr)
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, "atvmbot replay: %v\n", err)
+		}
+		return 2
+	}
+	if o.psFile != "" {
+		b, err := os.ReadFile(o.psFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "atvmbot replay: --ps: %v\n", err)
+			return 2
+		}
+		o.meta.Processes = results.ParsePS(b)
+		if o.meta.Processes == nil {
+			o.meta.Processes = []results.Process{}
+		}
+	}
+	if o.inventory != "" {
+		b, err := os.ReadFile(o.inventory)
+		if err != nil {
+			fmt.Fprintf(stderr, "atvmbot replay: --inventory: %v\n", err)
+			return 2
+		}
+		o.meta.Inventory = results.ParseInventory(b)
+	}
+	arts, warnings := loadReplayArtifacts(o.root, o.tmp, o.meta)
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "atvmbot replay: warning: %s\n", w)
+	}
+	st := results.Reconstruct(o.meta, arts)
+	return writeReplay(stdout, stderr, o.format, st, o.meta.Now)
+}
+
+func writeReplay(stdout, stderr io.Writer, format string, st results.Status, now time.Time) int {
+	switch format {
+	case "text":
+		fmt.Fprint(stdout, results.RenderText(st, results.RenderOptions{Now: now, Kind: results.Final}))
+	case "markdown":
+		for i, part := range results.RenderMarkdown(st, results.RenderOptions{Now: now, Kind: results.Final}) {
+			if i > 0 {
+				fmt.Fprintln(stdout, "\n---")
+			}
+			fmt.Fprintln(stdout, part)
+		}
+	default:
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(st); err != nil {
+			fmt.Fprintf(stderr, "atvmbot replay: %v\n", err)
+			return 1
+		}
+		stdout.Write(b.Bytes())
+	}
+	return 0
+}
+
+// loadReplayArtifacts reads only the folders the controller writes results
+// to (never node_modules), parses each artifact as it is read and keeps
+// what it says, not its bytes; the runner log is streamed.
+func loadReplayArtifacts(root, tmp string, meta results.Meta) (results.Artifacts, []string) {
+	var arts results.Artifacts
+	var warnings []string
+	add := func(abs string, d fs.DirEntry) {
+		rel, err := filepath.Rel(root, abs)
+		if err != nil {
+			return
+		}
+		rel = filepath.ToSlash(rel)
+		kind := results.ClassifyPath(rel)
+		if kind == results.KindUnknown {
+			return
+		}
+		info, err := d.Info()
+		if err != nil {
+			warnings = append(warnings, err.Error())
+			return
+		}
+		mt := info.ModTime().UTC()
+		artifact := kind != results.KindConfig && kind != results.KindSpec
+		if artifact && !meta.RunStart.IsZero() && mt.Before(meta.RunStart) {
+			return // older than the run: never read (R1)
+		}
+		if info.Size() > maxArtifactBytes {
+			arts.Parsed = append(arts.Parsed, results.ParsedFile{Path: rel, Kind: kind, ModTime: mt,
+				Err: fmt.Sprintf("%d bytes, larger than the %d MiB read limit", info.Size(), maxArtifactBytes>>20)})
+			return
+		}
+		data, err := os.ReadFile(abs)
+		if err != nil {
+			warnings = append(warnings, err.Error())
+			return
+		}
+		arts.Parsed = append(arts.Parsed, results.ParseFile(results.File{Path: rel, ModTime: mt, Data: data}))
+	}
+	walk := func(dir string, depth int) {
+		base := filepath.Join(root, filepath.FromSlash(dir))
+		err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if p == base && errors.Is(err, fs.ErrNotExist) {
+					return nil
+				}
+				return err
+			}
+			rel, _ := filepath.Rel(base, p)
+			n := 0
+			if rel != "." {
+				n = strings.Count(filepath.ToSlash(rel), "/") + 1
+			}
+			if d.IsDir() {
+				if n >= depth && p != base {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if n <= depth {
+				add(p, d)
+			}
+			return nil
+		})
+		if err != nil {
+			warnings = append(warnings, err.Error())
+		}
+	}
+	walk(".", 1)                               // config files at the root
+	walk("cypress/results", 1)                 // JUnit
+	walk("cypress/cmcReporter/mochawesome", 1) // mochawesome HTML
+	walk("cypress/cmcReporter/logs", 2)        // <host>/*.json|*.txt
+	walk("cypress/e2e", 8)                     // generated specs, for TEST FLOW
+
+	logPath := filepath.Join(tmp, meta.Build+".log")
+	if f, err := os.Open(logPath); err == nil {
+		p := results.NewRunLogParser()
+		buf := make([]byte, 256<<10)
+		if _, err := io.CopyBuffer(p, f, buf); err != nil {
+			warnings = append(warnings, fmt.Sprintf("%s: %v", logPath, err))
+		}
+		facts := p.Facts()
+		arts.RunLog = &facts
+		if info, err := f.Stat(); err == nil {
+			arts.LogModTime = info.ModTime().UTC()
+		}
+		f.Close()
+	}
+	if f, err := os.Open(filepath.Join(tmp, meta.Build+".launch.log")); err == nil {
+		arts.LaunchLog, _ = io.ReadAll(io.LimitReader(f, 1<<20))
+		f.Close()
+	}
+	return arts, warnings
+}
