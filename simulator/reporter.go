@@ -15,7 +15,9 @@ import (
 const authNoise = "iscsid[2210]: connection1:0 login rejected: auth error encountered, retrying (1/3)"
 
 // ReporterStamp is the file-name stamp of a run: toISOString with [:.] → -.
-func ReporterStamp(t time.Time) string { return t.UTC().Format("2006-01-02T15-04-05-000Z") }
+func ReporterStamp(t time.Time) string {
+	return strings.NewReplacer(":", "-", ".", "-").Replace(isoMS(t))
+}
 
 // reporterBase is the path of a host's reporter files without extension.
 func (h *hostRun) reporterBase() string {
