@@ -291,6 +291,8 @@ func verdict(sc postScope, c hostCounts, hung bool) (string, string) {
 		return "⛔", "TERMINATED"
 	case sc.state == RunLaunchFailed:
 		return "🚫", "LAUNCH FAILED"
+	case sc.state == RunLaunching:
+		return "🚀", "LAUNCHING"
 	case !sc.finished:
 		return "🔄", "RUNNING"
 	case (sc.state == RunHung || hung) && c.passed+c.failed == 0:

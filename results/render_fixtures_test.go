@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -120,8 +121,8 @@ func categorized(t testing.TB) Status {
 		TestFlow:       linux,
 		TestFlowSource: "spec",
 		GroupFlows: map[string][]string{
-			"e2e-redhat9.6-ubuntu24.04-w2k25-fc-redhat":   linux,
-			"e2e-redhat9.6-ubuntu24.04-w2k25-fc-ubuntu":   linux,
+			"e2e-redhat9.6-ubuntu24.04-w2k25-fc-redhat":  linux,
+			"e2e-redhat9.6-ubuntu24.04-w2k25-fc-ubuntu":  linux,
 			"e2e-redhat9.6-ubuntu24.04-w2k25-fc-windows": windows,
 		},
 		Coverage: Coverage{Template: "cmc-e2e", ConfigFile: "cypress.atvm-config-gold.ts", ConfigFamily: "gold",
@@ -167,11 +168,11 @@ func systemOS(t testing.TB) Status {
 	return Status{
 		Build: "systemos-ubuntu24.04", Template: "cmc-systemOS", State: RunCompleted,
 		StartedAt: at(0, 0), EndedAt: at(38, 20),
-		Hosts: []Host{{Name: "atvm121-ubuntu24.04", Status: HostPass, Tests: 21, StartedAt: at(0, 30), EndedAt: at(38, 5)}},
+		Hosts:        []Host{{Name: "atvm121-ubuntu24.04", Status: HostPass, Tests: 21, StartedAt: at(0, 30), EndedAt: at(38, 5)}},
 		CurrentsURLs: []string{currentsB},
 		TestFlow:     mustFlow(t, "cmc-systemOS.ts", FlowGates{}), TestFlowSource: "spec",
-		Notes:        []string{"Recovered host details from the parent log summary."},
-		Coverage:     Coverage{Template: "cmc-systemOS", ConfigFile: "cypress.atvm-config-gold.ts", Plugin: "iscsi", IntegrationType: "pure"},
+		Notes:    []string{"Recovered host details from the parent log summary."},
+		Coverage: Coverage{Template: "cmc-systemOS", ConfigFile: "cypress.atvm-config-gold.ts", Plugin: "iscsi", IntegrationType: "pure"},
 		TemplateCommand: "python3 ./cmc-templates.py --template_name cmc-systemOS --config_file cypress.atvm-config-gold.ts " +
 			"--specify_vms atvm121-ubuntu24.04 --ignore_force_shutdown --test_partition",
 	}
@@ -201,7 +202,7 @@ func fcHung(t testing.TB) Status {
 		Hosts:        []Host{{Name: "atvm77-redhat9.7", Status: HostPass, Tests: 22, StartedAt: at(0, 35), EndedAt: at(23, 50)}},
 		CurrentsURLs: []string{currentsA},
 		TestFlow:     mustFlow(t, "cmc-e2e.ts", FlowGates{Plugin: "fc"}), TestFlowSource: "spec",
-		Coverage:     Coverage{Template: "cmc-e2e", ConfigFile: "cypress.atvm-config-gold.ts", ConfigFamily: "gold", IntegrationType: "pure", Plugin: "fc"},
+		Coverage: Coverage{Template: "cmc-e2e", ConfigFile: "cypress.atvm-config-gold.ts", ConfigFamily: "gold", IntegrationType: "pure", Plugin: "fc"},
 		TemplateCommand: "python3 ./cmc-templates.py --template_name cmc-e2e --config_file cypress.atvm-config-gold.ts --containsVm redhat9.7 " +
 			"--exclude_partial_match atvm6-centos6.0 atvm41-redhat6.0 atvm73-oracle6.0 atvm113-debian9.0.0 atvm115-debian9.1.0 atvm116-debian9.2.0 atvm156-debian9.3.0 atvm144-suse15.0 " +
 			"--integration_type pure --use_specified_plugin fc --ignore_force_shutdown --test_partition",
@@ -221,8 +222,9 @@ func bigFailing(t testing.TB, n int) Status {
 			Status: HostFail, Tests: 57, Failures: 1,
 			FailedStep:     "38. Verify diskname2Reboot file is the same as diskname2Reboots source (Reboot test)",
 			Error:          fmt.Sprintf("md5sum: /root/tmp/fcDisk/diskname2Reboot-%d.md5: No such file or directory", i),
-			FailureExcerpt: rebootExcerpt, DetailSource: "mochawesome",
-			StartedAt: at(i*3, 0), DurationS: float64(1500 + i%7*60),
+			FailureExcerpt: strings.ReplaceAll(rebootExcerpt, "diskname2Reboot.md5", fmt.Sprintf("diskname2Reboot-%d.md5", i)),
+			DetailSource:   "mochawesome",
+			StartedAt:      at(i*3, 0), DurationS: float64(1500 + i%7*60),
 		})
 	}
 	st.EndedAt = at(n*3+30, 0)

@@ -327,6 +327,7 @@ func (b *postBuilder) notes() postSection {
 func (b *postBuilder) failures() (postSection, bool) {
 	s := postSection{name: secFailures}
 	n := 0
+	sameAs := map[string]string{}
 	for _, h := range b.sc.hosts {
 		if h.Status != HostFail {
 			continue
@@ -344,8 +345,16 @@ func (b *postBuilder) failures() (postSection, bool) {
 		}
 		// One unit per host: its heading and excerpt never part in a split.
 		lines := trimExcerpt(firstNonEmpty(h.FailureExcerpt, h.Error))
-		if len(lines) == 0 {
+		key := h.FailedStep + "\x00" + strings.Join(lines, "\n")
+		switch {
+		case len(lines) == 0:
 			head += ": no failure text was recovered"
+		case sameAs[key] != "":
+			// A fleet failing the same way gets the text once, not 500 times.
+			head += ": same failure text as " + b.esc(sameAs[key])
+			lines = nil
+		default:
+			sameAs[key] = h.Name
 		}
 		s.units = append(s.units, postUnit{kind: uLabel, text: head, code: lines})
 	}

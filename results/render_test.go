@@ -105,9 +105,9 @@ func goldenCases(t *testing.T) []goldenCase {
 				"- atvm11-debian11.9 - RUNNING",
 				"- atvm12-debian11.8 - NOT_STARTED",
 				"- atvm15-debian10.12 - NOT_STARTED",
-				"- Elapsed: 55m 0s (as of 2026-03-30 14:15:00 EDT)",
-				"- Host runtime: quickest 20m 0s (atvm9-debian12.5) · longest 25m 0s (atvm10-debian12.4) · average 22m 30s over 2 hosts",
-				"- ETA for the whole remaining run: 2026-03-30 15:35:00 EDT, in about 1h 20m 0s (4 hosts left × 22m 30s average ÷ 1.0 at once)",
+				"- Elapsed: 55m (as of 2026-03-30 14:15:00 EDT)",
+				"- Host runtime: quickest 20m (atvm9-debian12.5) · longest 25m (atvm10-debian12.4) · average 22m 30s over 2 hosts",
+				"- ETA for the whole remaining run: 2026-03-30 15:35:00 EDT, in about 1h 20m (4 hosts left × 22m 30s average ÷ 1.0 at once)",
 			},
 			absent: []string{"End:", "Total:"},
 			parts:  1,
@@ -547,8 +547,10 @@ func TestRender_Split_500HostFailingRun(t *testing.T) {
 		}
 		last = i
 	}
-	if strings.Count(replies, "md5sum: /root/tmp/fcDisk/diskname2Reboot.md5: No such file or directory") != 500 {
-		t.Errorf("an excerpt was cut")
+	for i := range st.Hosts {
+		if !strings.Contains(replies, fmt.Sprintf("md5sum: /root/tmp/fcDisk/diskname2Reboot-%d.md5: No such file or directory\n", i)) {
+			t.Fatalf("the excerpt of host %d was cut or lost", i)
+		}
 	}
 	for i, p := range parts[1:] {
 		if strings.Count(p, "```")%2 != 0 {
@@ -583,5 +585,20 @@ func TestRender_Split_Golden(t *testing.T) {
 	}
 	for i, p := range parts {
 		checkRenderGolden(t, fmt.Sprintf("split_%d.md", i), p)
+	}
+}
+
+func TestRender_S5_SameFailureTextOnce(t *testing.T) {
+	st := bigFailing(t, 3)
+	for i := range st.Hosts {
+		st.Hosts[i].FailureExcerpt = rebootExcerpt
+	}
+	post := RenderMarkdown(st, RenderOptions{Location: ny(t)})[0]
+	if n := strings.Count(post, "md5sum: /root/tmp/fcDisk/diskname2Reboot.md5: No such file or directory\n"); n != 1 {
+		t.Errorf("identical excerpt printed %d times, want once", n)
+	}
+	want := "**atvm202-debian12.5** — 38. Verify diskname2Reboot file is the same as diskname2Reboots source (Reboot test) (mochawesome): same failure text as atvm200-redhat9.1\n"
+	if !strings.Contains(post, want) {
+		t.Errorf("later hosts do not point to the first:\n%s", post[strings.Index(post, "**FAILURE NOTES:**"):])
 	}
 }

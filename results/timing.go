@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -246,19 +247,21 @@ func latestTime(st *Status) time.Time {
 	return t
 }
 
-// fmtDuration prints whole seconds as "1h 4m 12s", "9m 2s" or "45s".
+// fmtDuration prints whole seconds as "1h 4m 12s", "9m 2s", "55m" or
+// "45s": zero parts are left out.
 func fmtDuration(sec float64) string {
 	s := int64(math.Round(sec))
-	if s < 0 {
-		s = 0
+	if s <= 0 {
+		return "0s"
 	}
-	h, m := s/3600, s%3600/60
-	s %= 60
-	switch {
-	case h > 0:
-		return fmt.Sprintf("%dh %dm %ds", h, m, s)
-	case m > 0:
-		return fmt.Sprintf("%dm %ds", m, s)
+	var parts []string
+	for _, u := range []struct {
+		n    int64
+		unit string
+	}{{s / 3600, "h"}, {s % 3600 / 60, "m"}, {s % 60, "s"}} {
+		if u.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d%s", u.n, u.unit))
+		}
 	}
-	return fmt.Sprintf("%ds", s)
+	return strings.Join(parts, " ")
 }
