@@ -245,5 +245,10 @@ func checkXMLOutput(root string, vms []string, durMS int64) string {
 	return b.String()
 }
 
-// isoLocal is the controller-local wall time the wrapper prints.
-func isoLocal(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") }
+// wallTime is the controller-local wall time the wrapper prints.
+func wallTime(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.Local
+	}
+	return t.In(loc).Format("2006-01-02 15:04:05")
+}

@@ -21,8 +21,9 @@ type RenderOptions struct {
 	// step (the config's specPattern is used as it stands).
 	TemplateArgs []string
 	Runner       RunnerArgs
-	TemplateLog  io.Writer // the template step's output; default discard
-	Log          io.Writer // the runner's output (the consolidated log)
+	Location     *time.Location // the controller's zone for wall times; default local
+	TemplateLog  io.Writer      // the template step's output; default discard
+	Log          io.Writer      // the runner's output (the consolidated log)
 }
 
 // Render plays a whole run at once into an installed root. It returns the
@@ -56,7 +57,7 @@ func Render(ctx context.Context, o RenderOptions) (int, error) {
 		t = t.Add(secs(sc.Template.DurationS, 30) + 20*time.Second)
 	}
 	c := instantClock{}
-	r := &runner{root: o.Root, displayRoot: o.DisplayRoot, sc: sc, args: o.Runner, clock: c, out: o.Log, start: t,
+	r := &runner{root: o.Root, displayRoot: o.DisplayRoot, sc: sc, args: o.Runner, clock: c, out: o.Log, start: t, loc: o.Location,
 		spawn: inProcessSpawn(c), hang: func(context.Context) error { return errHung }}
 	code, err := r.run(ctx)
 	if err == errHung {

@@ -50,6 +50,7 @@ type runner struct {
 	out               io.Writer // the log; io.Discard when no_consolidated_log
 	spawn             spawnFunc
 	start             time.Time
+	loc               *time.Location                  // the controller's zone for wall times; nil = local
 	hang              func(ctx context.Context) error // how the runner lingers (hang_at_end)
 }
 
@@ -108,7 +109,7 @@ func (r *runner) run(ctx context.Context) (int, error) {
 	}
 	t := r.start
 	fmt.Fprintf(r.out, "Extracted specPattern: %s\n", PythonListRepr(specs))
-	fmt.Fprintf(r.out, "Run started: %s\n", isoLocal(t))
+	fmt.Fprintf(r.out, "Run started: %s\n", wallTime(t, r.loc))
 	if len(specs) == 0 {
 		fmt.Fprintln(r.out, "Error: specPattern is empty, nothing to run")
 		return 1, nil
@@ -123,7 +124,8 @@ func (r *runner) run(ctx context.Context) (int, error) {
 			if err := writeAtomic(cfgPath, next); err != nil {
 				return 1, err
 			}
-			fmt.Fprintf(r.out, "Running category %d/%d: %s (%d specs), ci-build-id %s\n", k+1, len(bs), b.group, len(b.specs), b.buildID)
+			// No group name here: the child build id is all the log says (R10).
+			fmt.Fprintf(r.out, "Running categorized batch %d/%d (%d specs), ci-build-id %s\n", k+1, len(bs), len(b.specs), b.buildID)
 		}
 		inv := invocation{root: r.root, displayRoot: r.displayRoot, sc: r.sc, configFile: r.args.ConfigFile, buildID: b.buildID, start: t}
 		plan, err := planInvocation(inv)
@@ -168,7 +170,7 @@ func (r *runner) run(ctx context.Context) (int, error) {
 		}
 		t = t.Add(checkDur)
 	}
-	fmt.Fprintf(r.out, "Run finished: %s\n", isoLocal(t))
+	fmt.Fprintf(r.out, "Run finished: %s\n", wallTime(t, r.loc))
 	return r.sc.Run.ExitCode, nil
 }
 
