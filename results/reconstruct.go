@@ -227,6 +227,8 @@ func (h *hostEv) reporter() *Evidence {
 		return h.repJSON
 	case evStart(*h.repTXT).After(evStart(*h.repJSON)):
 		return h.repTXT
+	case !h.repJSON.Complete && h.repTXT.Complete && evStart(*h.repTXT).Equal(evStart(*h.repJSON)):
+		return h.repTXT // a cut or unreadable JSON does not hide a finished transcript
 	}
 	return h.repJSON
 }
