@@ -70,6 +70,9 @@ func cleanText(s string) string {
 		s = clipText(s, maxScanText)
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
+	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' || r == 0x7f }) {
+		return s // the common case: nothing to strip
+	}
 	s = ansiRE.ReplaceAllString(s, "")
 	return strings.Map(func(r rune) rune {
 		switch {
