@@ -4,6 +4,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -208,4 +209,74 @@ func ParseInventory(data []byte) map[string]string {
 		}
 	}
 	return out
+}
+
+// FileRef names a controller file before it is read.
+type FileRef struct {
+	Path    string // relative to the ATVM root
+	ModTime time.Time
+}
+
+// ParseFiles reads and parses many artifacts on workers goroutines, with
+// read supplied by the caller (this package opens nothing). Only bytes of
+// the files in flight are held. A reporter .txt is read only when no
+// complete JSON of the same host and stamp exists (R5: the JSON wins).
+// The result is in the order of refs; read errors become Err.
+func ParseFiles(refs []FileRef, read func(path string) ([]byte, error), workers int) []ParsedFile {
+	out := make([]ParsedFile, len(refs))
+	var txt, rest []int
+	for i, r := range refs {
+		if ClassifyPath(r.Path) == KindReporterTXT {
+			txt = append(txt, i)
+		} else {
+			rest = append(rest, i)
+		}
+	}
+	parse := func(i int) {
+		data, err := read(refs[i].Path)
+		if err != nil {
+			out[i] = ParsedFile{Path: refs[i].Path, Kind: ClassifyPath(refs[i].Path), ModTime: refs[i].ModTime, Err: err.Error()}
+			return
+		}
+		out[i] = ParseFile(File{Path: refs[i].Path, ModTime: refs[i].ModTime, Data: data})
+	}
+	runAll(rest, parse, workers)
+	complete := map[string]bool{}
+	for _, i := range rest {
+		if out[i].Kind == KindReporterJSON && len(out[i].Evidence) == 1 && out[i].Evidence[0].Complete {
+			complete[strings.TrimSuffix(refs[i].Path, ".json")] = true
+		}
+	}
+	var need []int
+	for _, i := range txt {
+		if complete[strings.TrimSuffix(refs[i].Path, ".txt")] {
+			out[i] = ParsedFile{Path: refs[i].Path, Kind: KindReporterTXT, ModTime: refs[i].ModTime} // superseded, not read
+			continue
+		}
+		need = append(need, i)
+	}
+	runAll(need, parse, workers)
+	return out
+}
+
+func runAll(idx []int, f func(int), workers int) {
+	if workers < 1 {
+		workers = 1
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for _, i := range idx {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -197,11 +198,12 @@ func writeReplay(stdout, stderr io.Writer, format string, st results.Status, now
 }
 
 // loadReplayArtifacts reads only the folders the controller writes results
-// to (never node_modules), parses each artifact as it is read and keeps
-// what it says, not its bytes; the runner log is streamed.
+// to (never node_modules), parses the artifacts on all cores while the
+// runner log streams, and keeps what they say, not their bytes.
 func loadReplayArtifacts(root, tmp string, meta results.Meta) (results.Artifacts, []string) {
 	var arts results.Artifacts
 	var warnings []string
+	var refs []results.FileRef
 	add := func(abs string, d fs.DirEntry) {
 		rel, err := filepath.Rel(root, abs)
 		if err != nil {
@@ -227,12 +229,7 @@ func loadReplayArtifacts(root, tmp string, meta results.Meta) (results.Artifacts
 				Err: fmt.Sprintf("%d bytes, larger than the %d MiB read limit", info.Size(), maxArtifactBytes>>20)})
 			return
 		}
-		data, err := os.ReadFile(abs)
-		if err != nil {
-			warnings = append(warnings, err.Error())
-			return
-		}
-		arts.Parsed = append(arts.Parsed, results.ParseFile(results.File{Path: rel, ModTime: mt, Data: data}))
+		refs = append(refs, results.FileRef{Path: rel, ModTime: mt})
 	}
 	walk := func(dir string, depth int) {
 		base := filepath.Join(root, filepath.FromSlash(dir))
@@ -269,23 +266,35 @@ func loadReplayArtifacts(root, tmp string, meta results.Meta) (results.Artifacts
 	walk("cypress/cmcReporter/logs", 2)        // <host>/*.json|*.txt
 	walk("cypress/e2e", 8)                     // generated specs, for TEST FLOW
 
-	logPath := filepath.Join(tmp, meta.Build+".log")
-	if f, err := os.Open(logPath); err == nil {
-		p := results.NewRunLogParser()
-		buf := make([]byte, 256<<10)
-		if _, err := io.CopyBuffer(p, f, buf); err != nil {
-			warnings = append(warnings, fmt.Sprintf("%s: %v", logPath, err))
-		}
-		facts := p.Facts()
-		arts.RunLog = &facts
-		if info, err := f.Stat(); err == nil {
-			arts.LogModTime = info.ModTime().UTC()
-		}
-		f.Close()
-	}
+	logDone := make(chan []string, 1)
+	go func() { logDone <- streamRunLog(filepath.Join(tmp, meta.Build+".log"), &arts) }()
+	read := func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(root, filepath.FromSlash(rel))) }
+	arts.Parsed = append(arts.Parsed, results.ParseFiles(refs, read, runtime.GOMAXPROCS(0))...)
+	warnings = append(warnings, <-logDone...)
 	if f, err := os.Open(filepath.Join(tmp, meta.Build+".launch.log")); err == nil {
 		arts.LaunchLog, _ = io.ReadAll(io.LimitReader(f, 1<<20))
 		f.Close()
 	}
 	return arts, warnings
+}
+
+// streamRunLog copies the runner log through the parser: never whole in
+// memory, whatever its size. A missing log leaves RunLog nil (R8).
+func streamRunLog(logPath string, arts *results.Artifacts) []string {
+	f, err := os.Open(logPath)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var warnings []string
+	p := results.NewRunLogParser()
+	if _, err := io.CopyBuffer(p, f, make([]byte, 256<<10)); err != nil {
+		warnings = append(warnings, fmt.Sprintf("%s: %v", logPath, err))
+	}
+	facts := p.Facts()
+	arts.RunLog = &facts
+	if info, err := f.Stat(); err == nil {
+		arts.LogModTime = info.ModTime().UTC()
+	}
+	return warnings
 }
