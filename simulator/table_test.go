@@ -160,3 +160,31 @@ func TestRunFinishedTable_R9_CypressLayout(t *testing.T) {
 		t.Errorf("humanLong = %q", got)
 	}
 }
+
+func FuzzSummaryTable(f *testing.F) {
+	f.Add("atvm71-redhat9.1.ts", int64(973900), 22, 11, 1, 10)
+	f.Add("cmc-reboot-atvm121-ubuntu24.04-with-a-very-long-name.ts", int64(90061000), 57, 0, 0, 0)
+	f.Fuzz(func(t *testing.T, spec string, ms int64, tests, passes, failures, pending int) {
+		for _, r := range spec {
+			if r < ' ' || r > '~' {
+				return // the table measures display width; VM names are ASCII
+			}
+		}
+		if ms < 0 || ms > 1e12 {
+			return
+		}
+		got := SummaryTable([]SpecRow{{Spec: spec, DurationMS: ms, Tests: tests, Passes: passes, Failures: failures, Pending: pending}})
+		rows := 0
+		for _, l := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
+			if n := utf8.RuneCountInString(l); n != 100 {
+				t.Fatalf("line of %d runes: %q", n, l)
+			}
+			if isRowStart(l + "\n") {
+				rows++
+			}
+		}
+		if rows != 2 {
+			t.Fatalf("%d row starts, want the spec row and the totals", rows)
+		}
+	})
+}
