@@ -80,7 +80,7 @@ func (b *postBuilder) hostLine(h Host, level int) string {
 		}
 	}
 	if h.Kernel != "" && level == 0 {
-		line += " (kernel " + b.esc(h.Kernel) + ")"
+		line += " (kernel " + b.code(h.Kernel) + ")"
 	}
 	return line
 }

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -61,7 +62,7 @@ func goldenCases(t *testing.T) []goldenCase {
 			verdict: "✅ PASSED",
 			lines: []string{
 				"**SUMMARY:** ✅ PASSED — 3 passed · 0 failed · 0 running · 0 remaining · 1 skipped — [Currents run](" + currentsA + ")",
-				"- atvm71-redhat9.1 - PASS (kernel 5.14.0-162.6.1.el9\\_1.x86\\_64)",
+				"- atvm71-redhat9.1 - PASS (kernel `5.14.0-162.6.1.el9_1.x86_64`)",
 				"- atvm41-redhat6.0 - SKIPPED - CMC INSTALL - CAN'T COMPILE",
 				"**TEST FLOW:** 20 steps, from the generated spec",
 				"- 4\\. Setting up iSCSI disk on the host",
@@ -600,5 +601,33 @@ func TestRender_S5_SameFailureTextOnce(t *testing.T) {
 	want := "**atvm202-debian12.5** — 38. Verify diskname2Reboot file is the same as diskname2Reboots source (Reboot test) (mochawesome): same failure text as atvm200-redhat9.1\n"
 	if !strings.Contains(post, want) {
 		t.Errorf("later hosts do not point to the first:\n%s", post[strings.Index(post, "**FAILURE NOTES:**"):])
+	}
+}
+
+// S2: the post is a pure function of the Status reconstructed from the
+// controller and the options: no cache, no state kept between renderings,
+// the Status left as it was.
+func TestRender_S2_NothingBeyondTheStatus(t *testing.T) {
+	st := categorized(t)
+	before, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := RenderOptions{Location: ny(t), Kind: Live, Now: *at(40, 0)}
+	first := strings.Join(RenderMarkdown(st, opt), "\n")
+	_ = RenderMarkdown(rebootFailed(t), opt) // another run in between
+	_ = RenderText(st, opt)
+	if again := strings.Join(RenderMarkdown(st, opt), "\n"); again != first {
+		t.Errorf("the same Status rendered differently the second time")
+	}
+	after, _ := json.Marshal(st)
+	if string(before) != string(after) {
+		t.Errorf("rendering changed the Status")
+	}
+	// What changes the post is the Status itself: a host the controller now
+	// reports as passed is shown passed.
+	st.Hosts[2].Status = HostPass
+	if changed := strings.Join(RenderMarkdown(st, opt), "\n"); !strings.Contains(changed, "- atvm121-ubuntu24.04 - PASS\n") {
+		t.Errorf("the post does not follow the Status")
 	}
 }
