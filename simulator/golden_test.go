@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // the operators' zone even without a system tz database
 	"unicode/utf8"
 )
 
