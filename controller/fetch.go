@@ -33,8 +33,10 @@ type FetchResult struct {
 }
 
 // watermarkSlack re-lists files modified shortly before the previous
-// listing: file times come from a coarse clock and can trail `date`.
-const watermarkSlack = 2 * time.Second
+// listing: file times come from the kernel's coarse clock (a tick, ≤ 10 ms)
+// and can trail `date`. Files listed again but unchanged cost only their
+// listing line: their size and mtime match the stored offset.
+const watermarkSlack = 250 * time.Millisecond
 
 // Fetch returns the bytes of the run's artifacts and logs that are new
 // since the previous poll, in at most two round trips whatever the number
@@ -42,10 +44,9 @@ const watermarkSlack = 2 * time.Second
 // one stream of the new bytes. Logs and .txt transcripts are read from
 // their offset; other files whole when they changed; a file shorter than
 // its offset whole again (D5). Offsets persist through the OffsetStore.
-func (c *Controller) Fetch(ctx context.Context, run RunRef) (FetchResult, error) {
+func (c *Controller) Fetch(ctx context.Context, run RunRef) (fr FetchResult, err error) {
 	c.fetchMu.Lock() // one poll at a time: offsets are read, then advanced
 	defer c.fetchMu.Unlock()
-	var fr FetchResult
 	rt0, wb0 := c.roundTrips.Load(), c.wireBytes.Load()
 	defer func() {
 		fr.RoundTrips = int(c.roundTrips.Load() - rt0)
@@ -64,12 +65,12 @@ func (c *Controller) Fetch(ctx context.Context, run RunRef) (FetchResult, error)
 	}
 	p := c.paths(run.Build)
 	jdir, jname := path.Split(c.abs(c.Cfg.JUnitGlob))
-	res, err := c.sh(ctx, listScript, nil, formatEpoch(since), path.Clean(jdir), jname,
-		c.abs(c.Cfg.MochawesomeDir), c.abs(c.Cfg.ReporterDir), p.Log, p.LaunchLog)
+	dirs := []string{path.Clean(jdir), c.abs(c.Cfg.MochawesomeDir), c.abs(c.Cfg.ReporterDir), p.Log, p.LaunchLog}
+	res, err := c.sh(ctx, listScript, nil, formatEpoch(since), dirs[0], jname, dirs[1], dirs[2], dirs[3], dirs[4])
 	if err != nil {
 		return fr, fmt.Errorf("fetch listing: %w", err)
 	}
-	now, listed, err := ParseListing(res.Stdout)
+	now, listed, err := ParseListing(res.Stdout, dirs)
 	if err != nil {
 		return fr, fmt.Errorf("fetch listing: %w", err)
 	}
@@ -133,31 +134,37 @@ type Listed struct {
 }
 
 // ParseListing reads listScript's output: the controller clock on the
-// first line, then "mtime TAB size TAB path" records ended by NUL.
-// Records that do not parse are skipped.
-func ParseListing(out []byte) (time.Time, []Listed, error) {
-	head, rest, ok := bytes.Cut(out, []byte("\n"))
-	if !ok {
+// "@@clock" line, then "dir-index TAB mtime TAB size TAB relative-path"
+// records ended by NUL, resolved against dirs. Records that do not parse
+// are skipped.
+func ParseListing(out []byte, dirs []string) (time.Time, []Listed, error) {
+	// Login-script noise may precede the marked clock line.
+	i := bytes.Index(out, []byte("@@clock "))
+	if i < 0 {
 		return time.Time{}, nil, errors.New("no clock line")
 	}
-	// Login-script noise may precede the clock: take the last line before
-	// the first record.
-	now, err := parseEpoch(lastLine(head))
+	head, rest, _ := bytes.Cut(out[i+len("@@clock "):], []byte("\n"))
+	now, err := parseEpoch(string(head))
 	if err != nil {
 		return time.Time{}, nil, err
 	}
 	var files []Listed
 	for _, rec := range bytes.Split(rest, []byte{0}) {
-		f := strings.SplitN(string(rec), "\t", 3)
-		if len(f) != 3 || f[2] == "" || strings.Contains(f[2], "\n") {
+		f := strings.SplitN(string(rec), "\t", 4)
+		if len(f) != 4 || strings.Contains(f[3], "\n") {
 			continue
 		}
-		mt, err1 := epochNS(f[0])
-		size, err2 := strconv.ParseInt(f[1], 10, 64)
-		if err1 != nil || err2 != nil || size < 0 {
+		i, err0 := strconv.Atoi(f[0])
+		mt, err1 := epochNS(f[1])
+		size, err2 := strconv.ParseInt(f[2], 10, 64)
+		if err0 != nil || err1 != nil || err2 != nil || size < 0 || i < 0 || i >= len(dirs) {
 			continue
 		}
-		files = append(files, Listed{Path: f[2], Size: size, MtimeNS: mt})
+		p := dirs[i]
+		if f[3] != "" {
+			p = path.Join(p, f[3])
+		}
+		files = append(files, Listed{Path: p, Size: size, MtimeNS: mt})
 	}
 	return now, files, nil
 }

@@ -43,7 +43,10 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) != "" {
 		os.Exit(helperMain())
 	}
-	startSSHDs()
+	// fuzzing runs the parsers only: no server needed
+	if f := flag.Lookup("test.fuzz"); f == nil || f.Value.String() == "" {
+		startSSHDs()
+	}
 	code := m.Run()
 	for _, s := range sshds {
 		_ = exec.Command(sshdUp(), "stop", s.state).Run()
@@ -150,7 +153,7 @@ func (tg target) controllerConfig(root, tmp string) config.Controller {
 	return cfg
 }
 
-func (tg target) transport(t *testing.T, cfg config.Controller) Transport {
+func (tg target) transport(t testing.TB, cfg config.Controller) Transport {
 	t.Helper()
 	if tg.sshd == nil {
 		return NewLocal(zerolog.Nop())
@@ -180,7 +183,7 @@ type env struct {
 	events *memEvents
 }
 
-func newEnv(t *testing.T, tg target) *env {
+func newEnv(t testing.TB, tg target) *env {
 	t.Helper()
 	base, err := os.MkdirTemp("", "atvm-ctl-")
 	if err != nil {
@@ -216,7 +219,7 @@ func newEnv(t *testing.T, tg target) *env {
 }
 
 // chown gives the tree to the login user, as on a real controller.
-func (e *env) chown(t *testing.T) {
+func (e *env) chown(t testing.TB) {
 	t.Helper()
 	u, err := user.Lookup(e.tg.user())
 	if err != nil {
@@ -235,7 +238,7 @@ func (e *env) chown(t *testing.T) {
 	}
 }
 
-func (e *env) writeFile(t *testing.T, rel, content string) {
+func (e *env) writeFile(t testing.TB, rel, content string) {
 	t.Helper()
 	p := filepath.Join(e.root, rel)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -246,7 +249,7 @@ func (e *env) writeFile(t *testing.T, rel, content string) {
 	}
 }
 
-func (e *env) scenario(t *testing.T, which string, v any) {
+func (e *env) scenario(t testing.TB, which string, v any) {
 	t.Helper()
 	b, _ := json.Marshal(v)
 	e.writeFile(t, ".fake/"+which+".json", string(b))
@@ -260,7 +263,7 @@ type auditLine struct {
 	Prog string   `json:"prog"`
 }
 
-func (e *env) audit(t *testing.T) []auditLine {
+func (e *env) audit(t testing.TB) []auditLine {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(e.root, ".fake", "audit.jsonl"))
 	if os.IsNotExist(err) {

@@ -100,15 +100,20 @@ echo "result=alive"
 `
 
 // listScript: $1 since (epoch seconds), $2 JUnit dir, $3 JUnit name
-// pattern, $4 mochawesome dir, $5 reporter dir, $6.. logs. Prints the
-// controller clock, then "mtime TAB size TAB path NUL" per file changed
-// since $1.
+// pattern, $4 mochawesome dir, $5 reporter dir, $6.. logs. Prints
+// "@@clock" and the controller clock, then "dir-index TAB mtime TAB size TAB relative-path
+// NUL" per file changed since $1 (paths relative to the searched dir keep
+// the listing small; a log's relative path is empty).
 const listScript = `since=$1; jd=$2; jn=$3; md=$4; rd=$5; shift 5
-date +%s.%N
-find "$jd" -maxdepth 1 -type f -name "$jn" -newermt "@$since" -printf '%T@\t%s\t%p\0' 2>/dev/null
-find "$md" -maxdepth 1 -type f -name '*.html' -newermt "@$since" -printf '%T@\t%s\t%p\0' 2>/dev/null
-find "$rd" -type f \( -name '*.json' -o -name '*.txt' \) -newermt "@$since" -printf '%T@\t%s\t%p\0' 2>/dev/null
-find "$@" -maxdepth 0 -type f -newermt "@$since" -printf '%T@\t%s\t%p\0' 2>/dev/null
+echo "@@clock $(date +%s.%N)"
+find "$jd" -maxdepth 1 -type f -name "$jn" -newermt "@$since" -printf '0\t%T@\t%s\t%P\0' 2>/dev/null
+find "$md" -maxdepth 1 -type f -name '*.html' -newermt "@$since" -printf '1\t%T@\t%s\t%P\0' 2>/dev/null
+find "$rd" -type f \( -name '*.json' -o -name '*.txt' \) -newermt "@$since" -printf '2\t%T@\t%s\t%P\0' 2>/dev/null
+i=3
+for f in "$@"; do
+  find "$f" -maxdepth 0 -type f -newermt "@$since" -printf "$i"'\t%T@\t%s\t\0' 2>/dev/null
+  i=$((i + 1))
+done
 exit 0
 `
 
