@@ -205,3 +205,27 @@ func TestWS_ReconnectsWithNewClientAndDispatches(t *testing.T) {
 		t.Fatal("healthy while stopped")
 	}
 }
+
+// FuzzDecodePosted: any event payload is decoded or ignored, never a panic,
+// and a mention found is stripped from the text.
+func FuzzDecodePosted(f *testing.F) {
+	f.Add(`{"id":"p1","user_id":"u","channel_id":"c","message":"@atvm-bot status"}`, "O", `["botuserid0000000000000000a"]`)
+	f.Add(`{"id":"p1","message":"hi @ATVM-BOT."}`, "D", ``)
+	f.Add(`not json`, "", `[1,2]`)
+	f.Add(`{"id":""}`, "P", `null`)
+	f.Fuzz(func(t *testing.T, post, channelType, mentions string) {
+		ev := model.NewWebSocketEvent(model.WebsocketEventPosted, "", "c", "", nil, "").
+			SetData(map[string]any{"post": post, "channel_type": channelType, "mentions": mentions})
+		ep, ok := decodePosted(ev)
+		if !ok {
+			return
+		}
+		if ep.post.Id == "" {
+			t.Fatal("post without id accepted")
+		}
+		out := stripMention(ep.post.Message, fakeBotName)
+		if findMention(ep.post.Message, fakeBotName) >= 0 && len(out) >= len(ep.post.Message) {
+			t.Fatalf("mention not stripped: %q → %q", ep.post.Message, out)
+		}
+	})
+}
