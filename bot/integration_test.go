@@ -28,6 +28,8 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/rs/zerolog"
+
+	"github.com/atvm/atvmbot/internal/itlog"
 )
 
 func loadMMEnv(t *testing.T) map[string]string {
@@ -164,6 +166,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 	t.Logf("setup (GetMe, listener, registration) took %v", time.Since(t0))
 
 	t.Run("slash command reaches the handler verbatim", func(t *testing.T) {
+		itlog.Ran(t, "mattermost")
 		// Alice's own websocket: ephemeral answers reach her only there.
 		aws, err := model.NewWebSocketClient4(wsURL(env["MM_URL"]), env["MM_USER_TOKEN"])
 		if err != nil {
@@ -207,6 +210,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 	})
 
 	t.Run("wrong slash token is refused with 401", func(t *testing.T) {
+		itlog.Ran(t, "mattermost")
 		form := url.Values{"token": {"forged"}, "text": {"status"}, "user_name": {"mallory"}}
 		resp, err := http.PostForm(public+PathCommand, form)
 		if err != nil {
@@ -221,6 +225,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 
 	var planPost string
 	t.Run("button press is verified and updates the post", func(t *testing.T) {
+		itlog.Ran(t, "mattermost")
 		planPost, err = m.CreatePost(ctx, OutPost{ChannelID: channel, Message: "**Plan it-p1**", IdemKey: "it/plan/" + randomHex(4),
 			Buttons: []Button{{Name: "Approve", Action: "approve", Plan: "it-p1", Style: "primary"}, {Name: "Cancel", Action: "cancel", Plan: "it-p1"}}})
 		if err != nil {
@@ -240,6 +245,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 	})
 
 	t.Run("forged and expired button contexts are refused", func(t *testing.T) {
+		itlog.Ran(t, "mattermost")
 		other, _ := NewSigner([]byte("some-other-key-0123456789"))
 		forged, _ := other.Sign("it-p1", "approve", time.Now().Add(time.Hour))
 		expired, _ := signer.Sign("it-p1", "approve", time.Now().Add(-time.Minute))
@@ -266,6 +272,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 	})
 
 	t.Run("W1 a keyed post is created once", func(t *testing.T) {
+		itlog.Ran(t, "mattermost")
 		key := "it/run/" + randomHex(4) + "/final/r1"
 		var ids []string
 		for i := 0; i < 2; i++ {
@@ -298,6 +305,44 @@ func TestIntegration_Mattermost(t *testing.T) {
 		b, err2 := m.CreatePost(ctx, OutPost{ChannelID: channel, Message: "root once", IdemKey: rootKey})
 		if err1 != nil || err2 != nil || a != b {
 			t.Fatalf("root post: %s %s %v %v", a, b, err1, err2)
+		}
+	})
+
+	t.Run("W1 two replies at once on a fresh thread both land once", func(t *testing.T) {
+		itlog.Ran(t, "mattermost")
+		// The server sometimes answers 500 (threads_pkey) to one of two
+		// simultaneous first replies: the retry must not duplicate.
+		for round := 0; round < 4; round++ {
+			root, err := m.CreatePost(ctx, OutPost{ChannelID: channel, Message: "fresh thread"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys := []string{"it/race/" + randomHex(4), "it/race/" + randomHex(4)}
+			var wg sync.WaitGroup
+			errs := make([]error, len(keys))
+			for i, k := range keys {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, errs[i] = m.CreatePost(ctx, OutPost{ChannelID: channel, RootID: root, Message: "reply " + k, IdemKey: k})
+				}()
+			}
+			wg.Wait()
+			thread, _, err := admin.GetPostThread(ctx, root, "", false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, k := range keys {
+				n := 0
+				for _, p := range thread.Posts {
+					if p.GetProp(PropIdemKey) == k {
+						n++
+					}
+				}
+				if errs[i] != nil || n != 1 {
+					t.Fatalf("round %d key %s: err %v, %d posts", round, k, errs[i], n)
+				}
+			}
 		}
 	})
 
@@ -342,6 +387,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 	}
 
 	t.Run("websocket mention, DM and thread reply", func(t *testing.T) {
+		itlog.Ran(t, "mattermost")
 		waitConnected(t)
 		mention(t, "status")
 
@@ -370,6 +416,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 	})
 
 	t.Run("websocket reconnects after a server restart", func(t *testing.T) {
+		itlog.Ran(t, "mattermost")
 		if os.Getenv("ATVMBOT_MM_NO_RESTART") == "1" {
 			t.Skip("ATVMBOT_MM_NO_RESTART=1")
 		}
