@@ -9,6 +9,10 @@ import (
 // Rune column ranges of a cypress-cloud summary row, relative to the line
 // "  │…│" (formats.md a.2 recipe): marker, spec, duration, tests, passing,
 // failing, pending, skipped.
+// rlMaxCell bounds a cell grown by continuation rows (a real spec name or
+// duration spans a few rows at most).
+const rlMaxCell = 512
+
 var summaryCols = [8][2]int{{4, 6}, {8, 38}, {40, 48}, {50, 58}, {60, 68}, {70, 78}, {80, 88}, {90, 98}}
 
 // rowRunes returns the line's runes shifted so that the box's left edge
@@ -69,7 +73,7 @@ func mergeRow(rows []SummaryRow, line string, lineNo int64) []SummaryRow {
 	last := &rows[len(rows)-1]
 	changed := false
 	for i, c := range summaryCols[1:] {
-		if v := rlCell(r, c); v != "" {
+		if v := rlCell(r, c); v != "" && len(last.raw[i+1])+len(v) <= rlMaxCell {
 			last.raw[i+1] += v
 			changed = true
 		}
