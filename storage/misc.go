@@ -146,7 +146,7 @@ func (db *DB) SaveOffsets(ctx context.Context, runID string, offs map[string]Off
 		for p, o := range offs {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO fetch_offsets(run_id, path, offset, size, mtime) VALUES (?,?,?,?,?)
 				ON CONFLICT(run_id, path) DO UPDATE SET offset = excluded.offset, size = excluded.size, mtime = excluded.mtime`,
-				runID, p, o.Offset, o.Size, ts(o.ModTime)); err != nil {
+				runID, p, o.Offset, o.Size, mtimeText(o.ModTime)); err != nil {
 				return err
 			}
 		}
@@ -222,4 +222,12 @@ func (db *DB) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// mtimeText is the stored form of an optional mtime ("" when unknown).
+func mtimeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
 }

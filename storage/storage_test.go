@@ -367,3 +367,21 @@ func TestPlans_SameIDPlannedAgainAfterUse(t *testing.T) {
 		t.Fatalf("the new plan should be open, got %s", got.State)
 	}
 }
+
+func TestOffsets_D5_RoundTripAndReset(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "s.db"))
+	ctx := context.Background()
+	db.CreateRunLocked(ctx, Run{ID: "r1", Build: "b", Controller: "c", State: "RUNNING"}, "a")
+	want := map[string]Offset{"/tmp/b.log": {Offset: 7, Size: 100}, "/x/y.xml": {Offset: 0, Size: 5, ModTime: time.Unix(1700000000, 0).UTC()}}
+	if err := db.SaveOffsets(ctx, "r1", want); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := db.Offsets(ctx, "r1")
+	if got["/tmp/b.log"] != want["/tmp/b.log"] || !got["/x/y.xml"].ModTime.Equal(want["/x/y.xml"].ModTime) {
+		t.Fatalf("offsets = %+v", got)
+	}
+	db.ResetOffsets(ctx, "r1")
+	if got, _ := db.Offsets(ctx, "r1"); len(got) != 0 {
+		t.Fatalf("after reset: %+v", got)
+	}
+}

@@ -1,0 +1,133 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/atvm/atvmbot/commands"
+	"github.com/atvm/atvmbot/storage"
+)
+
+// Button actions on a plan post (letters and digits only).
+const (
+	actApprove   = "approve"
+	actApproveNW = "approvenowatcher"
+	actConfirm   = "confirmboth"
+	actCancel    = "cancel"
+)
+
+// plan builds, stores and posts a plan with its buttons (P1). Nothing runs.
+func (c *Core) plan(ctx context.Context, in Incoming, cmd commands.Command) Reply {
+	cfg, err := c.effectiveConfig(ctx)
+	if err != nil {
+		return internalError(c.Log, "reading the blacklist", err)
+	}
+	p, err := commands.BuildPlan(*cmd.Plan, cfg)
+	if err != nil {
+		c.Metrics.Refused("plan")
+		return Reply{Ephemeral: "⚠️ Plan refused: " + err.Error()}
+	}
+	_, blVersion, _ := c.DB.Blacklist(ctx)
+	body, _ := json.Marshal(p)
+	now := c.now()
+	rec := storage.Plan{ID: p.ID, Hash: p.Hash, ChannelID: in.ChannelID, RootID: in.RootID, Template: p.Template, Build: p.Build,
+		PlanJSON: string(body), CreatedBy: in.UserName, CreatedAt: now, ExpiresAt: now.Add(c.Cfg.Approvals.PlanTTL), BlacklistVersion: blVersion}
+	if old, err := c.DB.GetPlan(ctx, p.ID); err == nil && old.State == storage.PlanOpen && old.PostID != "" {
+		return Reply{Ephemeral: fmt.Sprintf("This exact plan is already open: %s — approve it there.", c.Chat.PostLink(old.PostID))}
+	}
+	superseded, err := c.DB.InsertPlan(ctx, rec)
+	if err != nil {
+		return internalError(c.Log, "storing the plan", err)
+	}
+	postID, err := c.Chat.CreatePost(ctx, OutPost{
+		ChannelID: in.ChannelID, RootID: in.RootID, IdemKey: "plan/" + p.ID + "/" + fmt.Sprint(now.UnixNano()),
+		Message: c.planMessage(p, in.UserName, ""), Buttons: planButtons(p),
+	})
+	if err != nil {
+		return internalError(c.Log, "posting the plan", err)
+	}
+	if err := c.DB.SetPlanPost(ctx, p.ID, postID); err != nil {
+		return internalError(c.Log, "recording the plan post", err)
+	}
+	for _, id := range superseded {
+		c.markPlanPost(ctx, id, fmt.Sprintf("⏭️ **Superseded** by plan `%s` — approvals of this plan are void (P2).", p.ID))
+	}
+	c.Log.Info().Str("plan", p.ID).Str("build", p.Build).Str("user", in.UserName).Msg("plan posted")
+	return Reply{Ephemeral: fmt.Sprintf("Plan `%s` posted: %s. Nothing runs until an approver approves it.", p.ID, c.Chat.PostLink(postID))}
+}
+
+func planButtons(p commands.Plan) []Button {
+	if p.NeedsConfirmation {
+		return []Button{
+			{Name: "Confirm both plugins and approve", Action: actConfirm, Plan: p.ID, Style: "danger"},
+			{Name: "Cancel", Action: actCancel, Plan: p.ID},
+		}
+	}
+	bs := []Button{{Name: "Approve", Action: actApprove, Plan: p.ID, Style: "primary"}}
+	if p.Watcher {
+		bs = append(bs, Button{Name: "Approve without watcher", Action: actApproveNW, Plan: p.ID})
+	}
+	return append(bs, Button{Name: "Cancel", Action: actCancel, Plan: p.ID})
+}
+
+// planMessage is the plan post: the exact commands (P1, P17), and a status
+// footer that is patched in place (approved by, launch progress).
+func (c *Core) planMessage(p commands.Plan, by, footer string) string {
+	var b strings.Builder
+	b.WriteString(p.Markdown())
+	fmt.Fprintf(&b, "\n\nPlanned by %s · expires %s · approve with `/atvm approve %s` or the buttons below.",
+		userRef(by), c.fmtTime(c.now().Add(c.Cfg.Approvals.PlanTTL)), p.ID)
+	if footer != "" {
+		b.WriteString("\n\n" + footer)
+	}
+	return b.String()
+}
+
+// markPlanPost rewrites a plan post's footer and removes its buttons.
+func (c *Core) markPlanPost(ctx context.Context, planID, footer string) {
+	rec, err := c.DB.GetPlan(ctx, planID)
+	if err != nil || rec.PostID == "" {
+		return
+	}
+	var p commands.Plan
+	if json.Unmarshal([]byte(rec.PlanJSON), &p) != nil {
+		return
+	}
+	var b strings.Builder
+	b.WriteString(p.Markdown())
+	fmt.Fprintf(&b, "\n\nPlanned by %s.\n\n%s", userRef(rec.CreatedBy), footer)
+	if err := c.Chat.PatchPost(ctx, rec.PostID, b.String(), map[string]any{}); err != nil {
+		c.Log.Warn().Err(err).Str("plan", planID).Msg("patching the plan post")
+	}
+}
+
+func (c *Core) handleButton(ctx context.Context, in Incoming) Reply {
+	a := in.Action
+	switch a.Action {
+	case actApprove, actApproveNW, actConfirm:
+		return c.approve(ctx, in, commands.Approval{User: in.UserName, Channel: in.ChannelID, PlanID: a.Plan,
+			WithoutWatcher: a.Action == actApproveNW, ConfirmBoth: a.Action == actConfirm})
+	case actCancel:
+		return c.cancel(ctx, in, a.Plan, false)
+	}
+	c.Metrics.Refused("button")
+	return Reply{Ephemeral: "⚠️ Unknown button."}
+}
+
+// planRecord turns a stored plan into what the approval rules check.
+func planRecord(p storage.Plan) (commands.PlanRecord, commands.Plan, error) {
+	var plan commands.Plan
+	if err := json.Unmarshal([]byte(p.PlanJSON), &plan); err != nil {
+		return commands.PlanRecord{}, plan, fmt.Errorf("stored plan %s unreadable: %w", p.ID, err)
+	}
+	rec := plan.Record(p.ChannelID, p.CreatedBy, p.CreatedAt)
+	rec.Hash = p.Hash
+	rec.Used = p.State == storage.PlanUsed || p.State == storage.PlanCancelled || p.State == storage.PlanExpired
+	rec.Superseded = p.State == storage.PlanSuperseded
+	return rec, plan, nil
+}
+
+var errNoPlan = errors.New("no plan")

@@ -1,0 +1,239 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/atvm/atvmbot/results"
+	"github.com/atvm/atvmbot/storage"
+)
+
+// postSpec is one post under an idempotency key.
+type postSpec struct {
+	key, run, kind, subrun string
+	revision, part         int
+	channel, root          string
+	message                string
+	digest                 string
+}
+
+// postOnce creates a post exactly once (W1): the key is written to storage
+// before sending; a key left pending by a crash is first looked for on the
+// server; a post counts as done only when the server returned it.
+func (c *Core) postOnce(ctx context.Context, p postSpec) (string, error) {
+	rec, created, err := c.DB.ReservePost(ctx, storage.Post{IdemKey: p.key, RunID: p.run, Kind: p.kind, Subrun: p.subrun,
+		Revision: p.revision, Part: p.part, ChannelID: p.channel, RootID: p.root, Digest: p.digest})
+	if err != nil {
+		c.Log.Error().Err(err).Str("key", p.key).Msg("reserving a post")
+		return "", err
+	}
+	if rec.State == storage.PostSent {
+		return rec.PostID, nil
+	}
+	if !created {
+		if id, found, err := c.Chat.FindByIdemKey(ctx, p.channel, p.root, p.key); err == nil && found {
+			return id, c.DB.MarkPostSent(ctx, p.key, id)
+		}
+	}
+	id, err := c.Chat.CreatePost(ctx, OutPost{ChannelID: p.channel, RootID: p.root, Message: p.message, IdemKey: p.key})
+	if err != nil {
+		// Left pending: the next tick retries, after looking for the key.
+		c.Log.Warn().Err(err).Str("key", p.key).Msg("post not created yet")
+		return "", err
+	}
+	if err := c.DB.MarkPostSent(ctx, p.key, id); err != nil {
+		c.Log.Error().Err(err).Str("key", p.key).Msg("recording a sent post")
+		return id, err
+	}
+	return id, nil
+}
+
+// postParts posts a rendering split for length, one key per part (D7).
+// It returns the first part's post id.
+func (c *Core) postParts(ctx context.Context, base postSpec, parts []string) (string, error) {
+	var first string
+	for i, msg := range parts {
+		p := base
+		p.part, p.message = i, msg
+		p.key = base.key + "/" + strconv.Itoa(i)
+		if i > 0 {
+			p.digest = ""
+		}
+		id, err := c.postOnce(ctx, p)
+		if err != nil {
+			return first, err
+		}
+		if i == 0 {
+			first = id
+		}
+	}
+	return first, nil
+}
+
+func (c *Core) renderOpts(kind results.Kind, subrun string) results.RenderOptions {
+	return results.RenderOptions{Location: c.Cfg.Location(), Now: c.now(), Kind: kind, Subrun: subrun, Version: c.Version}
+}
+
+// postSubrun posts a finished grouped sub-run once (W3), and a correction
+// when a later reconstruction differs from what was posted (W7).
+func (c *Core) postSubrun(ctx context.Context, run storage.Run, st results.Status, sr results.Subrun) {
+	only := map[string]bool{}
+	for _, h := range sr.Hosts {
+		only[h] = true
+	}
+	d := digestOf(sr.State, st.Hosts, only)
+	prev, err := c.latestResult(ctx, run.ID, "subrun", sr.Name)
+	if err != nil {
+		return
+	}
+	rev := 0
+	var header string
+	if prev != nil {
+		var old resultDigest
+		_ = json.Unmarshal([]byte(prev.Digest), &old)
+		changes := d.changes(old)
+		if len(changes) == 0 || prev.State != storage.PostSent {
+			if prev.State != storage.PostSent {
+				// Sent state unknown (crash): retry the same revision.
+				rev = prev.Revision
+			} else {
+				return
+			}
+		} else {
+			rev = prev.Revision + 1
+			header = c.correctionHeader(prev, changes)
+		}
+	}
+	parts := results.RenderMarkdown(st, c.renderOpts(results.SubrunResult, sr.Name))
+	if header != "" {
+		parts[0] = header + "\n\n" + parts[0]
+	}
+	base := postSpec{key: fmt.Sprintf("%s/sub/%s/r%d", run.ID, sr.Name, rev), run: run.ID, kind: "subrun", subrun: sr.Name,
+		revision: rev, channel: run.ChannelID, root: c.rootOf(ctx, run), digest: d.String()}
+	id, err := c.postParts(ctx, base, parts)
+	if err == nil && header != "" && prev != nil {
+		c.supersede(ctx, prev, base.key+"/0", id)
+	}
+}
+
+// latestResult returns the newest revision's first part posted for a
+// sub-run ("" = the whole run), or nil.
+func (c *Core) latestResult(ctx context.Context, runID, kind, subrun string) (*storage.Post, error) {
+	posts, err := c.DB.RunPosts(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	var latest *storage.Post
+	for i := range posts {
+		p := posts[i]
+		if p.Kind == kind && p.Subrun == subrun && p.Part == 0 && (latest == nil || p.Revision >= latest.Revision) {
+			latest = &p
+		}
+	}
+	return latest, nil
+}
+
+func (c *Core) correctionHeader(prev *storage.Post, changes []string) string {
+	return fmt.Sprintf("🔁 **CORRECTION** — this supersedes the [earlier result](%s). What changed:\n- %s",
+		c.Chat.PostLink(prev.PostID), strings.Join(changes, "\n- "))
+}
+
+// supersede marks the old post with a line linking its correction (W7).
+func (c *Core) supersede(ctx context.Context, prev *storage.Post, newKey, newID string) {
+	_ = c.DB.MarkSuperseded(ctx, prev.IdemKey, newKey)
+	line := fmt.Sprintf("⚠️ **Superseded** by a [correction](%s): this result was found wrong later.", c.Chat.PostLink(newID))
+	if err := c.Chat.PatchPost(ctx, prev.PostID, line+"\n\n"+c.postedText(ctx, prev), nil); err != nil {
+		c.Log.Warn().Err(err).Str("post", prev.PostID).Msg("marking a superseded post")
+	}
+}
+
+// postedText is a best effort at the text of an earlier post: the bot keeps
+// digests, not messages, so the superseded post keeps a short stand-in.
+func (c *Core) postedText(_ context.Context, prev *storage.Post) string {
+	return fmt.Sprintf("_(earlier result for %s, revision %d)_", orDash(prev.Subrun), prev.Revision)
+}
+
+func (c *Core) rootOf(ctx context.Context, run storage.Run) string {
+	if run.RootPostID != "" {
+		return run.RootPostID
+	}
+	if r, err := c.DB.GetRun(ctx, run.ID); err == nil {
+		return r.RootPostID
+	}
+	return ""
+}
+
+// finish ends a run: the final summary for COMPLETED/FAILED (once, with the
+// @mentions, W1, D7), a short state reply otherwise; the root is patched to
+// the verdict and the state recorded (which frees the controller).
+func (c *Core) finish(ctx context.Context, run storage.Run, st results.Status, note, recordState string) {
+	if run.Watcher {
+		root := c.rootOf(ctx, run)
+		switch {
+		case st.State == results.RunCompleted || st.State == results.RunFailed:
+			parts := results.RenderMarkdown(st, c.renderOpts(results.Final, ""))
+			parts[0] = fmt.Sprintf("📣 **Final summary** for `%s` — %s\n\n%s", run.Build, mentions(run.PlannedBy, run.ApprovedBy), parts[0])
+			if note != "" {
+				parts[0] += "\n\n" + note
+			}
+			d := digestOf(st.State, st.Hosts, nil)
+			if _, err := c.postParts(ctx, postSpec{key: run.ID + "/final/r0", run: run.ID, kind: "final", channel: run.ChannelID, root: root, digest: d.String()}, parts); err != nil {
+				return // retried next tick; the run stays active until posted
+			}
+		default:
+			msg := fmt.Sprintf("⚠️ `%s` ended **%s** with no confirmed result; nothing to post. %s", run.Build, st.State, strings.Join(st.Notes, " "))
+			if _, err := c.postOnce(ctx, postSpec{key: run.ID + "/state", run: run.ID, kind: "state", channel: run.ChannelID, root: root, message: msg}); err != nil {
+				return
+			}
+		}
+		run.RootPostID = root
+		c.patchIfChanged(ctx, root, c.progressText(run, st))
+	}
+	state := recordState
+	if state == "" {
+		state = st.State
+	}
+	if err := c.DB.UpdateRun(ctx, run.ID, storage.RunUpdate{State: &state}); err != nil {
+		c.Log.Error().Err(err).Str("run", run.ID).Msg("recording the final state")
+	}
+	c.Log.Info().Str("run", run.ID).Str("build", run.Build).Str("state", state).Msg("run finished")
+}
+
+func hasResults(st results.Status) bool {
+	for _, h := range st.Hosts {
+		if h.Status == results.HostPass || h.Status == results.HostFail {
+			return true
+		}
+	}
+	return false
+}
+
+// hung captures first, then stops the runner, then posts the captured
+// result once with a note (W4, D3).
+func (c *Core) hung(ctx context.Context, run storage.Run, st results.Status) {
+	_ = c.DB.AddEvent(ctx, run.ID, "hung", "results captured; stopping the runner")
+	if err := c.Runner.Stop(ctx, run); err != nil {
+		c.Log.Warn().Err(err).Str("run", run.ID).Msg("stopping a hung runner")
+		return // try again next tick; the captured status is stored
+	}
+	// D3: a hung run whose results were confirmed posts them once with its
+	// real verdict; with none confirmed it gets only the short state reply.
+	if hasResults(st) {
+		st.State = results.RunCompleted
+		for _, h := range st.Hosts {
+			if h.Status == results.HostFail {
+				st.State = results.RunFailed
+			}
+		}
+	}
+	st.Hung = true
+	c.finish(ctx, run, st, "⚠️ The runner hung after uploading its results and was stopped by the bot (W4).", results.RunHung)
+}
+
+func newRunID(build string, now time.Time) string {
+	return "r-" + strconv.FormatInt(now.UnixMilli(), 36) + "-" + build
+}

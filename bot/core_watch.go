@@ -1,0 +1,237 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/atvm/atvmbot/results"
+	"github.com/atvm/atvmbot/storage"
+)
+
+// Tick polls every active run once. The scheduler calls it every
+// watch.poll_interval; one run's failure never stops the others.
+func (c *Core) Tick(ctx context.Context) {
+	runs, err := c.DB.ActiveRuns(ctx)
+	if err != nil {
+		c.Log.Error().Err(err).Msg("listing active runs")
+		return
+	}
+	counts := map[string]int{}
+	for _, r := range runs {
+		counts[r.State]++
+		if r.State != results.RunRunning || !c.startPoll(r.ID) {
+			continue
+		}
+		c.pollRun(ctx, r)
+		c.endPoll(r.ID)
+	}
+	c.Metrics.SetRuns(counts)
+}
+
+// startPoll keeps two ticks from polling one run at once.
+func (c *Core) startPoll(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.polling == nil {
+		c.polling = map[string]bool{}
+	}
+	if c.polling[id] {
+		return false
+	}
+	c.polling[id] = true
+	return true
+}
+
+func (c *Core) endPoll(id string) {
+	c.mu.Lock()
+	delete(c.polling, id)
+	c.mu.Unlock()
+}
+
+func (c *Core) pollRun(ctx context.Context, run storage.Run) {
+	obs, err := c.Runner.Poll(ctx, run)
+	c.Metrics.Poll(err)
+	if err != nil {
+		// An unreachable controller is not a verdict: no TERMINATED or
+		// UNKNOWN from a failed poll; the next tick tries again.
+		c.Log.Warn().Err(err).Str("run", run.ID).Msg("poll failed")
+		return
+	}
+	st := obs.Status
+	st.Version = c.Version
+	c.persist(ctx, run, st)
+	if run.Watcher {
+		c.ensureRoot(ctx, run, st)
+		if st.Categorized && len(st.Subruns) > 1 {
+			for _, sr := range st.Subruns {
+				if sr.Finished && (sr.State == results.SubrunCompleted || sr.State == results.SubrunFailed) {
+					c.postSubrun(ctx, run, st, sr)
+				}
+			}
+		}
+	}
+	switch st.State {
+	case results.RunCompleted, results.RunFailed, results.RunTerminated, results.RunUnknown:
+		c.finish(ctx, run, st, "", "")
+	case results.RunHung:
+		c.hung(ctx, run, st)
+	}
+}
+
+// persist keeps the latest truth: status, hosts, sub-runs and every
+// Currents URL the moment it appears (R11).
+func (c *Core) persist(ctx context.Context, run storage.Run, st results.Status) {
+	if b, err := json.Marshal(st); err == nil {
+		s := string(b)
+		_ = c.DB.UpdateRun(ctx, run.ID, storage.RunUpdate{StatusJSON: &s})
+	}
+	hosts := make([]storage.HostResult, 0, len(st.Hosts))
+	for _, h := range st.Hosts {
+		hosts = append(hosts, storage.HostResult{Host: h.Name, Subrun: h.Group, Status: h.Status, FailedStep: h.FailedStep, Error: clip(h.Error, 500)})
+	}
+	_ = c.DB.ReplaceHostResults(ctx, run.ID, hosts)
+	for _, sr := range st.Subruns {
+		_ = c.DB.UpsertSubrun(ctx, storage.Subrun{RunID: run.ID, Name: sr.Name, State: sr.State, Hosts: sr.Hosts, CurrentsURL: sr.CurrentsURL, Finished: sr.Finished})
+		if sr.CurrentsURL != "" {
+			_ = c.DB.AddCurrentsURL(ctx, run.ID, sr.Name, sr.CurrentsURL)
+		}
+	}
+	for _, u := range st.CurrentsURLs {
+		_ = c.DB.AddCurrentsURL(ctx, run.ID, "", u)
+	}
+}
+
+// ensureRoot creates the run's progress root post once and patches it with
+// the progress (edits notify nobody, so this never spams).
+func (c *Core) ensureRoot(ctx context.Context, run storage.Run, st results.Status) {
+	msg := c.progressText(run, st)
+	if run.RootPostID == "" {
+		id, err := c.postOnce(ctx, postSpec{key: run.ID + "/root", run: run.ID, kind: "root", channel: run.ChannelID, message: msg})
+		if err != nil {
+			return
+		}
+		_ = c.DB.UpdateRun(ctx, run.ID, storage.RunUpdate{RootPostID: &id})
+		return
+	}
+	c.patchIfChanged(ctx, run.RootPostID, msg)
+}
+
+func (c *Core) patchIfChanged(ctx context.Context, postID, msg string) {
+	c.mu.Lock()
+	if c.lastPatch == nil {
+		c.lastPatch = map[string]string{}
+	}
+	same := c.lastPatch[postID] == msg
+	c.lastPatch[postID] = msg
+	c.mu.Unlock()
+	if same {
+		return
+	}
+	if err := c.Chat.PatchPost(ctx, postID, msg, nil); err != nil {
+		c.Log.Warn().Err(err).Str("post", postID).Msg("patching the progress post")
+	}
+}
+
+// progressText is the root post: verdict or progress, counts, time, ETA.
+func (c *Core) progressText(run storage.Run, st results.Status) string {
+	done, failed := 0, 0
+	for _, h := range st.Hosts {
+		switch h.Status {
+		case results.HostPass:
+			done++
+		case results.HostFail:
+			done++
+			failed++
+		}
+	}
+	total := len(st.Hosts)
+	icon, word := "🔄", "RUNNING"
+	switch st.State {
+	case results.RunCompleted:
+		icon, word = "✅", "PASSED"
+	case results.RunFailed:
+		icon, word = "❌", "FAILED"
+	case results.RunHung:
+		icon, word = "⚠️", "HUNG"
+	case results.RunCancelled:
+		icon, word = "⏹️", "CANCELLED"
+	case results.RunTerminated, results.RunUnknown:
+		icon, word = "⚠️", st.State
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s **%s** — %s · %d/%d hosts done", icon, run.Build, word, done, total)
+	if failed > 0 {
+		fmt.Fprintf(&b, " · %d failed", failed)
+	}
+	if st.StartedAt != nil {
+		end := c.now()
+		if st.EndedAt != nil {
+			end = *st.EndedAt
+		}
+		fmt.Fprintf(&b, " · %s %s", map[bool]string{true: "took", false: "elapsed"}[st.EndedAt != nil], end.Sub(*st.StartedAt).Round(time.Second))
+	}
+	if st.Timing.ETA != nil && st.EndedAt == nil {
+		fmt.Fprintf(&b, " · ETA %s (whole remaining run, estimate)", c.fmtTime(*st.Timing.ETA))
+	}
+	if len(st.CurrentsURLs) > 0 {
+		fmt.Fprintf(&b, " · [Currents](%s)", st.CurrentsURLs[len(st.CurrentsURLs)-1])
+	}
+	fmt.Fprintf(&b, "\nTemplate `%s` · planned by %s · approved by %s · results follow in this thread.", run.Template, userRef(run.PlannedBy), userRef(run.ApprovedBy))
+	return b.String()
+}
+
+// resultDigest is what a posted result claims: the sub-run's state and each
+// host's status. A later reconstruction that differs needs a correction (W7).
+type resultDigest struct {
+	State string            `json:"state"`
+	Hosts map[string]string `json:"hosts"`
+}
+
+func digestOf(state string, hosts []results.Host, only map[string]bool) resultDigest {
+	d := resultDigest{State: state, Hosts: map[string]string{}}
+	for _, h := range hosts {
+		if only == nil || only[h.Name] {
+			d.Hosts[h.Name] = h.Status
+		}
+	}
+	return d
+}
+
+func (d resultDigest) String() string { b, _ := json.Marshal(d); return string(b) }
+
+// changes lists what differs between two digests, for the correction post.
+func (d resultDigest) changes(old resultDigest) []string {
+	var out []string
+	if old.State != d.State {
+		out = append(out, fmt.Sprintf("state: %s → %s", old.State, d.State))
+	}
+	names := map[string]bool{}
+	for n := range d.Hosts {
+		names[n] = true
+	}
+	for n := range old.Hosts {
+		names[n] = true
+	}
+	sorted := make([]string, 0, len(names))
+	for n := range names {
+		sorted = append(sorted, n)
+	}
+	sort.Strings(sorted)
+	for _, n := range sorted {
+		if d.Hosts[n] != old.Hosts[n] {
+			out = append(out, fmt.Sprintf("%s: %s → %s", n, orDash(old.Hosts[n]), orDash(d.Hosts[n])))
+		}
+	}
+	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

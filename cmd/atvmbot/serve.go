@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/atvm/atvmbot/bot"
+	"github.com/atvm/atvmbot/commands"
+	"github.com/atvm/atvmbot/config"
+	"github.com/atvm/atvmbot/controller"
+	"github.com/atvm/atvmbot/storage"
+)
+
+func init() {
+	register("serve", subcommand{
+		summary: "run the bot against Mattermost and the controller (production)",
+		run:     runServe,
+	})
+}
+
+func runServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", os.Getenv("ATVMBOT_CONFIG"), "YAML config file (env ATVMBOT_CONFIG)")
+	var lf logFlags
+	lf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	log, err := lf.logger(stderr, "serve")
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	cfg, problems := config.Load(*path, os.Environ())
+	more, warnings := cfg.Validate(config.ModeServe)
+	problems = append(problems, more...)
+	for _, w := range warnings {
+		log.Warn().Msg(w)
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			log.Error().Str("problem", p).Msg("config")
+		}
+		fmt.Fprintf(stderr, "serve: %d config problem(s); run `atvmbot check-config` for the list\n", len(problems))
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, &cfg, log); err != nil && !errors.Is(err, context.Canceled) {
+		log.Error().Err(err).Msg("serve stopped")
+		return 1
+	}
+	return 0
+}
+
+func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
+	db, err := storage.Open(ctx, cfg.Storage.Path, cfg.Storage.BusyTimeout)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := seedBlacklist(ctx, db, cfg); err != nil {
+		return err
+	}
+	metrics := bot.NewMetrics(versionString())
+	signer, err := bot.NewSigner([]byte(cfg.Secrets.SigningKey))
+	if err != nil {
+		return fmt.Errorf("signing key: %w", err)
+	}
+	mm, err := bot.NewMattermost(ctx, bot.MattermostOptions{
+		URL: cfg.Mattermost.URL, Token: cfg.Secrets.MattermostToken, TeamName: cfg.Mattermost.Team,
+		PublicURL: cfg.Mattermost.PublicURL, Signer: signer, ButtonTTL: cfg.Approvals.ButtonTTL, Log: log, Metrics: metrics,
+	})
+	if err != nil {
+		return fmt.Errorf("mattermost: %w", err)
+	}
+	team, _, err := mm.Client().GetTeamByName(ctx, cfg.Mattermost.Team, "")
+	if err != nil {
+		return fmt.Errorf("mattermost team %q: %w", cfg.Mattermost.Team, err)
+	}
+	channel, _, err := mm.Client().GetChannelByName(ctx, cfg.Mattermost.Channel, team.Id, "")
+	if err != nil {
+		return fmt.Errorf("mattermost channel %q: %w", cfg.Mattermost.Channel, err)
+	}
+	transport, name, err := dialController(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer transport.Close()
+	runner := bot.NewControllerRunner(transport, cfg, db, filepath.Join(filepath.Dir(cfg.Storage.Path), "mirror"), name, log)
+	runner.Version = versionString()
+	core := &bot.Core{Cfg: cfg, DB: db, Chat: mm, Runner: runner, Log: log, Metrics: metrics, Version: versionString(), Channel: channel.Id}
+
+	tokens := []string{}
+	if cfg.Secrets.SlashToken != "" {
+		tokens = append(tokens, cfg.Secrets.SlashToken)
+	}
+	slash := bot.NewSlashHandler(bot.SlashOptions{Tokens: tokens, Handler: core, Log: log, Metrics: metrics, BaseContext: ctx, ServerURL: cfg.Mattermost.URL})
+	cmd, err := bot.RegisterCommand(ctx, mm.Client(), bot.CommandSpec{
+		TeamID: team.Id, Trigger: cfg.Mattermost.CommandTrigger, URL: cfg.Mattermost.PublicURL + bot.PathCommand,
+		Hint: commands.AutocompleteHint, Description: commands.AutocompleteDescription,
+	}, log)
+	switch {
+	case err == nil && cmd != nil && cmd.Token != "":
+		slash.SetTokens(append(tokens, cmd.Token)...)
+	case errors.Is(err, bot.ErrRegisterForbidden):
+	case err != nil:
+		log.Warn().Err(err).Msg("registering the slash command")
+	}
+	action := bot.NewActionHandler(bot.ActionOptions{Signer: signer, Handler: core, Log: log, Metrics: metrics})
+	ws := bot.NewWSListener(mm, bot.WSOptions{Handler: core, Log: log, Metrics: metrics})
+	health := []bot.HealthCheck{
+		{Name: "storage", Critical: true, Check: func(ctx context.Context) (string, error) { return "ok", db.Ping(ctx) }},
+		{Name: "controller", Check: func(ctx context.Context) (string, error) {
+			_, err := runner.Ctl.Clock(ctx)
+			return "reachable", err
+		}},
+		ws.HealthCheck(),
+	}
+	mux := bot.NewMux(bot.ServerOptions{Slash: slash, Action: action, Metrics: metrics, Health: health, Version: versionString()})
+	ln, err := net.Listen("tcp", cfg.Mattermost.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Mattermost.Listen, err)
+	}
+	core.Recover(ctx)
+	stopWatch := startWatch(ctx, core, cfg.Watch.PollInterval, log)
+	defer stopWatch()
+	go func() { _ = ws.Run(ctx) }()
+	log.Info().Str("listen", ln.Addr().String()).Str("team", cfg.Mattermost.Team).Str("controller", name).Msg("serving")
+	err = bot.Serve(ctx, ln, mux, log)
+	slash.Wait()
+	core.Wait()
+	ws.Wait()
+	return err
+}
+
+// dialController opens the configured transport and names the controller
+// (the key of its run lock, D15).
+func dialController(ctx context.Context, cfg *config.Config, log zerolog.Logger) (controller.Transport, string, error) {
+	if cfg.Controller.Transport == "local" {
+		host, _ := os.Hostname()
+		return controller.NewLocal(log), "local:" + host, nil
+	}
+	dctx, cancel := context.WithTimeout(ctx, cfg.Controller.ConnectTimeout+5*time.Second)
+	defer cancel()
+	t, err := controller.DialSSH(dctx, cfg.Controller, cfg.Secrets.SSHKeyPath, log)
+	if err != nil {
+		return nil, "", fmt.Errorf("controller %s: %w", cfg.Controller.Host, err)
+	}
+	return t, net.JoinHostPort(cfg.Controller.Host, fmt.Sprint(cfg.Controller.Port)), nil
+}
