@@ -122,6 +122,7 @@ func (c *Core) launch(ctx context.Context, run storage.Run, plan commands.Plan) 
 		}
 	}
 	setState(results.RunLaunching, "")
+	faultPoint(FaultLaunching)
 	var steps []string
 	progress := func(step string) {
 		if len(steps) > 0 && steps[len(steps)-1] == step {

@@ -39,12 +39,14 @@ func (c *Core) postOnce(ctx context.Context, p postSpec) (string, error) {
 			return id, c.DB.MarkPostSent(ctx, p.key, id)
 		}
 	}
+	faultPoint(FaultBeforeCreatePost)
 	id, err := c.Chat.CreatePost(ctx, OutPost{ChannelID: p.channel, RootID: p.root, Message: p.message, IdemKey: p.key})
 	if err != nil {
 		// Left pending: the next tick retries, after looking for the key.
 		c.Log.Warn().Err(err).Str("key", p.key).Msg("post not created yet")
 		return "", err
 	}
+	faultPoint(FaultAfterCreatePost)
 	if err := c.DB.MarkPostSent(ctx, p.key, id); err != nil {
 		c.Log.Error().Err(err).Str("key", p.key).Msg("recording a sent post")
 		return id, err
