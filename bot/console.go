@@ -113,6 +113,7 @@ func (c *Console) PatchPost(ctx context.Context, postID, message string, props m
 	if !ok {
 		return fmt.Errorf("bot: console has no post %s", postID)
 	}
+	old := cp.message
 	cp.message = msg
 	if props != nil {
 		key := cp.props[PropIdemKey]
@@ -122,8 +123,34 @@ func (c *Console) PatchPost(ctx context.Context, postID, message string, props m
 		}
 		cp.buttons = nil
 	}
-	c.printLocked("patch "+postID, cp.message, cp.buttons)
+	c.printLocked("patch "+postID, changedLines(old, cp.message), cp.buttons)
 	return nil
+}
+
+// changedLines shows an edit the way a reader notices it: the lines that
+// are new, with a count of the unchanged ones, so a long post patched with
+// one new footer line prints one line.
+func changedLines(old, cur string) string {
+	seen := map[string]int{}
+	for _, l := range strings.Split(old, "\n") {
+		seen[l]++
+	}
+	var out []string
+	kept := 0
+	for _, l := range strings.Split(cur, "\n") {
+		if seen[l] > 0 {
+			seen[l]--
+			if strings.TrimSpace(l) != "" {
+				kept++
+			}
+			continue
+		}
+		out = append(out, l)
+	}
+	if kept == 0 {
+		return cur
+	}
+	return fmt.Sprintf("(%d unchanged lines)\n%s", kept, strings.Join(out, "\n"))
 }
 
 // FindByIdemKey looks in memory.

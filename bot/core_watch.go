@@ -164,7 +164,11 @@ func (c *Core) progressText(run storage.Run, st results.Status) string {
 		icon, word = "⚠️", st.State
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s **%s** — %s · %d/%d hosts done", icon, run.Build, word, done, total)
+	if total == 0 {
+		fmt.Fprintf(&b, "%s **%s** — %s · starting", icon, run.Build, word)
+	} else {
+		fmt.Fprintf(&b, "%s **%s** — %s · %d/%d hosts done", icon, run.Build, word, done, total)
+	}
 	if failed > 0 {
 		fmt.Fprintf(&b, " · %d failed", failed)
 	}
