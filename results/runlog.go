@@ -105,37 +105,23 @@ func NewRunLogParser() *RunLogParser {
 // Write consumes more log bytes. It never fails.
 func (p *RunLogParser) Write(b []byte) (int, error) {
 	n := len(b)
-	// "uild" (build id lines, R10) may sit anywhere in a line: one scan of
-	// the chunk finds its next place instead of a search per line.
-	base, next := 0, -1
-	if i := bytes.Index(b, uildTag); i >= 0 {
-		next = i
-	}
 	for len(b) > 0 {
 		i := bytes.IndexByte(b, '\n')
 		if i < 0 {
 			p.keep(b)
 			break
 		}
-		if next >= 0 && next < base {
-			next = -1
-			if j := bytes.Index(b, uildTag); j >= 0 {
-				next = base + j
-			}
-		}
-		hint := next >= base && next < base+i
 		if p.partialSize == 0 {
-			p.st.line(b[:i], false, int64(i), hint)
+			p.st.line(b[:i], false, int64(i))
 		} else {
 			p.keep(b[:i])
-			p.st.line(p.partial, p.partialCut, p.partialSize, bytes.Contains(p.partial, uildTag))
+			p.st.line(p.partial, p.partialCut, p.partialSize)
 			p.partial, p.partialCut, p.partialSize = p.partial[:0], false, 0
 			if cap(p.partial) > 64<<10 {
 				p.partial = nil // a huge line's buffer is not kept
 			}
 		}
 		b = b[i+1:]
-		base += i + 1
 	}
 	return n, nil
 }
@@ -155,7 +141,7 @@ func (p *RunLogParser) keep(b []byte) {
 func (p *RunLogParser) Facts() RunLogFacts {
 	c := p.st.clone()
 	if p.partialSize > 0 {
-		c.line(p.partial, p.partialCut, p.partialSize, bytes.Contains(p.partial, uildTag))
+		c.line(p.partial, p.partialCut, p.partialSize)
 		c.f.Bytes-- // no newline was read
 		c.f.Partial = true
 	}
@@ -229,9 +215,8 @@ var (
 	uildTag      = []byte("uild")
 )
 
-// line handles one complete line; size is its full length (cut or not);
-// uild says the line holds "uild".
-func (s *logState) line(raw []byte, cut bool, size int64, uild bool) {
+// line handles one complete line; size is its full length (cut or not).
+func (s *logState) line(raw []byte, cut bool, size int64) {
 	f := &s.f
 	f.Lines++
 	start := f.Bytes
@@ -247,7 +232,7 @@ func (s *logState) line(raw []byte, cut bool, size int64, uild bool) {
 	}
 	t := rlTrimLeft(raw)
 	busy := s.table != tblNone || s.fail.state != 0
-	if !busy && !uild && !rlInteresting(t) {
+	if !busy && !rlInteresting(t) {
 		return
 	}
 	if !utf8.Valid(raw) {
@@ -266,9 +251,11 @@ func rlTrimLeft(b []byte) []byte {
 }
 
 // rlInteresting is the cheap filter that lets the bulk of Cypress's output
-// through untouched: only lines that can change the facts go further. The
-// wrapper's lines are matched at the line start, or after a bracketed or
-// timestamp prefix.
+// through untouched: only lines that can change the facts go further. It
+// looks at the first byte; the wrapper's lines may also carry a bracketed
+// prefix, and a child build id (R10) is looked for only in lines that start
+// like a command echo or a label ("$ npx …", "+ …", "Starting …",
+// "Build ID: …", "ci-build-id: …", "cypress-cloud: …").
 func rlInteresting(t []byte) bool {
 	if len(t) == 0 {
 		return false
@@ -279,7 +266,11 @@ func rlInteresting(t []byte) bool {
 	case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 		return true // mocha's "N failing" and "1) title", or a timestamp prefix
 	case '[':
-		return bytes.Contains(t, extractedTag) || bytes.Contains(t, detectedTag)
+		return bytes.Contains(t, extractedTag) || bytes.Contains(t, detectedTag) || bytes.Contains(t, uildTag)
+	case 'S', 's', '$', '+', '>', 'n', 'N', 'B', 'b':
+		return bytes.Contains(t, uildTag)
+	case 'c':
+		return (bytes.HasPrefix(t, []byte("ci")) || bytes.HasPrefix(t, []byte("cypress"))) && bytes.Contains(t, uildTag)
 	}
 	return false
 }

@@ -210,7 +210,8 @@ func TestRunLog_R11_URLsAndMidRunSnapshot(t *testing.T) {
 func TestRunLog_R10_BuildIDForms(t *testing.T) {
 	for _, tc := range []struct{ line, want string }{
 		{"$ npx cypress-cloud run --record --key XXXX --ci-build-id reboot-x-redhat --parallel", "reboot-x-redhat"},
-		{"cmd: npx cypress-cloud run --ci-build-id='reboot-x-ubuntu'", "reboot-x-ubuntu"},
+		{"+ npx cypress-cloud run --ci-build-id='reboot-x-ubuntu'", "reboot-x-ubuntu"},
+		{"[runner] Starting group: --ci-build-id reboot-x-debian", "reboot-x-debian"},
 		{"ci-build-id: reboot-x-windows", "reboot-x-windows"},
 		{"Build ID = reboot-x-suse", "reboot-x-suse"},
 	} {
