@@ -40,14 +40,16 @@ func benchRun(b *testing.B, scale int) *benchTree {
 		if base == "" {
 			base = filepath.Join(os.TempDir(), "atvmbot-bench")
 		}
-		bt.dir = filepath.Join(base, fmt.Sprintf("go-x%d", scale))
+		// Same layout and marker as scripts/bench-replay.sh, so both share trees.
+		bt.dir = filepath.Join(base, fmt.Sprintf("x%d", scale))
 		run := synth.ScaledBigRun(scale)
-		if _, err := os.Stat(filepath.Join(bt.dir, "done")); err != nil {
+		if _, err := os.Stat(filepath.Join(bt.dir, "args")); err != nil {
 			os.RemoveAll(bt.dir)
-			if _, bt.err = run.Write(bt.dir); bt.err != nil {
+			var args []string
+			if args, bt.err = run.Write(bt.dir); bt.err != nil {
 				return
 			}
-			bt.err = os.WriteFile(filepath.Join(bt.dir, "done"), nil, 0o644)
+			bt.err = os.WriteFile(filepath.Join(bt.dir, "args"), []byte(strings.Join(args, "\n")+"\n"), 0o644)
 		}
 		var vms []string
 		for i := 0; i < run.Hosts; i++ {
@@ -55,18 +57,23 @@ func benchRun(b *testing.B, scale int) *benchTree {
 		}
 		bt.meta = Meta{Build: run.Build, RunStart: run.Start, Now: run.Start.Add(30 * 24 * time.Hour), Template: "cmc-e2e",
 			Plugin: "iscsi", Categorized: true, RequestedVMs: vms, ConfigFile: "cypress.atvm-config-gold.ts"}
-		bt.err = filepath.WalkDir(bt.dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || d.Name() == "done" {
-				return err
+		for _, sub := range []string{"atvm", "tmp"} {
+			if bt.err != nil {
+				return
 			}
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			bt.files = append(bt.files, p)
-			bt.bytes += info.Size()
-			return nil
-		})
+			bt.err = filepath.WalkDir(filepath.Join(bt.dir, sub), func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				info, err := d.Info()
+				if err != nil {
+					return err
+				}
+				bt.files = append(bt.files, p)
+				bt.bytes += info.Size()
+				return nil
+			})
+		}
 	})
 	if bt.err != nil {
 		b.Fatal(bt.err)
