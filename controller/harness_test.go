@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/atvm/atvmbot/internal/itlog"
 	"os"
 	"os/exec"
 	"os/user"
@@ -168,6 +169,7 @@ func (tg target) transport(t testing.TB, cfg config.Controller) Transport {
 	sshTestsLock.Lock()
 	sshTestsRan++
 	sshTestsLock.Unlock()
+	itlog.Ran(t, "sshd")
 	return s
 }
 
