@@ -48,7 +48,7 @@ go test -race -count=1 -timeout 60m ./... || status=$?
 
 echo "== integration tests passed against real servers"
 for kind in sshd mattermost e2e; do
-  printf '  %-10s %s\n' "$kind" "$(grep -c "^$kind " "$ATVMBOT_IT_LOG" || true)"
+  printf '  %-10s %s\n' "$kind" "$(grep "^$kind " "$ATVMBOT_IT_LOG" | sort -u | wc -l)"
 done
 rm -f "$ATVMBOT_IT_LOG"
 exit "$status"
