@@ -115,15 +115,20 @@ func (r *ControllerRunner) Poll(ctx context.Context, run storage.Run) (Observati
 	if err != nil {
 		return Observation{}, err
 	}
+	// Processes first, bytes second: a runner seen alive may finish after
+	// the fetch (still RUNNING, settled next poll), but a runner seen gone
+	// has written all it ever will before the fetch reads it. The other
+	// order judged a run that ended between the two reads on a short log:
+	// a false TERMINATED.
+	in, err := r.Ctl.Inspect(ctx, rr)
+	if err != nil {
+		return Observation{}, err
+	}
 	fr, err := r.Ctl.Fetch(ctx, rr)
 	if err != nil {
 		return Observation{}, err
 	}
 	if err := r.apply(run, v, rr, fr.Deltas); err != nil {
-		return Observation{}, err
-	}
-	in, err := r.Ctl.Inspect(ctx, rr)
-	if err != nil {
 		return Observation{}, err
 	}
 	var sc runScope
