@@ -48,7 +48,18 @@ func (r *recon) buildSubruns() {
 		byFam[f] = append(byFam[f], h.Name)
 	}
 	for _, f := range fams {
-		sub := Subrun{Name: r.meta.Build + "-" + f, Hosts: byFam[f], State: SubrunNotStarted}
+		// The batch running now names only the hosts it has started: the
+		// rest of its distro group belongs to it, not to a second sub-run
+		// under the same name.
+		if j := r.openSubrunOf(f); j >= 0 {
+			r.subruns[j].Hosts = append(r.subruns[j].Hosts, byFam[f]...)
+			continue
+		}
+		name := r.meta.Build + "-" + f
+		if r.hasSubrun(name) {
+			name += "-not-run"
+		}
+		sub := Subrun{Name: name, Hosts: byFam[f], State: SubrunNotStarted}
 		st := r.statuses(sub.Hosts)
 		switch {
 		case st[HostFail] > 0:
@@ -65,6 +76,26 @@ func (r *recon) buildSubruns() {
 		r.groupTimes(&sub)
 		r.subruns = append(r.subruns, sub)
 	}
+}
+
+// openSubrunOf is the unfinished block sub-run of a distro family, or -1.
+func (r *recon) openSubrunOf(fam string) int {
+	for j := len(r.subruns) - 1; j >= 0; j-- {
+		sr := r.subruns[j]
+		if !sr.Finished && sr.State != SubrunCompleted && sr.State != SubrunFailed && dominantFamily(sr.Hosts) == fam {
+			return j
+		}
+	}
+	return -1
+}
+
+func (r *recon) hasSubrun(name string) bool {
+	for _, sr := range r.subruns {
+		if sr.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func blockHosts(b CloudBlock) []string {

@@ -1,0 +1,4 @@
+module.exports = {
+  projectId: "cdc-e2e",
+  cloudServiceUrl: "https://cy.currents.dev",
+};
