@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/atvm/atvmbot/commands"
 	"github.com/atvm/atvmbot/config"
+	"github.com/atvm/atvmbot/controller"
 	"github.com/atvm/atvmbot/results"
 	"github.com/atvm/atvmbot/storage"
 )
@@ -31,6 +31,22 @@ type Runner interface {
 	Cancel(ctx context.Context, run storage.Run) error
 	// Controller names the machine, the key of its lock (D15).
 	Controller() string
+}
+
+// Discoverer is a Runner that also reads the controller's own state (S1,
+// S2, D15). ControllerRunner is one; a Runner without it (a test fake)
+// knows only the bot's own runs.
+type Discoverer interface {
+	// Discover reads the controller's own state (S1, S2, D15): live runs
+	// and template steps and, unless liveOnly, the most recent historical
+	// run, each with its evidence.
+	Discover(ctx context.Context, liveOnly bool) (controller.Discovery, error)
+	// AdoptionOf is what the bot stores for a discovered run: identity,
+	// start and scope, read once (D4). by is who adopts it ("" = report).
+	AdoptionOf(ctx context.Context, d controller.Discovered, by string) (Launched, error)
+	// Snapshot reconstructs a run once, storing nothing: a discovered run
+	// the bot does not watch.
+	Snapshot(ctx context.Context, run storage.Run) (Observation, error)
 }
 
 // Launched is what a successful launch recorded.
@@ -98,8 +114,10 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 		return c.blacklist(ctx, in, cmd)
 	case "unwatch":
 		return c.unwatch(ctx, in, cmd.Target)
-	case "watch", "queue":
-		return Reply{Ephemeral: fmt.Sprintf("`%s` is not available yet: the bot watches the runs it launched. See `/atvm help`.", cmd.Name)}
+	case "watch":
+		return c.watch(ctx, in, cmd.Target)
+	case "queue":
+		return c.queue(ctx, in)
 	default:
 		return Reply{Ephemeral: commands.Help(cmd.Topic)}
 	}

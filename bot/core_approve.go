@@ -42,6 +42,14 @@ func (c *Core) approve(ctx context.Context, in Incoming, a commands.Approval) Re
 	if err := commands.CheckApproval(a, rec, c.now(), cfg); err != nil {
 		return refused(err.Error())
 	}
+	// D15: the controller is asked first; a run started there by hand holds
+	// it like the bot's own. An unanswered question refuses (fail closed).
+	if busy, err := c.liveOnController(ctx); err != nil {
+		c.Log.Warn().Err(err).Msg("approve: the controller did not answer")
+		return refused("the controller did not answer, so the bot cannot tell whether a run is live on it; try again shortly")
+	} else if busy != "" {
+		return refused(busy)
+	}
 	watcher := a.Watcher(plan)
 	run := storage.Run{
 		ID: newRunID(plan.Build, c.now()), PlanID: plan.ID, Build: plan.Build, Controller: c.Runner.Controller(),
@@ -109,8 +117,16 @@ func (c *Core) busyMessage(ctx context.Context, l *storage.ErrLocked) string {
 	if err != nil {
 		return fmt.Sprintf("the controller is busy with run %s (approved by %s at %s)", l.RunID, userRef(l.Holder), c.fmtTime(l.Since))
 	}
-	return fmt.Sprintf("the controller is busy: `%s` (%s) approved by %s at %s — see `/atvm status %s`. One run at a time per controller.",
-		r.Build, r.State, userRef(l.Holder), c.fmtTime(l.Since), r.Build)
+	link := fmt.Sprintf("`/atvm status %s`", r.Build)
+	if r.RootPostID != "" {
+		link = c.Chat.PostLink(r.RootPostID) + " or " + link
+	}
+	if r.Adopted {
+		return fmt.Sprintf("the controller is busy: `%s` (%s) started by hand on the controller at %s, watched since %s asked — see %s. One run at a time per controller.",
+			r.Build, r.State, c.fmtTime(r.ControllerStart), userRef(l.Holder), link)
+	}
+	return fmt.Sprintf("the controller is busy: `%s` (%s) approved by %s at %s — see %s. One run at a time per controller.",
+		r.Build, r.State, userRef(l.Holder), c.fmtTime(l.Since), link)
 }
 
 // launch runs the launch sequence and records each step; the plan post shows

@@ -14,9 +14,24 @@ import (
 )
 
 // status answers live (S1): the named build, else the active run, else the
-// most recent one; a categorized run is always shown whole.
+// most recent one; a categorized run is always shown whole. Unless the
+// bot's own run is active (polled live below), the controller is asked
+// first: a run started there by hand, live or the most recent, is the
+// answer (S2).
 func (c *Core) status(ctx context.Context, build string) Reply {
 	run, err := c.statusRun(ctx, build)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return internalError(c.Log, "finding the run", err)
+	}
+	if err != nil || !storage.Active(run.State) {
+		var latest *storage.Run
+		if err == nil {
+			latest = &run
+		}
+		if rep, ok := c.controllerStatus(ctx, build, latest); ok {
+			return rep
+		}
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		if build != "" {
 			return Reply{Ephemeral: fmt.Sprintf("No run of `%s` is known. `/atvm runs` lists the recent ones.", build)}

@@ -15,6 +15,10 @@ import (
 // Tick polls every active run once. The scheduler calls it every
 // watch.poll_interval; one run's failure never stops the others.
 func (c *Core) Tick(ctx context.Context) {
+	// D15: a lock no active run holds is stale; a run whose runner is gone
+	// for good ends below (TERMINATED/UNKNOWN per Reconstruct), which frees
+	// its lock in the same transaction. Adopted runs are polled like ours.
+	c.clearStaleLocks(ctx)
 	runs, err := c.DB.ActiveRuns(ctx)
 	if err != nil {
 		c.Log.Error().Err(err).Msg("listing active runs")
@@ -184,6 +188,10 @@ func (c *Core) progressText(run storage.Run, st results.Status) string {
 	}
 	if len(st.CurrentsURLs) > 0 {
 		fmt.Fprintf(&b, " · [Currents](%s)", st.CurrentsURLs[len(st.CurrentsURLs)-1])
+	}
+	if run.Adopted {
+		fmt.Fprintf(&b, "\nStarted by hand on the controller (template `%s`) · watched since %s asked · results follow in this thread.", orDash(run.Template), userRef(run.PlannedBy))
+		return b.String()
 	}
 	fmt.Fprintf(&b, "\nTemplate `%s` · planned by %s · approved by %s · results follow in this thread.", run.Template, userRef(run.PlannedBy), userRef(run.ApprovedBy))
 	return b.String()

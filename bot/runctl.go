@@ -41,8 +41,9 @@ type ControllerRunner struct {
 // runScope is what the bot stores at launch (D4): the controller's scope
 // and the plan it came from.
 type runScope struct {
-	Scope controller.Scope `json:"scope"`
-	Plan  commands.Plan    `json:"plan"`
+	Scope   controller.Scope `json:"scope"`
+	Plan    commands.Plan    `json:"plan"`
+	Adopted *Adoption        `json:"adopted,omitempty"` // a run found on the controller, not launched by the bot
 }
 
 // runView is one run's fetched state.
@@ -131,6 +132,11 @@ func (r *ControllerRunner) Poll(ctx context.Context, run storage.Run) (Observati
 	if err := r.apply(run, v, rr, fr.Deltas); err != nil {
 		return Observation{}, err
 	}
+	return r.reconstruct(ctx, run, v, in), nil
+}
+
+// reconstruct rebuilds the run from its fetched view and a process snapshot.
+func (r *ControllerRunner) reconstruct(ctx context.Context, run storage.Run, v *runView, in controller.Inspection) Observation {
 	var sc runScope
 	_ = json.Unmarshal([]byte(run.ScopeJSON), &sc)
 	urls, _ := r.DB.CurrentsURLs(ctx, run.ID)
@@ -158,7 +164,11 @@ func (r *ControllerRunner) Poll(ctx context.Context, run storage.Run) (Observati
 	for p, data := range sc.Scope.Specs {
 		arts.Files = append(arts.Files, results.File{Path: p, ModTime: run.ControllerStart, Data: data})
 	}
-	return Observation{Status: results.Reconstruct(meta, arts)}, nil
+	st := results.Reconstruct(meta, arts)
+	if sc.Adopted != nil { // a run the bot did not launch says so, and where its command came from
+		st.Notes = append(sc.Adopted.notes(run.Build, r.Cfg.Location()), st.Notes...)
+	}
+	return Observation{Status: st}
 }
 
 // runnerProcesses is the process snapshot Reconstruct judges the run by;

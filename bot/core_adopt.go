@@ -1,0 +1,381 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/atvm/atvmbot/commands"
+	"github.com/atvm/atvmbot/controller"
+	"github.com/atvm/atvmbot/results"
+	"github.com/atvm/atvmbot/storage"
+)
+
+// The controller's real state is the truth (S1, S2, D15): runs started by
+// hand are found there, reported by `status`, adopted by `watch`, and hold
+// the controller against approvals like the bot's own runs.
+
+// Adoption is what the bot keeps of a run it did not launch, stored once
+// in the run's scope (D4).
+type Adoption struct {
+	By              string    `json:"by,omitempty"` // who asked the bot to watch it; "" = only reported
+	At              time.Time `json:"at,omitempty"`
+	Live            bool      `json:"live"`
+	RunnerPID       int       `json:"runner_pid,omitempty"` // the runner process itself
+	Start           time.Time `json:"start,omitempty"`      // controller time; zero = unknown
+	LogPath         string    `json:"log_path,omitempty"`
+	LastActivity    time.Time `json:"last_activity,omitempty"`
+	TemplateSource  string    `json:"template_source,omitempty"` // "" = unknown
+	HistoryNote     string    `json:"history_note,omitempty"`
+	BotExitFile     bool      `json:"bot_exit_file,omitempty"` // an exit-code file beside the log: an atvmbot launched it
+	Evidence        []string  `json:"evidence,omitempty"`
+	ScopeNotes      []string  `json:"scope_notes,omitempty"`
+	TemplateCommand string    `json:"template_command,omitempty"`
+}
+
+// notes are the NOTES lines of a run the bot did not launch.
+func (a *Adoption) notes(build string, loc *time.Location) []string {
+	at := func(t time.Time) string {
+		if t.IsZero() {
+			return "an unknown time"
+		}
+		return t.In(loc).Format("2006-01-02 15:04 MST")
+	}
+	var out []string
+	switch {
+	case a.Live && a.By != "":
+		out = append(out, fmt.Sprintf("Not launched by the bot: started by hand on the controller at %s (runner pid %d); watched since %s asked.", at(a.Start), a.RunnerPID, userRef(a.By)))
+	case a.Live:
+		out = append(out, fmt.Sprintf("Not launched by the bot: started by hand on the controller at %s (runner pid %d). The bot is not watching it: `/atvm watch %s` adopts it.", at(a.Start), a.RunnerPID, build))
+	case a.BotExitFile:
+		out = append(out, fmt.Sprintf("Not in this bot's records: the controller's most recent run, from %s (last written %s); the exit-code file beside it says an atvmbot launched it.", a.LogPath, at(a.LastActivity)))
+	default:
+		out = append(out, fmt.Sprintf("Not launched by the bot: the controller's most recent run, from %s (last written %s).", a.LogPath, at(a.LastActivity)))
+	}
+	if a.TemplateSource != "" {
+		out = append(out, "Template command from the "+a.TemplateSource+".")
+	} else {
+		out = append(out, "Template command unknown: "+a.HistoryNote+".")
+	}
+	return append(out, a.ScopeNotes...)
+}
+
+// Discover implements Runner.
+func (r *ControllerRunner) Discover(ctx context.Context, liveOnly bool) (controller.Discovery, error) {
+	return r.Ctl.Discover(ctx, liveOnly)
+}
+
+// AdoptionOf implements Runner: the discovered run's identity and start,
+// and its scope read once from its own `Extracted specPattern:` (D4).
+func (r *ControllerRunner) AdoptionOf(ctx context.Context, d controller.Discovered, by string) (Launched, error) {
+	sc, notes, err := r.Ctl.ScopeOf(ctx, d)
+	if err != nil {
+		return Launched{}, err
+	}
+	a := &Adoption{By: by, Live: d.Live, RunnerPID: d.ProcPID, Start: d.Start, LogPath: d.LogPath, LastActivity: d.LastActivity,
+		TemplateSource: d.TemplateSource, HistoryNote: d.HistoryNote, BotExitFile: d.ExitCode != nil, Evidence: d.Evidence,
+		ScopeNotes: notes, TemplateCommand: d.TemplateCommand}
+	if by != "" {
+		a.At = time.Now().UTC()
+	}
+	tf := strings.Fields(d.TemplateCommand)
+	plan := commands.Plan{Build: d.Build, Template: flagOf(tf, "--template_name"), ConfigFile: path.Base(d.ConfigFile),
+		Plugin: flagOf(tf, "--use_specified_plugin"), Integration: flagOf(tf, "--integration_type"), Categorized: d.Categorized,
+		TemplateCommand: d.TemplateCommand, RunnerCommand: d.RunnerCommand}
+	if d.ConfigFile == "" {
+		plan.ConfigFile = ""
+	}
+	b, err := json.Marshal(runScope{Scope: sc, Plan: plan, Adopted: a})
+	if err != nil {
+		return Launched{}, err
+	}
+	l := Launched{ControllerStart: d.Start, RunnerPID: d.RunnerPID, ScopeJSON: string(b)}
+	if d.RunnerStart > 0 {
+		l.RunnerStart = strconv.FormatUint(d.RunnerStart, 10)
+	}
+	return l, nil
+}
+
+// Snapshot implements Runner: one reconstruction from a whole fetch with
+// offsets in memory; nothing is stored or mirrored.
+func (r *ControllerRunner) Snapshot(ctx context.Context, run storage.Run) (Observation, error) {
+	ctl := controller.New(r.Ctl.T, r.Cfg.Controller, r.Cfg.Watch, nil, controller.NewMemoryOffsets(), r.Log)
+	rr := ref(run)
+	if rr.Start.IsZero() {
+		// Start unknown: the listing goes back a week; Reconstruct reads
+		// every result (no time filter), the newest per machine winning.
+		rr.Start = time.Now().Add(-7 * 24 * time.Hour)
+	}
+	in, err := ctl.Inspect(ctx, rr)
+	if err != nil {
+		return Observation{}, err
+	}
+	fr, err := ctl.Fetch(ctx, rr)
+	if err != nil {
+		return Observation{}, err
+	}
+	v := &runView{files: map[string]results.ParsedFile{}, txt: map[string][]byte{}}
+	for _, d := range fr.Deltas {
+		r.absorb(run, v, d.Path, d.Data, time.Unix(0, d.MtimeNS), true)
+	}
+	return r.reconstruct(ctx, run, v, in), nil
+}
+
+func flagOf(f []string, name string) string {
+	for i, a := range f {
+		if a == name && i+1 < len(f) {
+			return strings.Trim(f[i+1], `'"`)
+		}
+		if v, ok := strings.CutPrefix(a, name+"="); ok {
+			return strings.Trim(v, `'"`)
+		}
+	}
+	return ""
+}
+
+// discoverer is the Runner's view of the controller's own state, nil when
+// it has none.
+func (c *Core) discoverer() Discoverer {
+	d, _ := c.Runner.(Discoverer)
+	return d
+}
+
+// discoveredRun is the storage shape of a discovered run; ID "" until adopted.
+func (c *Core) discoveredRun(ctx context.Context, d controller.Discovered, by string) (storage.Run, error) {
+	l, err := c.discoverer().AdoptionOf(ctx, d, by)
+	if err != nil {
+		return storage.Run{}, err
+	}
+	return storage.Run{Build: d.Build, Controller: c.Runner.Controller(), Template: flagOf(strings.Fields(d.TemplateCommand), "--template_name"),
+		Categorized: d.Categorized, Adopted: true, State: results.RunRunning, ControllerStart: l.ControllerStart,
+		RunnerPID: l.RunnerPID, RunnerStart: l.RunnerStart, ScopeJSON: l.ScopeJSON}, nil
+}
+
+// controllerStatus answers `status` from the controller when the bot has
+// no active run of its own (S1, S2): a live run first, else the most
+// recent one. ok is false when the bot's own record is the answer: the
+// controller's most recent run is the bot's latest run, or the controller
+// names no run.
+func (c *Core) controllerStatus(ctx context.Context, build string, latest *storage.Run) (Reply, bool) {
+	if c.discoverer() == nil {
+		return Reply{}, false
+	}
+	d, err := c.discoverer().Discover(ctx, false)
+	if err != nil {
+		c.Log.Warn().Err(err).Msg("status: the controller did not answer")
+		if latest == nil {
+			return Reply{Ephemeral: "⚠️ The controller did not answer, and the bot has no run of its own to show. Try again shortly."}, true
+		}
+		return Reply{}, false
+	}
+	var pick *controller.Discovered
+	switch {
+	case build != "":
+		if x, ok := d.Find(build); ok {
+			pick = &x
+		}
+	case len(d.Live) > 0:
+		pick = &d.Live[len(d.Live)-1]
+	default:
+		pick = d.Recent
+	}
+	if pick == nil || (latest != nil && !pick.Live && sameFinishedRun(*latest, *pick)) {
+		return Reply{}, false
+	}
+	run, err := c.discoveredRun(ctx, *pick, "")
+	if err != nil {
+		return internalError(c.Log, "reading the discovered run", err), true
+	}
+	run.ID = "discovered-" + pick.Build
+	obs, err := c.discoverer().Snapshot(ctx, run)
+	if err != nil {
+		return internalError(c.Log, "reading the discovered run", err), true
+	}
+	st := obs.Status
+	if pick.Live && latest != nil && latest.Build == pick.Build && !storage.Active(latest.State) {
+		st.Notes = append(st.Notes, fmt.Sprintf("The bot recorded its own run of this build as %s, yet a runner of it is alive on the controller.", latest.State))
+	}
+	st.Version = c.Version
+	parts := results.RenderMarkdown(st, c.renderOpts(results.Live, ""))
+	msg := parts[0]
+	if len(parts) > 1 {
+		msg += fmt.Sprintf("\n\n_(%d more part(s) not shown.)_", len(parts)-1)
+	}
+	return Reply{Ephemeral: msg}, true
+}
+
+// sameFinishedRun: the controller's historical run is the bot's own latest
+// run when it has the build and was last written before that run ended
+// (plus a settle margin).
+func sameFinishedRun(r storage.Run, d controller.Discovered) bool {
+	return r.Build == d.Build && (r.EndedAt.IsZero() || !d.LastActivity.After(r.EndedAt.Add(2*time.Minute)))
+}
+
+// liveOnController says what, besides the bot's own active runs, is live
+// on the controller: an approval is refused while it is (D15). "" = free.
+func (c *Core) liveOnController(ctx context.Context) (string, error) {
+	if c.discoverer() == nil {
+		return "", nil
+	}
+	d, err := c.discoverer().Discover(ctx, true)
+	if err != nil {
+		return "", err
+	}
+	active, err := c.DB.ActiveRuns(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, r := range active {
+		if r.Controller == c.Runner.Controller() {
+			return "", nil // the lock names it: ApproveAndCreateRun refuses with its holder
+		}
+	}
+	if len(d.Live) > 0 {
+		return c.holderMessage(ctx, d.Live[0]), nil
+	}
+	if len(d.Templates) > 0 {
+		t := d.Templates[0]
+		return fmt.Sprintf("the controller is busy: a template step is running there (pid %d, for %s), started by hand: `%s`. One run at a time per controller.",
+			t.PID, (time.Duration(t.ElapsedS) * time.Second).String(), t.Args), nil
+	}
+	return "", nil
+}
+
+// holderMessage names who started a live run, when, its build and where
+// its status is (D15).
+func (c *Core) holderMessage(ctx context.Context, l controller.Discovered) string {
+	who := "started by hand on the controller"
+	link := fmt.Sprintf("`/atvm status %s`", l.Build)
+	if r, err := c.DB.RunByRunner(ctx, c.Runner.Controller(), l.RunnerPID, ""); err == nil && r.Build == l.Build {
+		who = fmt.Sprintf("launched by the bot (approved by %s; recorded as %s)", userRef(r.ApprovedBy), r.State)
+		if r.RootPostID != "" {
+			link = c.Chat.PostLink(r.RootPostID) + " or " + link
+		}
+	}
+	return fmt.Sprintf("the controller is busy: `%s` %s at %s (runner pid %d) — see %s. One run at a time per controller; `/atvm watch %s` follows it.",
+		l.Build, who, c.fmtTime(l.Start), l.ProcPID, link, l.Build)
+}
+
+// watch adopts a run live on the controller, or resumes posting for one
+// of the bot's own runs: from then on it is polled and posted like the
+// bot's own runs, each post once.
+func (c *Core) watch(ctx context.Context, in Incoming, build string) Reply {
+	if run, err := c.DB.LatestRunByBuild(ctx, build); err == nil && storage.Active(run.State) {
+		if run.Watcher {
+			return Reply{Ephemeral: fmt.Sprintf("The bot is already watching `%s`; `/atvm status %s` answers now.", build, build)}
+		}
+		on := true
+		if err := c.DB.UpdateRun(ctx, run.ID, storage.RunUpdate{Watcher: &on}); err != nil {
+			return internalError(c.Log, "watching", err)
+		}
+		_ = c.DB.Audit(ctx, in.UserName, "watch", run.ID)
+		return Reply{Ephemeral: fmt.Sprintf("Watching `%s` again: progress and results follow in its thread.", build)}
+	}
+	if c.discoverer() == nil {
+		return Reply{Ephemeral: fmt.Sprintf("No active run of `%s` is known, and this bot cannot look at the controller.", build)}
+	}
+	d, err := c.discoverer().Discover(ctx, false)
+	if err != nil {
+		c.Log.Warn().Err(err).Msg("watch: the controller did not answer")
+		return Reply{Ephemeral: "⚠️ The controller did not answer; nothing was adopted. Try again shortly."}
+	}
+	var live *controller.Discovered
+	for i := range d.Live {
+		if d.Live[i].Build == build {
+			live = &d.Live[i]
+		}
+	}
+	if live == nil {
+		if h, ok := d.Find(build); ok {
+			return Reply{Ephemeral: fmt.Sprintf("`%s` is not running on the controller (its log was last written %s); `/atvm status %s` shows how it ended.", build, c.fmtTime(h.LastActivity), build)}
+		}
+		names := make([]string, 0, len(d.Live))
+		for _, l := range d.Live {
+			names = append(names, "`"+l.Build+"`")
+		}
+		if len(names) == 0 {
+			names = append(names, "nothing")
+		}
+		return Reply{Ephemeral: fmt.Sprintf("No run of `%s` is live on the controller. Live now: %s.", build, strings.Join(names, ", "))}
+	}
+	run, err := c.discoveredRun(ctx, *live, in.UserName)
+	if err != nil {
+		return internalError(c.Log, "reading the run to adopt", err)
+	}
+	// PlannedBy names who asked for the run: the final summary notifies them.
+	run.ID, run.Watcher, run.PlannedBy, run.ChannelID = newRunID(build, c.now()), true, in.UserName, in.ChannelID
+	err = c.DB.CreateRunLocked(ctx, run, in.UserName)
+	var locked *storage.ErrLocked
+	switch {
+	case errors.As(err, &locked):
+		c.Metrics.Refused("watch")
+		return Reply{Ephemeral: "⛔ Not adopted: " + c.busyMessage(ctx, locked)}
+	case err != nil:
+		return internalError(c.Log, "recording the adopted run", err)
+	}
+	_ = c.DB.Audit(ctx, in.UserName, "adopt", fmt.Sprintf("%s %s runner pid %d", run.ID, build, live.ProcPID))
+	c.Log.Info().Str("run", run.ID).Str("build", build).Int("pid", live.ProcPID).Str("user", in.UserName).Msg("adopted a run started on the controller")
+	c.ensureRoot(ctx, run, results.Status{Build: build, Template: run.Template, State: results.RunRunning, Categorized: run.Categorized})
+	return Reply{Ephemeral: fmt.Sprintf("Watching `%s`, started by hand on the controller at %s: progress and each result follow in this channel, once each.", build, c.fmtTime(live.Start))}
+}
+
+// queue shows the controller's holder and the channel's open plans. An
+// approval while the controller is busy is refused, never queued: a
+// queued plan would launch later on a controller nobody re-checked.
+func (c *Core) queue(ctx context.Context, in Incoming) Reply {
+	var b strings.Builder
+	ctl := c.Runner.Controller()
+	fmt.Fprintf(&b, "**Controller `%s`**: ", ctl)
+	busy := false
+	if runID, _, _, held, err := c.DB.Lock(ctx, ctl); err == nil && held {
+		busy = true
+		if r, err := c.DB.GetRun(ctx, runID); err == nil {
+			who := "approved by " + userRef(r.ApprovedBy)
+			if r.Adopted {
+				who = "started by hand on the controller, watched for " + userRef(r.PlannedBy)
+			}
+			fmt.Fprintf(&b, "busy with `%s` (%s), %s since %s — `/atvm status %s`.", r.Build, r.State, who, c.fmtTime(r.CreatedAt), r.Build)
+		}
+	}
+	if !busy {
+		msg, err := c.liveOnController(ctx)
+		switch {
+		case err != nil:
+			b.WriteString("the controller did not answer; whether it is free is unknown.")
+		case msg != "":
+			b.WriteString(strings.TrimPrefix(msg, "the controller is busy: "))
+		default:
+			b.WriteString("free.")
+		}
+	}
+	open, err := c.DB.OpenPlans(ctx, in.ChannelID)
+	if err != nil {
+		return internalError(c.Log, "listing plans", err)
+	}
+	b.WriteString("\n\n**Open plans in this channel** (an approval while the controller is busy is refused, not queued):\n")
+	if len(open) == 0 {
+		b.WriteString("- none\n")
+	}
+	for _, p := range open {
+		fmt.Fprintf(&b, "- `%s` — `%s` (%s) by %s, open until %s\n", p.ID, p.Build, p.Template, userRef(p.CreatedBy), c.fmtTime(p.ExpiresAt))
+	}
+	return Reply{Ephemeral: b.String()}
+}
+
+// clearStaleLocks mends locks no active run holds (D15): the watch loop
+// runs it every tick, so a stale lock never outlives a poll.
+func (c *Core) clearStaleLocks(ctx context.Context) {
+	freed, err := c.DB.ReleaseStaleLocks(ctx)
+	if err != nil {
+		c.Log.Warn().Err(err).Msg("releasing stale locks")
+		return
+	}
+	for _, id := range freed {
+		c.Log.Info().Str("run", id).Msg("released a stale controller lock")
+	}
+}
