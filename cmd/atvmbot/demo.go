@@ -42,6 +42,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	state := fs.String("state", "", "state folder (SQLite file, simulated controller); default: a new temporary folder")
 	user := fs.String("user", "qa-lead", "the operator's name (an approver in the demo)")
 	timeout := fs.Duration("timeout", 3*time.Minute, "give up waiting for the run after this long")
+	interactive := fs.Bool("interactive", false, "read /atvm lines typed on the terminal until end of input (Ctrl-D)")
 	var lf logFlags
 	lf.register(fs)
 	lf.level = "warn"
@@ -53,7 +54,13 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	input, err := demoInput(*script)
+	var input io.Reader
+	if *interactive {
+		input = os.Stdin
+		*timeout = 24 * time.Hour
+	} else {
+		input, err = demoInput(*script)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "demo: %v\n", err)
 		return 2
@@ -77,20 +84,21 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 
 // demoInput is the script file, else stdin when it has lines, else the
 // built-in script.
-func demoInput(script string) ([]byte, error) {
+func demoInput(script string) (io.Reader, error) {
 	if script != "" {
-		return os.ReadFile(script)
+		data, err := os.ReadFile(script)
+		return bytes.NewReader(data), err
 	}
 	if fi, err := os.Stdin.Stat(); err == nil && fi.Mode()&os.ModeCharDevice == 0 {
 		data, err := io.ReadAll(io.LimitReader(os.Stdin, 1<<20))
 		if err == nil && len(bytes.TrimSpace(data)) > 0 {
-			return data, nil
+			return bytes.NewReader(data), nil
 		}
 	}
-	return []byte(demoScript), nil
+	return strings.NewReader(demoScript), nil
 }
 
-func demo(ctx context.Context, dir, user string, input []byte, out io.Writer, log zerolog.Logger) error {
+func demo(ctx context.Context, dir, user string, input io.Reader, out io.Writer, log zerolog.Logger) error {
 	root, tmp := filepath.Join(dir, "controller", "atvm"), filepath.Join(dir, "controller", "tmp")
 	for _, d := range []string{root, tmp} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -130,7 +138,7 @@ func demo(ctx context.Context, dir, user string, input []byte, out io.Writer, lo
 	fmt.Fprintf(out, "atvmbot %s demo — simulated controller at %s, state in %s\n\n", versionString(), root, dir)
 	stopWatch := startWatch(ctx, core, cfg.Watch.PollInterval, log)
 	defer stopWatch()
-	if _, err := console.Run(ctx, bytes.NewReader(input), core); err != nil {
+	if _, err := console.Run(ctx, input, core); err != nil {
 		return err
 	}
 	core.Wait()
