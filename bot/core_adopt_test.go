@@ -59,7 +59,7 @@ var handStart = time.Date(2026, 5, 11, 14, 2, 7, 0, time.UTC)
 
 func handRun(build string) controller.Discovered {
 	return controller.Discovered{Build: build, Live: true, RunnerPID: 5150, ProcPID: 5151, Start: handStart,
-		RunnerCommand: "python3 ./run-sorry-cypress.py --config_file cypress.atvm-config-gold.ts --build_name " + build,
+		RunnerCommand:   "python3 ./run-sorry-cypress.py --config_file cypress.atvm-config-gold.ts --build_name " + build,
 		TemplateCommand: "python3 ./cmc-templates.py --template_name cmc-reboot --config_file cypress.atvm-config-gold.ts --containsVm redhat"}
 }
 
