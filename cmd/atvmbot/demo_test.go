@@ -1,0 +1,49 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// The demo installs shims that exec this binary as `<bin> simulate …`: when
+// the test binary is that bin, it must behave like atvmbot.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "simulate" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// D20: with no input the demo plays plan → approve → a categorized run of
+// at least two groups with one failing host → one post per group → final
+// summary, and ends cleanly.
+func TestDemo_D20_BuiltInScript(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plays a whole simulated run")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	if err := demo(ctx, t.TempDir(), "qa-lead", strings.NewReader(demoScript), &out, zerolog.Nop()); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	text := out.String()
+	subruns := strings.Count(text, "— sub-run ")
+	if subruns < 2 {
+		t.Fatalf("%d sub-run posts, want one per group (≥ 2):\n%s", subruns, text)
+	}
+	for _, want := range []string{"python3 ./cmc-templates.py --template_name cmc-e2e", "**Approved** by @qa-lead", "Final summary", "❌ FAILED", " - FAIL - "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	if n := strings.Count(text, "Final summary"); n != 1 {
+		t.Errorf("%d final summaries, want exactly 1", n)
+	}
+}
