@@ -51,7 +51,7 @@ func (a *Adoption) notes(build string, loc *time.Location) []string {
 	case a.Live && a.By != "":
 		out = append(out, fmt.Sprintf("Not launched by the bot: started by hand on the controller at %s (runner pid %d); watched since %s asked.", at(a.Start), a.RunnerPID, userRef(a.By)))
 	case a.Live:
-		out = append(out, fmt.Sprintf("Not launched by the bot: started by hand on the controller at %s (runner pid %d). The bot is not watching it: `/atvm watch %s` adopts it.", at(a.Start), a.RunnerPID, build))
+		out = append(out, fmt.Sprintf("Not launched by the bot: started by hand on the controller at %s (runner pid %d). The bot is not watching it: /atvm watch %s adopts it.", at(a.Start), a.RunnerPID, build))
 	case a.BotExitFile:
 		out = append(out, fmt.Sprintf("Not in this bot's records: the controller's most recent run, from %s (last written %s); the exit-code file beside it says an atvmbot launched it.", a.LogPath, at(a.LastActivity)))
 	default:

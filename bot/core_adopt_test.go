@@ -226,7 +226,7 @@ func TestTick_D15_StaleLockClears(t *testing.T) {
 func TestAdoptionNotes_D17_TemplateSourceOrUnknown(t *testing.T) {
 	loc, _ := time.LoadLocation("America/New_York")
 	live := (&Adoption{Live: true, RunnerPID: 5151, Start: handStart, TemplateSource: "shell history /root/.bash_history"}).notes("b", loc)
-	if !strings.Contains(live[0], "started by hand on the controller at 2026-05-11 10:02 EDT (runner pid 5151)") || !strings.Contains(live[0], "`/atvm watch b`") ||
+	if !strings.Contains(live[0], "started by hand on the controller at 2026-05-11 10:02 EDT (runner pid 5151)") || !strings.Contains(live[0], "/atvm watch b adopts it") ||
 		live[1] != "Template command from the shell history /root/.bash_history." {
 		t.Errorf("live notes %q", live)
 	}
