@@ -65,12 +65,14 @@ func (a *Adoption) notes(build string, loc *time.Location) []string {
 	return append(out, a.ScopeNotes...)
 }
 
-// Discover implements Runner.
+var _ Discoverer = (*ControllerRunner)(nil)
+
+// Discover implements Discoverer.
 func (r *ControllerRunner) Discover(ctx context.Context, liveOnly bool) (controller.Discovery, error) {
 	return r.Ctl.Discover(ctx, liveOnly)
 }
 
-// AdoptionOf implements Runner: the discovered run's identity and start,
+// AdoptionOf implements Discoverer: the discovered run's identity and start,
 // and its scope read once from its own `Extracted specPattern:` (D4).
 func (r *ControllerRunner) AdoptionOf(ctx context.Context, d controller.Discovered, by string) (Launched, error) {
 	sc, notes, err := r.Ctl.ScopeOf(ctx, d)
@@ -101,7 +103,7 @@ func (r *ControllerRunner) AdoptionOf(ctx context.Context, d controller.Discover
 	return l, nil
 }
 
-// Snapshot implements Runner: one reconstruction from a whole fetch with
+// Snapshot implements Discoverer: one reconstruction from a whole fetch with
 // offsets in memory; nothing is stored or mirrored.
 func (r *ControllerRunner) Snapshot(ctx context.Context, run storage.Run) (Observation, error) {
 	ctl := controller.New(r.Ctl.T, r.Cfg.Controller, r.Cfg.Watch, nil, controller.NewMemoryOffsets(), r.Log)
