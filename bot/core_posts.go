@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/atvm/atvmbot/results"
@@ -25,6 +26,7 @@ type postSpec struct {
 // before sending; a key left pending by a crash is first looked for on the
 // server; a post counts as done only when the server returned it.
 func (c *Core) postOnce(ctx context.Context, p postSpec) (string, error) {
+	defer postingKeys.lock(p.key)()
 	rec, created, err := c.DB.ReservePost(ctx, storage.Post{IdemKey: p.key, RunID: p.run, Kind: p.kind, Subrun: p.subrun,
 		Revision: p.revision, Part: p.part, ChannelID: p.channel, RootID: p.root, Digest: p.digest})
 	if err != nil {
@@ -54,6 +56,45 @@ func (c *Core) postOnce(ctx context.Context, p postSpec) (string, error) {
 	return id, nil
 }
 
+// postingKeys serializes postOnce per key within the process: the launch
+// goroutine and a tick may both post a run's root, and a key the other is
+// still sending would look like one a crash left pending, and be sent again.
+var postingKeys keyedMutex
+
+type keyedMutex struct {
+	mu sync.Mutex
+	m  map[string]*keyedEntry
+}
+
+type keyedEntry struct {
+	mu    sync.Mutex
+	users int
+}
+
+// lock locks key and returns its unlock.
+func (k *keyedMutex) lock(key string) func() {
+	k.mu.Lock()
+	if k.m == nil {
+		k.m = map[string]*keyedEntry{}
+	}
+	e := k.m[key]
+	if e == nil {
+		e = &keyedEntry{}
+		k.m[key] = e
+	}
+	e.users++
+	k.mu.Unlock()
+	e.mu.Lock()
+	return func() {
+		e.mu.Unlock()
+		k.mu.Lock()
+		if e.users--; e.users == 0 {
+			delete(k.m, key)
+		}
+		k.mu.Unlock()
+	}
+}
+
 // postParts posts a rendering split for length, one key per part (D7).
 // It returns the first part's post id.
 func (c *Core) postParts(ctx context.Context, base postSpec, parts []string) (string, error) {
@@ -81,62 +122,93 @@ func (c *Core) renderOpts(kind results.Kind, subrun string) results.RenderOption
 }
 
 // postSubrun posts a finished grouped sub-run once (W3), and a correction
-// when a later reconstruction differs from what was posted (W7).
-func (c *Core) postSubrun(ctx context.Context, run storage.Run, st results.Status, sr results.Subrun) {
+// when a later reconstruction differs from what was posted (W7). A revision
+// left incomplete (a crash before the server answered, a part refused) is
+// finished first, still as the correction it was; an error means the run
+// still owes this post.
+func (c *Core) postSubrun(ctx context.Context, run storage.Run, st results.Status, sr results.Subrun) error {
 	only := map[string]bool{}
 	for _, h := range sr.Hosts {
 		only[h] = true
 	}
 	d := digestOf(sr.State, st.Hosts, only)
-	prev, err := c.latestResult(ctx, run.ID, "subrun", sr.Name)
+	posts, err := c.DB.RunPosts(ctx, run.ID)
 	if err != nil {
-		return
+		return err
 	}
+	prev, complete := lastRevision(posts, "subrun", sr.Name)
 	rev := 0
-	var header string
-	if prev != nil {
+	var older *storage.Post // the posted revision this one corrects
+	switch {
+	case prev == nil:
+	case !complete:
+		rev = prev.Revision
+		older = revisionPost(posts, "subrun", sr.Name, rev-1)
+	default:
 		var old resultDigest
 		_ = json.Unmarshal([]byte(prev.Digest), &old)
-		changes := d.changes(old)
-		if len(changes) == 0 || prev.State != storage.PostSent {
-			if prev.State != storage.PostSent {
-				// Sent state unknown (crash): retry the same revision.
-				rev = prev.Revision
-			} else {
-				return
+		if len(d.changes(old)) == 0 {
+			// A crash may have come between a correction and the mark
+			// on what it corrects.
+			if o := revisionPost(posts, "subrun", sr.Name, prev.Revision-1); o != nil && o.SupersededBy == "" {
+				c.supersede(ctx, o, prev.IdemKey, prev.PostID)
 			}
-		} else {
-			rev = prev.Revision + 1
-			header = c.correctionHeader(prev, changes)
+			return nil
 		}
+		rev, older = prev.Revision+1, prev
 	}
 	parts := results.RenderMarkdown(st, c.renderOpts(results.SubrunResult, sr.Name))
-	if header != "" {
-		parts[0] = header + "\n\n" + parts[0]
+	if older != nil {
+		var old resultDigest
+		_ = json.Unmarshal([]byte(older.Digest), &old)
+		if changes := d.changes(old); len(changes) > 0 {
+			parts[0] = c.correctionHeader(older, changes) + "\n\n" + parts[0]
+		}
 	}
 	base := postSpec{key: fmt.Sprintf("%s/sub/%s/r%d", run.ID, sr.Name, rev), run: run.ID, kind: "subrun", subrun: sr.Name,
 		revision: rev, channel: run.ChannelID, root: c.rootOf(ctx, run), digest: d.String()}
 	id, err := c.postParts(ctx, base, parts)
-	if err == nil && header != "" && prev != nil {
-		c.supersede(ctx, prev, base.key+"/0", id)
+	if err != nil {
+		return err
 	}
+	if older != nil && older.SupersededBy == "" {
+		c.supersede(ctx, older, base.key+"/0", id)
+	}
+	return nil
 }
 
-// latestResult returns the newest revision's first part posted for a
-// sub-run ("" = the whole run), or nil.
-func (c *Core) latestResult(ctx context.Context, runID, kind, subrun string) (*storage.Post, error) {
-	posts, err := c.DB.RunPosts(ctx, runID)
-	if err != nil {
-		return nil, err
-	}
-	var latest *storage.Post
-	for i := range posts {
-		p := posts[i]
-		if p.Kind == kind && p.Subrun == subrun && p.Part == 0 && (latest == nil || p.Revision >= latest.Revision) {
-			latest = &p
+// lastRevision returns the first part of the newest revision reserved for
+// a sub-run ("" = the whole run), or nil, and whether all its parts were
+// sent (D7 keys each part: one left pending is not posted yet).
+func lastRevision(posts []storage.Post, kind, subrun string) (*storage.Post, bool) {
+	rev := -1
+	for _, p := range posts {
+		if p.Kind == kind && p.Subrun == subrun && p.Revision > rev {
+			rev = p.Revision
 		}
 	}
-	return latest, nil
+	if rev < 0 {
+		return nil, false
+	}
+	complete := true
+	for _, p := range posts {
+		if p.Kind == kind && p.Subrun == subrun && p.Revision == rev && p.State != storage.PostSent {
+			complete = false
+		}
+	}
+	p := revisionPost(posts, kind, subrun, rev)
+	return p, complete && p != nil
+}
+
+// revisionPost returns the first part of one revision, or nil.
+func revisionPost(posts []storage.Post, kind, subrun string, rev int) *storage.Post {
+	for i := range posts {
+		p := posts[i]
+		if p.Kind == kind && p.Subrun == subrun && p.Revision == rev && p.Part == 0 {
+			return &p
+		}
+	}
+	return nil
 }
 
 func (c *Core) correctionHeader(prev *storage.Post, changes []string) string {
@@ -145,12 +217,16 @@ func (c *Core) correctionHeader(prev *storage.Post, changes []string) string {
 }
 
 // supersede marks the old post with a line linking its correction (W7).
+// Storage records the mark only once the post carries it: a crash or a
+// failed patch leaves it to the next tick.
 func (c *Core) supersede(ctx context.Context, prev *storage.Post, newKey, newID string) {
-	_ = c.DB.MarkSuperseded(ctx, prev.IdemKey, newKey)
 	line := fmt.Sprintf("⚠️ **Superseded** by a [correction](%s): this result was found wrong later.", c.Chat.PostLink(newID))
+	faultPoint(FaultBeforeSupersede)
 	if err := c.Chat.PatchPost(ctx, prev.PostID, line+"\n\n"+c.postedText(ctx, prev), nil); err != nil {
 		c.Log.Warn().Err(err).Str("post", prev.PostID).Msg("marking a superseded post")
+		return
 	}
+	_ = c.DB.MarkSuperseded(ctx, prev.IdemKey, newKey)
 }
 
 // postedText is a best effort at the text of an earlier post: the bot keeps

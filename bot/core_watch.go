@@ -68,15 +68,23 @@ func (c *Core) pollRun(ctx context.Context, run storage.Run) {
 	st := obs.Status
 	st.Version = c.Version
 	c.persist(ctx, run, st)
+	unposted := false
 	if run.Watcher {
 		c.ensureRoot(ctx, run, st)
 		if st.Categorized && len(st.Subruns) > 1 {
 			for _, sr := range st.Subruns {
 				if sr.Finished && (sr.State == results.SubrunCompleted || sr.State == results.SubrunFailed) {
-					c.postSubrun(ctx, run, st, sr)
+					if err := c.postSubrun(ctx, run, st, sr); err != nil {
+						unposted = true
+					}
 				}
 			}
 		}
+	}
+	if unposted {
+		// W1: a run ends only once every result it owes is posted; the
+		// next tick retries, the final summary after the groups.
+		return
 	}
 	switch st.State {
 	case results.RunCompleted, results.RunFailed, results.RunTerminated, results.RunUnknown:

@@ -27,6 +27,9 @@ const (
 	// FaultAfterCommitBeforePatch: a poll's status is committed, the root
 	// progress post is not patched yet.
 	FaultAfterCommitBeforePatch = "after-commit-before-patch"
+	// FaultBeforeSupersede: a correction is posted and recorded, the post
+	// it corrects not marked yet (W7).
+	FaultBeforeSupersede = "before-supersede"
 	// FaultLaunching: the run is recorded LAUNCHING, the runner not asked.
 	FaultLaunching = "launching"
 )
