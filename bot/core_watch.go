@@ -71,6 +71,12 @@ func (c *Core) pollRun(ctx context.Context, run storage.Run) {
 	unposted := false
 	if run.Watcher {
 		c.ensureRoot(ctx, run, st)
+		if c.rootOf(ctx, run) == "" {
+			// Everything else goes in the root's thread: a post sent
+			// without it would be looked for in the wrong place on a
+			// retry. The next tick creates the root first.
+			return
+		}
 		if st.Categorized && len(st.Subruns) > 1 {
 			for _, sr := range st.Subruns {
 				if sr.Finished && (sr.State == results.SubrunCompleted || sr.State == results.SubrunFailed) {

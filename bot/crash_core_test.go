@@ -180,3 +180,38 @@ func TestSubrun_W1_D7_SplitPartRetried(t *testing.T) {
 		}
 	}
 }
+
+// While the run's root post cannot be created, nothing of the run is posted
+// outside its thread: a sub-run post sent without a root, then retried with
+// one, would be looked for in the thread and sent twice.
+func TestTick_W1_NothingPostedBeforeTheRoot(t *testing.T) {
+	s := twoGroups()
+	core, mm, run := mmCore(t, s.statusAt(1), s.statusAt(2))
+	ctx := context.Background()
+	mm.set(func() { mm.failKey, mm.failKeyN = run.ID+"/root", 1000 })
+	core.Tick(ctx)
+	core.Tick(ctx) // the run is final by now, its root still refused
+	if posts := mm.posts(); len(posts) != 0 {
+		t.Fatalf("%d posts while the root was refused; first %v", len(posts), posts[0].GetProp(PropIdemKey))
+	}
+	if got, _ := core.DB.GetRun(ctx, run.ID); got.State != results.RunRunning {
+		t.Fatalf("run %s before its results were posted", got.State)
+	}
+	mm.set(func() { mm.failKeyN = 0 })
+	core.Tick(ctx)
+	got, _ := core.DB.GetRun(ctx, run.ID)
+	counts := keyCounts(mm)
+	for _, k := range []string{"/root", "/sub/redhat/r0/0", "/sub/ubuntu/r0/0", "/final/r0/0"} {
+		if counts[run.ID+k] != 1 {
+			t.Errorf("%d posts under %s, want 1", counts[run.ID+k], k)
+		}
+	}
+	for _, p := range mm.posts() {
+		if k := p.GetProp(PropIdemKey); k != run.ID+"/root" && p.RootId != got.RootPostID {
+			t.Errorf("%v posted outside the run's thread (root %q)", k, p.RootId)
+		}
+	}
+	if got.State != results.RunFailed {
+		t.Errorf("run state %s, want FAILED", got.State)
+	}
+}
