@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/atvm/atvmbot/results"
-	"github.com/atvm/atvmbot/storage"
 )
 
 // Three groups, one failing, and a group whose posted PASS turns into FAIL
@@ -209,5 +208,3 @@ func TestCrash_P1_KillDuringLaunchingNeverRelaunches(t *testing.T) {
 		})
 	}
 }
-
-var _ = storage.PostSent
