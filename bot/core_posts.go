@@ -38,7 +38,8 @@ func (c *Core) postOnce(ctx context.Context, p postSpec) (string, error) {
 	}
 	if !created {
 		if id, found, err := c.Chat.FindByIdemKey(ctx, p.channel, p.root, p.key); err == nil && found {
-			return id, c.DB.MarkPostSent(ctx, p.key, id)
+			// The server has what was sent before the crash: the reserved digest stands.
+			return id, c.DB.MarkPostSent(ctx, p.key, id, "")
 		}
 	}
 	faultPoint(FaultBeforeCreatePost)
@@ -49,7 +50,7 @@ func (c *Core) postOnce(ctx context.Context, p postSpec) (string, error) {
 		return "", err
 	}
 	faultPoint(FaultAfterCreatePost)
-	if err := c.DB.MarkPostSent(ctx, p.key, id); err != nil {
+	if err := c.DB.MarkPostSent(ctx, p.key, id, p.digest); err != nil {
 		c.Log.Error().Err(err).Str("key", p.key).Msg("recording a sent post")
 		return id, err
 	}

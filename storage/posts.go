@@ -38,9 +38,14 @@ func (db *DB) ReservePost(ctx context.Context, p Post) (stored Post, created boo
 	return stored, n == 1, err
 }
 
-// MarkPostSent records that the server returned postID for key.
-func (db *DB) MarkPostSent(ctx context.Context, key, postID string) error {
-	res, err := db.sql.ExecContext(ctx, `UPDATE posts SET state = 'sent', post_id = ?, sent_at = ? WHERE idem_key = ?`, postID, ts(db.now()), key)
+// MarkPostSent records that the server returned postID for key. digest is
+// what the sent post claims when it differs from the reservation's (a
+// retry after a crash sends the content of its own time); "" keeps the
+// reserved one. Kept in the same write, so the record never claims what
+// the post does not say.
+func (db *DB) MarkPostSent(ctx context.Context, key, postID, digest string) error {
+	res, err := db.sql.ExecContext(ctx, `UPDATE posts SET state = 'sent', post_id = ?, sent_at = ?,
+		digest = CASE WHEN ? != '' THEN ? ELSE digest END WHERE idem_key = ?`, postID, ts(db.now()), digest, digest, key)
 	if err != nil {
 		return err
 	}

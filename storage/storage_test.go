@@ -107,7 +107,7 @@ func childWriter(path, tag string) int {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
-		if err := db.MarkPostSent(ctx, key, "p"+key); err != nil {
+		if err := db.MarkPostSent(ctx, key, "p"+key, ""); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
@@ -250,7 +250,7 @@ func TestPosts_W1_ReserveOnce(t *testing.T) {
 	if err != nil || created || stored.State != PostPending {
 		t.Fatalf("second reserve: %+v created=%v err=%v", stored, created, err)
 	}
-	if err := db.MarkPostSent(ctx, p.IdemKey, "post123"); err != nil {
+	if err := db.MarkPostSent(ctx, p.IdemKey, "post123", ""); err != nil {
 		t.Fatal(err)
 	}
 	stored, _, _ = db.ReservePost(ctx, p)
@@ -383,5 +383,26 @@ func TestOffsets_D5_RoundTripAndReset(t *testing.T) {
 	db.ResetOffsets(ctx, "r1")
 	if got, _ := db.Offsets(ctx, "r1"); len(got) != 0 {
 		t.Fatalf("after reset: %+v", got)
+	}
+}
+
+// W7: the digest kept is the one of the content actually sent.
+func TestPosts_W7_DigestOfWhatWasSent(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "s.db"))
+	ctx := context.Background()
+	p := Post{IdemKey: "r/sub/x/r0/0", RunID: "r", Kind: "subrun", ChannelID: "c", Digest: `{"state":"COMPLETED"}`}
+	db.ReservePost(ctx, p)
+	if err := db.MarkPostSent(ctx, p.IdemKey, "id1", `{"state":"FAILED"}`); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := db.GetPost(ctx, p.IdemKey)
+	if got.Digest != `{"state":"FAILED"}` {
+		t.Fatalf("digest = %s, want the sent one", got.Digest)
+	}
+	q := Post{IdemKey: "r/sub/y/r0/0", RunID: "r", Kind: "subrun", ChannelID: "c", Digest: "reserved"}
+	db.ReservePost(ctx, q)
+	db.MarkPostSent(ctx, q.IdemKey, "id2", "")
+	if got, _ := db.GetPost(ctx, q.IdemKey); got.Digest != "reserved" {
+		t.Fatalf("empty digest must keep the reserved one, got %q", got.Digest)
 	}
 }
