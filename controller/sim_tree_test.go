@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,7 @@ const (
 	scenarioDir  = "../results/testdata/scenarios"
 	treePlayTime = 2 * time.Second        // each scenario's run, compressed
 	treePoll     = 200 * time.Millisecond // the watcher's pace
+	treeParallel = 2                      // scenarios played at once per login
 )
 
 // treeSkips are scenarios playback cannot reproduce, each with its reason.
@@ -53,14 +55,25 @@ func TestSim_R_ScenariosPlayedOverSSH(t *testing.T) {
 			t.Parallel() // the two logins play side by side; each plays its scenarios in turn
 			tr := tg.transport(t, tg.controllerConfig("/", "/tmp"))
 			var g growth
+			// Run, not Parallel: subtests started from goroutines are not held
+			// to -parallel (GOMAXPROCS), which the two logins already fill.
+			slots := make(chan struct{}, treeParallel)
+			var wg sync.WaitGroup
 			for _, name := range names {
-				t.Run(name, func(t *testing.T) {
-					if why, ok := treeSkips[name]; ok {
-						t.Skip(why)
-					}
-					playOverSSH(t, tg, tr, filepath.Join(scenarioDir, name), &g)
-				})
+				wg.Add(1)
+				slots <- struct{}{}
+				go func() {
+					defer func() { <-slots; wg.Done() }()
+					t.Run(name, func(t *testing.T) {
+						if why, ok := treeSkips[name]; ok {
+							t.Skip(why)
+						}
+						playOverSSH(t, tg, tr, filepath.Join(scenarioDir, name), &g)
+					})
+				}()
 			}
+			wg.Wait()
+			t.Logf("%d runner logs came in %d deltas", g.logs, g.deltas)
 			// Polled every 200 ms through a 2 s play, the logs must mostly
 			// have been seen growing, not only whole at the end.
 			if g.logs == 0 || g.deltas < 2*g.logs {
@@ -93,7 +106,10 @@ func liveRoot(t *testing.T, tg target) (root, tmp string) {
 }
 
 // growth counts, over one login's scenarios, how the runner logs arrived.
-type growth struct{ logs, deltas int }
+type growth struct {
+	mu           sync.Mutex
+	logs, deltas int
+}
 
 // playOverSSH plays one scenario into a fresh live root and watches it.
 func playOverSSH(t *testing.T, tg target, tr Transport, dir string, g *growth) {
@@ -146,8 +162,10 @@ watch:
 			t.Errorf("fetched %d bytes of the runner log, the file has %d", view.logBytes, fi.Size())
 		}
 		if fi.Size() > 0 {
+			g.mu.Lock()
 			g.logs++
 			g.deltas += view.logDeltas
+			g.mu.Unlock()
 		}
 	}
 
