@@ -242,6 +242,11 @@ func jsonText(b []byte) string {
 // limit bytes of it: a runaway value is cut on an escape boundary.
 func unquoteBounded(b []byte, limit int) string {
 	var s string
+	// Most values hold no escape: the literal's inside is the text. (The
+	// enclosing decode already checked the literal is valid JSON.)
+	if n := len(b); n >= 2 && n <= limit+2 && b[0] == '"' && b[n-1] == '"' && bytes.IndexByte(b[1:n-1], '\\') < 0 {
+		return strings.ToValidUTF8(string(b[1:n-1]), "\uFFFD")
+	}
 	if len(b) <= limit+2 {
 		if json.Unmarshal(b, &s) != nil {
 			return ""
