@@ -60,6 +60,7 @@ func atvmbotBin(t *testing.T) string {
 		}
 		atvmbotBuild.path = filepath.Join(dir, "atvmbot")
 		if err := os.Chmod(tmp, 0o755); err != nil {
+			os.Remove(tmp)
 			atvmbotBuild.err = err
 			return
 		}

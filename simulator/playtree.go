@@ -43,9 +43,10 @@ type PlayTreeOptions struct {
 	// <build>.launch.log) to this build's; "" keeps the tree's name.
 	// File contents are not touched: only the file names change.
 	Build string
-	// Start is the real time the origin lands on; zero = the next whole
-	// second from now (whole seconds keep every fraction in the files
-	// unchanged, so equal stamps stay equal).
+	// Start is the real time the origin lands on; zero = the first instant
+	// from now a whole number of seconds after the origin (a whole-second
+	// offset keeps every fraction in the files as written, so a stamp of
+	// the run start stays exactly on it).
 	Start time.Time
 	// Origin is the scenario instant that lands on Start; zero = meta.json's
 	// since (the run start), else the earliest time of the manifest. Files

@@ -9,7 +9,8 @@ import (
 )
 
 // MainPlaytree is `atvmbot simulate playtree --tree DIR --root ATVMROOT
-// --tmp TMPDIR [--speed N] [--build B] [--origin T] [--chunk-lines N]`: play
+// --tmp TMPDIR [--speed N | --duration D] [--build B] [--origin T]
+// [--chunk-lines N]`: play
 // a results scenario into a live controller root, time-shifted. It prints
 // the timeline first (the shifted run start is what the bot, or replay's
 // --since, must use), then plays, and returns when the last file is written.
