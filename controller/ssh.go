@@ -58,6 +58,10 @@ func (e *HostKeyError) Is(target error) bool {
 // the 11th session would be refused ("open failed").
 const maxSessions = 8
 
+// sessionRetries is how often a session the server refused is asked for
+// again before the command fails.
+const sessionRetries = 6
+
 // SSH is one SSH connection to the controller, reused for every command
 // (one session each), kept alive, and re-dialled with backoff when lost.
 type SSH struct {
@@ -377,8 +381,17 @@ func (s *SSH) session(ctx context.Context) (*ssh.Session, error) {
 		}
 		var oce *ssh.OpenChannelError
 		if errors.As(err, &oce) {
-			// the server refused this session (e.g. MaxSessions); the
-			// connection and its other sessions are fine
+			// The server refused this session (MaxSessions): sessions we
+			// closed may not be torn down on its side yet. The connection
+			// and its other sessions are fine: wait a little and retry.
+			if attempt < sessionRetries {
+				select {
+				case <-time.After(time.Duration(attempt+1) * 50 * time.Millisecond):
+					continue
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+			}
 			return nil, fmt.Errorf("ssh: open session: %w", err)
 		}
 		c.Close()
