@@ -20,15 +20,17 @@ import (
 // figures are the suite's reliability numbers, printed by the last test.
 var figures struct {
 	mu            sync.Mutex
-	postsExpected int // keyed result posts the runs called for
-	postsSeen     int // distinct keys found on the server
-	duplicates    int // extra posts carrying a key already seen
-	lost          int // expected keys with no post
-	refusals      int // hostile or unauthorized inputs refused
-	accepted      int // valid and near-miss inputs that produced plans
-	restarts      int // serve processes killed (-9 or a fault point) and restarted
-	outageS       int // seconds Mattermost was down
-	sshFaults     int // sshd kills and dropped connections
+	postsExpected int           // keyed result posts the runs called for
+	postsSeen     int           // distinct keys found on the server
+	duplicates    int           // extra posts carrying a key already seen
+	lost          int           // expected keys with no post
+	refusals      int           // hostile or unauthorized inputs refused
+	accepted      int           // valid and near-miss inputs that produced plans
+	restarts      int           // serve processes killed (-9 or a fault point) and restarted
+	outageS       int           // seconds Mattermost was down
+	sshFaults     int           // sshd kills and dropped connections
+	hugeMB        int           // size of the one-line transcript fetched mid-run
+	hugeFetch     time.Duration // how long the bot took to fetch it
 	results       []string
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestE2E_Summary prints the suite's figures and the closing line. It is
@@ -37,6 +38,9 @@ func TestE2E_Summary(t *testing.T) {
 	fmt.Fprintf(&b, "  restarts               %d\n", figures.restarts)
 	fmt.Fprintf(&b, "  mattermost down        %d s\n", figures.outageS)
 	fmt.Fprintf(&b, "  ssh faults             %d\n", figures.sshFaults)
+	if figures.hugeMB > 0 {
+		fmt.Fprintf(&b, "  one-line transcript    %d MB fetched in %s\n", figures.hugeMB, figures.hugeFetch.Round(10*time.Millisecond))
+	}
 	for _, r := range figures.results {
 		fmt.Fprintf(&b, "  %s\n", r)
 	}
