@@ -294,9 +294,7 @@ func specMismatchSpecified(t *testing.T, tg target) {
 // specMismatchBroad is the scenario's own plan (cmc-e2e --containsVm
 // redhat): the template chose atvm71 and atvm88, wrote both specs, and
 // left atvm88 out of specPattern. D4 wants every VM the template chose in
-// the scope. Today's verification checks only the blacklist for a broad
-// selector, and the launch goes on without atvm88: that gap is reported
-// as a skip, loudly, until verify.go closes it; then this asserts.
+// the scope: verification stops the launch and names atvm88.
 func specMismatchBroad(t *testing.T, tg target) {
 	e := newSimEnv(t, tg, simScenario(t, "spec-mismatch.yaml", 2000))
 	spec := e.spec("sim-p16-broad")
@@ -307,7 +305,7 @@ func specMismatchBroad(t *testing.T, tg target) {
 	res, err := e.c.Launch(ctxT(t), spec)
 	if err == nil {
 		e.stopAfter(t, res.Run)
-		t.Skipf("KNOWN GAP in controller/verify.go (P16, D4): the template chose atvm88-redhat8.10 and generated its spec, "+
+		t.Fatalf("the template chose atvm88-redhat8.10 and generated its spec, "+
 			"but verification of a broad selector accepted a specPattern without it and started the runner with %v", res.Scope.VMs)
 	}
 	var le *LaunchError

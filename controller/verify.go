@@ -231,6 +231,18 @@ func (c *Controller) verify(ctx context.Context, spec LaunchSpec, cfgPath string
 				problems = append(problems, vm+" is blacklisted but in specPattern")
 			}
 		}
+		// D4: the spec set equals what the template chose — every spec
+		// this template step generated is in specPattern.
+		generated, err := c.generatedSince(ctx, genDir, start)
+		if err != nil {
+			return Scope{}, nil, err
+		}
+		for _, vm := range generated {
+			if !inPattern[vm] {
+				le.Missing = append(le.Missing, vm)
+				problems = append(problems, fmt.Sprintf("the template generated %s's spec but %s is not in specPattern", vm, vm))
+			}
+		}
 	} else {
 		want := map[string]bool{}
 		for _, vm := range spec.RequestedVMs {
@@ -267,3 +279,26 @@ func (c *Controller) verify(ctx context.Context, spec LaunchSpec, cfgPath string
 }
 
 func newer(mtimeNS int64, t time.Time) bool { return mtimeNS > t.UnixNano() }
+
+// generatedSince lists the VMs whose spec in dir was written after start:
+// what this template step chose.
+func (c *Controller) generatedSince(ctx context.Context, dir string, start time.Time) ([]string, error) {
+	res, err := c.sh(ctx, `[ -d "$1" ] || exit 0; find "$1" -maxdepth 1 -type f -name '*.ts' -printf '%T@ %f\n'`, nil, dir)
+	if err != nil {
+		return nil, err
+	}
+	var vms []string
+	for _, line := range strings.Split(string(res.Stdout), "\n") {
+		stamp, name, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if !ok {
+			continue
+		}
+		ns, err := epochNS(stamp)
+		if err != nil || !newer(ns, start) {
+			continue
+		}
+		vms = append(vms, VMOfSpec(name))
+	}
+	sort.Strings(vms)
+	return vms, nil
+}
