@@ -45,9 +45,14 @@ func TestE2E_Summary(t *testing.T) {
 		fmt.Fprintf(&b, "  %s\n", r)
 	}
 	fmt.Fprintf(&b, "%d passed, %d failed\n", passed, failed)
-	// Straight to stderr as well: visible without -v.
+	// Straight to stderr (go test -v shows it unindented), and to a file
+	// when ATVMBOT_E2E_FIGURES names one.
 	fmt.Fprint(os.Stderr, b.String())
-	t.Log(b.String())
+	if p := os.Getenv("ATVMBOT_E2E_FIGURES"); p != "" {
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
 	if figures.duplicates > 0 || figures.lost > 0 {
 		t.Errorf("%d duplicate and %d lost posts", figures.duplicates, figures.lost)
 	}
