@@ -63,7 +63,7 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-func TestMask_HidesWhatVaries(t *testing.T) {
+func TestMask_D18_HidesOnlyWhatVaries(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"- Start: 2026-11-22 18:46:00 EST", "- Start: <TIME>"},
 		{"expires 2026-11-22 18:23 EST · approve", "expires <TIME> · approve"},

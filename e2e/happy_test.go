@@ -135,3 +135,29 @@ func TestE2E_HappyPath_W3_CategorizedRunPostsEachGroupThenFinal(t *testing.T) {
 	}
 	golden(t, "happy/plan-launched.md", mask(planNow.Message, w.dir))
 }
+
+// The same run with the controller reached as a non-root user (D16: the
+// SSH paths must work for both; root is the real controller's login).
+func TestE2E_NonRoot_D16_RunAsSSHTestUserPostsOnce(t *testing.T) {
+	record(t)
+	scen, truth := readScenario(t, "happy.yaml")
+	w := newWorld(t, "nonroot", worldOpts{scenario: scen, user: "sshtest"})
+	itlog.Ran(t, "e2e")
+	w.dumpOnFailure()
+	ctx := ctxT(t, 5*time.Minute)
+	w.start()
+	plan := w.planAndApprove(ctx, truth)
+	final := w.waitPost(ctx, "with the final summary", 3*time.Minute, func(p *model.Post) bool {
+		return strings.HasSuffix(idemKey(p), "/final/r0/0")
+	})
+	run := w.waitRunState(ctx, time.Minute)
+	if run.State != truth.State {
+		t.Errorf("run state %s, want %s", run.State, truth.State)
+	}
+	w.checkArgv(plan.Message)
+	checkTruth(t, final.Message, truth)
+	golden(t, "happy/final.md", mask(final.Message, w.dir))
+	if acc := w.accountPosts(ctx, resultKeys(truth.Subruns)); len(acc.problems) > 0 {
+		t.Errorf("posts: %s", strings.Join(acc.problems, "; "))
+	}
+}

@@ -111,7 +111,7 @@ func TestE2E_SSHFaults_W1_RunnerSurvivesBotReconnectsNothingLost(t *testing.T) {
 		t.Errorf("no failed poll while sshd was down: the fault did not reach the bot")
 	}
 	port := w.ssh.env["SSH_PORT"]
-	w.ssh = startSSHD(t, w.ssh.state, port)
+	w.ssh = startSSHD(t, w.ssh.state, port, w.user)
 	t.Logf("sshd back on port %s", port)
 	addFigures(func() { figures.sshFaults += faults })
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -34,11 +35,16 @@ type sshd struct {
 
 func sshdUp() string { return filepath.Join(suite.repo, "scripts", "sshd-up.sh") }
 
-// startSSHD starts (or, with port set, restarts on that port) the world's sshd.
-func startSSHD(t *testing.T, state, port string) *sshd {
+// startSSHD starts (or, with port set, restarts on that port) the world's
+// sshd, logging in as root, or as sshd-up.sh's own non-root user "sshtest"
+// (created by the script when missing) when user is "sshtest".
+func startSSHD(t *testing.T, state, port, user string) *sshd {
 	t.Helper()
 	cmd := exec.Command(sshdUp(), "start", state)
-	cmd.Env = append(os.Environ(), "SSHD_PORT="+port, "SSHD_USER=root", "SSHD_MAX_STARTUPS=30:30:100")
+	cmd.Env = append(os.Environ(), "SSHD_PORT="+port, "SSHD_MAX_STARTUPS=30:30:100")
+	if user == "root" {
+		cmd.Env = append(cmd.Env, "SSHD_USER=root")
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -63,6 +69,7 @@ type world struct {
 	root     string // the simulated ATVM root
 	tmp      string // the controller's tmp dir (runner logs)
 	ssh      *sshd
+	user     string // the controller's login user
 	channel  *model.Channel
 	trigger  string
 	slashTok string
@@ -81,6 +88,7 @@ type world struct {
 }
 
 type worldOpts struct {
+	user     string // controller login: "root" (default, D16) or "sshtest"
 	scenario []byte // simulator scenario (YAML)
 	speed    int    // overrides the scenario's speed when > 0
 	watch    map[string]string
@@ -108,7 +116,15 @@ func newWorld(t *testing.T, name string, o worldOpts) *world {
 	if err := simulator.Install(w.root, scen, suite.bin); err != nil {
 		t.Fatalf("installing the simulator: %v", err)
 	}
-	w.ssh = startSSHD(t, filepath.Join(w.dir, "sshd"), "0")
+	if o.user == "" {
+		o.user = "root"
+	}
+	w.user = o.user
+	w.ssh = startSSHD(t, filepath.Join(w.dir, "sshd"), "0", o.user)
+	if o.user != "root" {
+		// The controller tree belongs to its login user, as on a real one.
+		chownTree(t, filepath.Join(w.dir, "controller"), o.user)
+	}
 	t.Cleanup(func() {
 		// stop also kills what ran through it: a runner left behind.
 		_ = exec.Command(sshdUp(), "stop", w.ssh.state).Run()
@@ -177,7 +193,7 @@ controller:
   transport: ssh
   host: %s
   port: %s
-  user: root
+  user: %s
   known_hosts: %s
   connect_timeout: 5s
   keepalive: 2s
@@ -193,7 +209,7 @@ watch:
   settle_delay: %s
   stop_wait: %s
 `, suite.mm["MM_URL"], suite.mm["MM_TEAM_NAME"], w.channel.Name, w.port, w.public, w.trigger,
-		w.ssh.env["SSH_HOST"], w.ssh.env["SSH_PORT"], w.ssh.env["SSH_KNOWN_HOSTS"], w.root, w.tmp,
+		w.ssh.env["SSH_HOST"], w.ssh.env["SSH_PORT"], w.user, w.ssh.env["SSH_KNOWN_HOSTS"], w.root, w.tmp,
 		filepath.Join(w.dir, "state", "atvmbot.db"), suite.mm["MM_ADMIN_USERNAME"],
 		wv["poll_interval"], wv["hung_grace"], wv["settle_delay"], wv["stop_wait"])
 	w.cfgPath = filepath.Join(w.dir, "config.yaml")
@@ -365,4 +381,24 @@ func ctxT(t *testing.T, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// chownTree gives a folder and everything below it to a user.
+func chownTree(t *testing.T, dir, name string) {
+	t.Helper()
+	u, err := user.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	err = filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, uid, gid)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
