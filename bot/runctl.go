@@ -149,6 +149,12 @@ func (r *ControllerRunner) reconstruct(ctx context.Context, run storage.Run, v *
 	for _, s := range sc.Plan.Skipped {
 		meta.Skipped = append(meta.Skipped, results.Skip{Name: s.Name, Reason: s.Reason})
 	}
+	// The template's static flow only when no spec can be read (S8, D10).
+	if t, ok := r.Cfg.Templates[meta.Template]; ok && len(t.StaticFlow) > 0 {
+		meta.StaticFlow = t.StaticFlow
+	} else {
+		meta.StaticFlow = r.Cfg.GenericFlow
+	}
 	for _, u := range urls {
 		meta.PostedURLs = append(meta.PostedURLs, u.URL)
 	}

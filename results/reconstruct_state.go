@@ -287,7 +287,10 @@ func (r *recon) testFlow() {
 		if _, done := flows[h.Group]; done {
 			continue
 		}
-		steps, _, err := TestFlow(spec, gates)
+		steps, notes, err := TestFlow(spec, gates)
+		for _, n := range notes {
+			r.note("TEST FLOW: %s", n) // an unknown gate is a real anomaly (S8)
+		}
 		if err != nil || len(steps) == 0 {
 			continue
 		}
