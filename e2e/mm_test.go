@@ -101,16 +101,36 @@ func (w *world) waitPost(ctx context.Context, what string, d time.Duration, cond
 // exec runs a slash command as a user through Mattermost's API, so the
 // request really flows Mattermost → bot.
 func (w *world) exec(ctx context.Context, as *model.Client4, text string) (*model.CommandResponse, error) {
-	resp, r, err := as.ExecuteCommand(ctx, w.channel.Id, "/"+w.trigger+" "+text)
+	resp, r, err := untilReachable(ctx, func() (*model.CommandResponse, *model.Response, error) {
+		return as.ExecuteCommand(ctx, w.channel.Id, "/"+w.trigger+" "+text)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("execute /%s %q (HTTP %d): %w", w.trigger, clipStr(text, 60), status(r), err)
 	}
 	return resp, nil
 }
 
+// untilReachable retries a call for up to 30 s while the server does not
+// answer at all (another package's test may be restarting it); any answer,
+// error or not, is final: a request that reached the server is never sent
+// twice.
+func untilReachable[T any](ctx context.Context, f func() (T, *model.Response, error)) (T, *model.Response, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		v, r, err := f()
+		if err == nil || status(r) != 0 || time.Now().After(deadline) || ctx.Err() != nil {
+			return v, r, err
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
 // press clicks a button of a post as a user.
 func press(ctx context.Context, as *model.Client4, postID, action string) error {
-	r, err := as.DoPostAction(ctx, postID, action)
+	_, r, err := untilReachable(ctx, func() (struct{}, *model.Response, error) {
+		r, err := as.DoPostAction(ctx, postID, action)
+		return struct{}{}, r, err
+	})
 	if err != nil {
 		return fmt.Errorf("DoPostAction %s on %s (HTTP %d): %w", action, postID, status(r), err)
 	}

@@ -85,6 +85,8 @@ type world struct {
 	exited   chan struct{}
 	restarts int
 	extraEnv []string
+	// startRetried: a start-up already waited once for Mattermost.
+	startRetried bool
 }
 
 type worldOpts struct {
@@ -165,12 +167,16 @@ func (w *world) makeChannel(ctx context.Context) *model.Channel {
 	if len(name) > 60 {
 		name = name[:60]
 	}
-	ch, _, err := w.admin.CreateChannel(ctx, &model.Channel{TeamId: suite.mm["MM_TEAM_ID"], Name: name, DisplayName: name, Type: model.ChannelTypeOpen})
+	ch, _, err := untilReachable(ctx, func() (*model.Channel, *model.Response, error) {
+		return w.admin.CreateChannel(ctx, &model.Channel{TeamId: suite.mm["MM_TEAM_ID"], Name: name, DisplayName: name, Type: model.ChannelTypeOpen})
+	})
 	if err != nil {
 		t.Fatalf("creating channel %s: %v", name, err)
 	}
 	for _, uid := range []string{suite.mm["MM_BOT_USER_ID"], suite.mm["MM_USER_ID"]} {
-		if _, _, err := w.admin.AddChannelMember(ctx, ch.Id, uid); err != nil {
+		if _, _, err := untilReachable(ctx, func() (*model.ChannelMember, *model.Response, error) {
+			return w.admin.AddChannelMember(ctx, ch.Id, uid)
+		}); err != nil {
 			t.Fatalf("adding %s to %s: %v", uid, name, err)
 		}
 	}
@@ -259,6 +265,16 @@ func (w *world) start() {
 		select {
 		case <-exited:
 			w.proc = nil
+			if !w.startRetried && !mattermostUp() {
+				// Another package's test may be restarting the shared
+				// server: wait for it once, then start again.
+				w.startRetried = true
+				waitMattermost(30 * time.Second)
+				w.mu.Unlock()
+				w.start()
+				w.mu.Lock()
+				return
+			}
 			t.Fatalf("serve exited during start-up: %s\n%s", cmd.ProcessState, w.logTail(30))
 		default:
 		}
@@ -351,9 +367,14 @@ func (w *world) logTail(n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// dumpOnFailure prints the end of serve's log when t failed.
+// dumpOnFailure prints the end of serve's log when t failed; with a race
+// build of serve (ATVMBOT_E2E_RACE=1) a reported data race fails t.
 func (w *world) dumpOnFailure() {
 	w.t.Cleanup(func() {
+		if data, _ := os.ReadFile(filepath.Join(w.dir, "serve.log")); bytes.Contains(data, []byte("WARNING: DATA RACE")) {
+			i := bytes.Index(data, []byte("WARNING: DATA RACE"))
+			w.t.Errorf("serve reported a data race:\n%s", clipStr(string(data[i:]), 6000))
+		}
 		if w.t.Failed() {
 			w.t.Logf("serve.log (last 60 lines):\n%s", w.logTail(60))
 		}
@@ -400,5 +421,22 @@ func chownTree(t *testing.T, dir, name string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// mattermostUp reports whether the server answers its ping.
+func mattermostUp() bool {
+	c := http.Client{Timeout: 2 * time.Second}
+	resp, err := c.Get(suite.mm["MM_URL"] + "/api/v4/system/ping")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+func waitMattermost(d time.Duration) {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline) && !mattermostUp(); {
+		time.Sleep(500 * time.Millisecond)
 	}
 }
