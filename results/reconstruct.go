@@ -305,10 +305,18 @@ func (r *recon) buildScope() {
 		}
 	}
 	var extra []string
-	for m := range r.ev {
-		if !seen[m] && !skipped[m] {
-			extra = append(extra, m)
+	for m, e := range r.ev {
+		if seen[m] || skipped[m] {
+			continue
 		}
+		// With a stored scope (D4), a machine outside it joins the table
+		// only with a finished result (R2); half-written artifacts of a
+		// machine this run never asked for cannot keep the run open.
+		if len(r.meta.RequestedVMs) > 0 && !e.hasResult() {
+			r.note("artifacts of %s, which is not in this run's scope, are incomplete and were ignored", m)
+			continue
+		}
+		extra = append(extra, m)
 	}
 	sort.Strings(extra)
 	for _, m := range extra {
