@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -196,6 +197,8 @@ type preflight struct {
 	configPresent bool
 	pidFiles      []pidFile
 	ps            []results.Process
+	cwd           map[int]string // working folder of processes naming a build; "" when unreadable
+	root          string
 }
 
 // pidFile is one of the build's pid files and what /proc says of its pid.
@@ -223,6 +226,14 @@ func (c *Controller) preflight(ctx context.Context, cfgPath string, p runPaths) 
 		pf.pidFiles = append(pf.pidFiles, pidFile{path: l[0], line: strings.TrimSpace(l[1]), start: strings.TrimSpace(l[2]), state: strings.TrimSpace(l[3])})
 	}
 	pf.ps = results.ParsePS([]byte(first(sec, "ps")))
+	pf.root = c.Cfg.ATVMRoot
+	pf.cwd = map[int]string{}
+	for _, l := range strings.Split(first(sec, "cwd"), "\n") {
+		pid, dir, _ := strings.Cut(strings.TrimSpace(l), " ")
+		if n, err := strconv.Atoi(pid); err == nil {
+			pf.cwd[n] = strings.TrimSpace(dir)
+		}
+	}
 	return pf, nil
 }
 
@@ -245,6 +256,11 @@ func (pf preflight) running(build string) string {
 			continue
 		}
 		if argHasValue(pr.Args, "--build_name", build) || argHasValue(pr.Args, "--ci-build-id", build) {
+			// A runner is started in its ATVM tree: one that runs in
+			// another tree on this machine is another controller's.
+			if dir := pf.cwd[pr.PID]; dir != "" && pf.root != "" && path.Clean(dir) != path.Clean(pf.root) {
+				continue
+			}
 			return fmt.Sprintf("process %d runs %q", pr.PID, Redact(truncate(pr.Args, 160)))
 		}
 	}

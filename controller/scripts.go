@@ -24,6 +24,12 @@ for f in "$3" "$4"; do
   case $p in ''|*[!0-9]*) echo ;; *) pstate "$p" || echo ;; esac
 done
 echo @@ps; ps -ww -eo pid,ppid,stat,etimes,args
+echo @@cwd
+for d in /proc/[0-9]*; do
+  case $(tr '\0' ' ' < "$d/cmdline" 2>/dev/null) in
+    *--build_name*|*--ci-build-id*) echo "${d#/proc/} $(readlink "$d/cwd" 2>/dev/null)" ;;
+  esac
+done
 `
 
 // templateScript: $1 ATVM root, $2 launch log, $3 template pid file, then
