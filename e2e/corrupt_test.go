@@ -188,7 +188,7 @@ func (w *world) finishCorrupt(ctx context.Context, t *testing.T, pid int, truth 
 			t.Logf("note: %s is %q after corrupt artifacts (truth %s)", name, l, h.Status)
 		}
 	}
-	acc := w.accountPosts(ctx, resultKeys(truth.Subruns))
+	acc := w.accountPosts(ctx, w.keys(truth))
 	if len(acc.problems) > 0 {
 		t.Errorf("posts: %s", strings.Join(acc.problems, "; "))
 	}

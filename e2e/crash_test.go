@@ -79,7 +79,7 @@ func TestE2E_Crash_W1_KilledThirtyTimesEveryKeyPostedOnce(t *testing.T) {
 	}
 	checkTruth(t, final.Message, truth)
 	w.checkArgv(plan.Message)
-	acc := w.accountPosts(ctx, resultKeys(truth.Subruns))
+	acc := w.accountPosts(ctx, w.keys(truth))
 	t.Logf("%d restarts (%d fault points, 30 kill -9, run still going after them: %v); keyed posts: %d expected, %d seen, %d duplicates, %d lost",
 		w.restarts, len(faults), inRun, acc.expected, acc.seen, acc.duplicates, acc.lost)
 	if len(acc.problems) > 0 {

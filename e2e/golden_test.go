@@ -26,6 +26,7 @@ var masks = []struct {
 	{regexp.MustCompile(`\bpid \d+`), "pid <PID>"},
 	{regexp.MustCompile(`\b[a-z0-9]{26}\b`), "<ID>"},
 	{regexp.MustCompile(`\br-[0-9a-z]{8}-`), "r-<RUN>-"},
+	{regexp.MustCompile(`\bp-[0-9a-f]{6}\b`), "p-<PLAN>"},
 }
 
 // mask replaces the volatile parts of a post; dir (a test's folder) too.
@@ -73,6 +74,7 @@ func TestMask_D18_HidesOnlyWhatVaries(t *testing.T) {
 		{"[earlier result](http://127.0.0.1:18065/it-team/pl/eqposaey5pgd9ejxwze6bb7rte)", "[earlier result](<URL>)"},
 		{"17 steps, 4 VMs, 13. Verify destination VM network", "17 steps, 4 VMs, 13. Verify destination VM network"},
 		{"run r-mwsfo72c-migrate-mixed", "run r-<RUN>-migrate-mixed"},
+		{"#### Plan `p-15cf49`: `migrate-mixed`", "#### Plan `p-<PLAN>`: `migrate-mixed`"},
 	} {
 		if got := mask(c.in); got != c.want {
 			t.Errorf("mask(%q) = %q, want %q", c.in, got, c.want)

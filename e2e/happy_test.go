@@ -32,7 +32,7 @@ func readScenario(t *testing.T, name string) ([]byte, simulator.Expect) {
 // plan post as first shown.
 func (w *world) planAndApprove(ctx context.Context, truth simulator.Expect) *model.Post {
 	w.t.Helper()
-	text := "plan " + truth.Plan + " --build " + truth.Build
+	text := "plan " + truth.Plan + " --build " + w.buildOf(truth)
 	resp, err := w.exec(ctx, w.alice, text)
 	if err != nil {
 		w.t.Fatal(err)
@@ -41,7 +41,7 @@ func (w *world) planAndApprove(ctx context.Context, truth simulator.Expect) *mod
 		w.t.Fatalf("slash acknowledgement %q", resp.Text)
 	}
 	plan := w.waitPost(ctx, "with the plan", 30*time.Second, func(p *model.Post) bool {
-		return strings.HasPrefix(p.Message, "#### Plan ") && strings.Contains(p.Message, "`"+truth.Build+"`")
+		return strings.HasPrefix(p.Message, "#### Plan ") && strings.Contains(p.Message, "`"+w.buildOf(truth)+"`")
 	})
 	if err := press(ctx, w.admin, plan.Id, "approve"); err != nil {
 		w.t.Fatal(err)
@@ -63,7 +63,7 @@ func TestE2E_HappyPath_W3_CategorizedRunPostsEachGroupThenFinal(t *testing.T) {
 	w.start()
 
 	plan := w.planAndApprove(ctx, truth)
-	golden(t, "happy/plan-shown.md", mask(plan.Message, w.dir))
+	golden(t, "happy/plan-shown.md", w.mask(truth, plan.Message))
 	if n := len(plan.Attachments()); n != 1 || len(plan.Attachments()[0].Actions) != 3 {
 		t.Errorf("plan post: want one attachment with Approve, Approve without watcher, Cancel; got %d", n)
 	}
@@ -76,7 +76,7 @@ func TestE2E_HappyPath_W3_CategorizedRunPostsEachGroupThenFinal(t *testing.T) {
 	}
 	w.checkArgv(plan.Message)
 
-	acc := w.accountPosts(ctx, resultKeys(truth.Subruns))
+	acc := w.accountPosts(ctx, w.keys(truth))
 	if len(acc.problems) > 0 || acc.expected != 2+len(truth.Subruns) {
 		t.Errorf("posts: %d expected, %d seen; %s", acc.expected, acc.seen, strings.Join(acc.problems, "; "))
 	}
@@ -96,7 +96,7 @@ func TestE2E_HappyPath_W3_CategorizedRunPostsEachGroupThenFinal(t *testing.T) {
 		t.Fatal("no root post")
 	}
 	for _, s := range truth.Subruns {
-		p := acc.byKey[run.ID+"/sub/"+s+"/r0/0"]
+		p := acc.byKey[run.ID+"/sub/"+w.sub(truth, s)+"/r0/0"]
 		if p == nil {
 			t.Errorf("no post for sub-run %s", s)
 			continue
@@ -104,7 +104,7 @@ func TestE2E_HappyPath_W3_CategorizedRunPostsEachGroupThenFinal(t *testing.T) {
 		if p.RootId != root.Id {
 			t.Errorf("sub-run %s post is not in the run's thread", s)
 		}
-		golden(t, "happy/sub-"+s+".md", mask(p.Message, w.dir))
+		golden(t, "happy/sub-"+s+".md", w.mask(truth, p.Message))
 		// Each host of the group with its true status.
 		for name, h := range truth.Hosts {
 			if strings.HasSuffix(s, "-"+h.Group) && !strings.HasPrefix(hostLine(p.Message, name), "- "+name+" - "+h.Status) {
@@ -119,13 +119,13 @@ func TestE2E_HappyPath_W3_CategorizedRunPostsEachGroupThenFinal(t *testing.T) {
 		t.Error("final summary does not mention who planned and who approved")
 	}
 	checkTruth(t, final.Message, truth)
-	golden(t, "happy/final.md", mask(final.Message, w.dir))
+	golden(t, "happy/final.md", w.mask(truth, final.Message))
 	// The root and the plan post end patched with the outcome.
 	rootNow, _, err := w.admin.GetPost(ctx, root.Id, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "happy/root.md", mask(rootNow.Message, w.dir))
+	golden(t, "happy/root.md", w.mask(truth, rootNow.Message))
 	planNow, _, err := w.admin.GetPost(ctx, plan.Id, "")
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ func TestE2E_HappyPath_W3_CategorizedRunPostsEachGroupThenFinal(t *testing.T) {
 	if len(planNow.Attachments()) != 0 {
 		t.Error("the used plan post still shows its buttons")
 	}
-	golden(t, "happy/plan-launched.md", mask(planNow.Message, w.dir))
+	golden(t, "happy/plan-launched.md", w.mask(truth, planNow.Message))
 }
 
 // The same run with the controller reached as a non-root user (D16: the
@@ -156,8 +156,8 @@ func TestE2E_NonRoot_D16_RunAsSSHTestUserPostsOnce(t *testing.T) {
 	}
 	w.checkArgv(plan.Message)
 	checkTruth(t, final.Message, truth)
-	golden(t, "happy/final.md", mask(final.Message, w.dir))
-	if acc := w.accountPosts(ctx, resultKeys(truth.Subruns)); len(acc.problems) > 0 {
+	golden(t, "happy/final.md", w.mask(truth, final.Message))
+	if acc := w.accountPosts(ctx, w.keys(truth)); len(acc.problems) > 0 {
 		t.Errorf("posts: %s", strings.Join(acc.problems, "; "))
 	}
 }

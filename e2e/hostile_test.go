@@ -206,7 +206,7 @@ func TestE2E_Hostile_D18_RefusedWithMessageNothingRuns(t *testing.T) {
 		t.Errorf("run state %s, want %s", run.State, truth.State)
 	}
 	w.checkArgv(plan.Message)
-	acc := w.accountPosts(ctx, resultKeys(truth.Subruns))
+	acc := w.accountPosts(ctx, w.keys(truth))
 	if len(acc.problems) > 0 {
 		t.Errorf("posts: %s", strings.Join(acc.problems, "; "))
 	}
@@ -218,11 +218,11 @@ func TestE2E_Hostile_D18_RefusedWithMessageNothingRuns(t *testing.T) {
 // planOnly plans the scenario's run as alice and returns the plan post.
 func (w *world) planOnly(ctx context.Context, truth simulator.Expect) *model.Post {
 	w.t.Helper()
-	if _, err := w.exec(ctx, w.alice, "plan "+truth.Plan+" --build "+truth.Build); err != nil {
+	if _, err := w.exec(ctx, w.alice, "plan "+truth.Plan+" --build "+w.buildOf(truth)); err != nil {
 		w.t.Fatal(err)
 	}
 	return w.waitPost(ctx, "with the plan", 30*time.Second, func(p *model.Post) bool {
-		return strings.HasPrefix(p.Message, "#### Plan ") && strings.Contains(p.Message, "`"+truth.Build+"`") && len(p.Attachments()) == 1
+		return strings.HasPrefix(p.Message, "#### Plan ") && strings.Contains(p.Message, "`"+w.buildOf(truth)+"`") && len(p.Attachments()) == 1
 	})
 }
 

@@ -76,7 +76,7 @@ func TestE2E_Outage_W1_PostsArriveOnceAfterMattermostReturns(t *testing.T) {
 		t.Errorf("final state %s, want %s", run.State, truth.State)
 	}
 	checkTruth(t, final.Message, truth)
-	acc := w.accountPosts(ctx, resultKeys(truth.Subruns))
+	acc := w.accountPosts(ctx, w.keys(truth))
 	if len(acc.problems) > 0 {
 		t.Errorf("exactly-once broken:\n%s", strings.Join(acc.problems, "\n"))
 	}
@@ -84,7 +84,7 @@ func TestE2E_Outage_W1_PostsArriveOnceAfterMattermostReturns(t *testing.T) {
 	// it returned.
 	late := 0
 	for _, s := range truth.Subruns {
-		if p := acc.byKey[run.ID+"/sub/"+s+"/r0/0"]; p != nil && time.UnixMilli(p.CreateAt).After(back.Add(-time.Second)) {
+		if p := acc.byKey[run.ID+"/sub/"+w.sub(truth, s)+"/r0/0"]; p != nil && time.UnixMilli(p.CreateAt).After(back.Add(-time.Second)) {
 			late++
 		}
 	}

@@ -106,9 +106,11 @@ func TestE2E_SSHFaults_W1_RunnerSurvivesBotReconnectsNothingLost(t *testing.T) {
 	if !w.runActive(ctx) {
 		t.Fatalf("the run ended while the controller was unreachable")
 	}
-	// The faults bit: the bot's polls failed meanwhile (and said so).
-	if log, _ := os.ReadFile(w.dir + "/serve.log"); !strings.Contains(string(log), `"message":"poll failed"`) {
-		t.Errorf("no failed poll while sshd was down: the fault did not reach the bot")
+	// The faults bit: the bot's polls failed, or its transport failed to
+	// reconnect, meanwhile (and said so).
+	if log, _ := os.ReadFile(w.dir + "/serve.log"); !strings.Contains(string(log), `"message":"poll failed"`) &&
+		!strings.Contains(string(log), `"message":"ssh reconnect failed"`) {
+		t.Errorf("no failed poll or reconnect while sshd was down: the fault did not reach the bot")
 	}
 	port := w.ssh.env["SSH_PORT"]
 	w.ssh = startSSHD(t, w.ssh.state, port, w.user)
@@ -127,7 +129,7 @@ func TestE2E_SSHFaults_W1_RunnerSurvivesBotReconnectsNothingLost(t *testing.T) {
 	}
 	checkTruth(t, final.Message, truth)
 	w.checkArgv(plan.Message) // one template step, one runner: nothing relaunched
-	acc := w.accountPosts(ctx, resultKeys(truth.Subruns))
+	acc := w.accountPosts(ctx, w.keys(truth))
 	if len(acc.problems) > 0 {
 		t.Errorf("posts: %s", strings.Join(acc.problems, "; "))
 	}

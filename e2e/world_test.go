@@ -71,6 +71,7 @@ type world struct {
 	ssh      *sshd
 	user     string // the controller's login user
 	channel  *model.Channel
+	suffix   string // makes the world's build name its own (see buildOf)
 	trigger  string
 	slashTok string
 	port     int
@@ -149,6 +150,7 @@ func newWorld(t *testing.T, name string, o worldOpts) *world {
 	// A trigger of its own: another package's test may own /atvm on the
 	// same server at the same time.
 	w.trigger = "atvm-" + randHex(3)
+	w.suffix = randHex(2)
 	cmd, err := bot.RegisterCommand(ctx, w.admin, bot.CommandSpec{TeamID: suite.mm["MM_TEAM_ID"], Trigger: w.trigger,
 		URL: w.public + bot.PathCommand, Hint: commands.AutocompleteHint, Description: commands.AutocompleteDescription}, w.log)
 	if err != nil {
@@ -439,4 +441,28 @@ func waitMattermost(d time.Duration) {
 	for deadline := time.Now().Add(d); time.Now().Before(deadline) && !mattermostUp(); {
 		time.Sleep(500 * time.Millisecond)
 	}
+}
+
+// buildOf is the scenario's build name made unique to the world: the
+// controller refuses a launch while a build of the same name runs anywhere
+// on the machine, and another run of this suite may share the machine.
+func (w *world) buildOf(truth simulator.Expect) string { return truth.Build + "-" + w.suffix }
+
+// sub is a scenario's sub-run name under the world's build name.
+func (w *world) sub(truth simulator.Expect, s string) string {
+	return w.buildOf(truth) + strings.TrimPrefix(s, truth.Build)
+}
+
+// keys are the result post keys of the scenario's run in this world.
+func (w *world) keys(truth simulator.Expect) []string {
+	subs := make([]string, len(truth.Subruns))
+	for i, s := range truth.Subruns {
+		subs[i] = w.sub(truth, s)
+	}
+	return resultKeys(subs)
+}
+
+// mask is mask() with the world's build name written as the scenario's.
+func (w *world) mask(truth simulator.Expect, s string) string {
+	return mask(strings.ReplaceAll(s, w.buildOf(truth), truth.Build), w.dir)
 }
