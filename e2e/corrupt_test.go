@@ -76,14 +76,8 @@ func TestE2E_Corrupt_D1_NoCrashNoFalsePass(t *testing.T) {
 
 // Truncated artifacts of a machine the run never selected (outside the
 // stored scope, D4) must neither be reported nor keep the run from its
-// verdict. Today they make the run TERMINATED with no final summary (a
-// results bug, reported); the test runs with ATVMBOT_E2E_KNOWN_BUGS=1.
+// verdict.
 func TestE2E_Corrupt_D4_OutOfScopeArtifactsIgnored(t *testing.T) {
-	if os.Getenv("ATVMBOT_E2E_KNOWN_BUGS") != "1" {
-		record(t)
-		t.Skip("known bug: results.Reconstruct adds machines outside the stored scope from their artifacts; a truncated one " +
-			"leaves the run TERMINATED with no final summary (ATVMBOT_E2E_KNOWN_BUGS=1 runs it)")
-	}
 	corruptRun(t, "outsider", true)
 }
 

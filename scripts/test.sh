@@ -48,7 +48,13 @@ echo "== go test -race (all packages but e2e)"
 status=0
 go test -race -count=1 -timeout 45m $(go list ./... | grep -v '/e2e$') || status=$?
 echo "== go test -race ./e2e"
+export ATVMBOT_E2E_FIGURES="${TMPDIR:-/tmp}/atvmbot-e2e-figures.$$.txt"
 go test -race -count=1 -timeout 45m ./e2e || status=$?
+if [ -s "$ATVMBOT_E2E_FIGURES" ]; then
+  echo "== end-to-end figures"
+  cat "$ATVMBOT_E2E_FIGURES"
+fi
+rm -f "$ATVMBOT_E2E_FIGURES"
 
 echo "== integration tests passed against real servers"
 for kind in sshd mattermost e2e; do
