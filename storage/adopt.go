@@ -13,21 +13,10 @@ import (
 func (db *DB) ReleaseStaleLocks(ctx context.Context) ([]string, error) {
 	var freed []string
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT run_id FROM locks WHERE run_id NOT IN
+		var err error
+		freed, err = queryStrings(ctx, tx, `SELECT run_id FROM locks WHERE run_id NOT IN
 			(SELECT id FROM runs WHERE state IN ('APPROVED','LAUNCHING','RUNNING'))`)
 		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			freed = append(freed, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, id := range freed {

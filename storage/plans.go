@@ -33,19 +33,11 @@ type Plan struct {
 // It returns the ids it superseded.
 func (db *DB) InsertPlan(ctx context.Context, p Plan) (superseded []string, err error) {
 	err = db.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM plans WHERE channel_id = ? AND state = 'open' AND id != ?`, p.ChannelID, p.ID)
+		var err error
+		superseded, err = queryStrings(ctx, tx, `SELECT id FROM plans WHERE channel_id = ? AND state = 'open' AND id != ?`, p.ChannelID, p.ID)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			superseded = append(superseded, id)
-		}
-		rows.Close()
 		// Plan ids come from the plan's hash: the same request planned again
 		// gets the same id. The earlier, closed plan keeps its record under
 		// an archived id.
