@@ -60,6 +60,8 @@ type recon struct {
 	ev            map[string]*hostEv
 	bookkeeping   []Evidence // check-xml-files.ts XMLs of this run
 	latestMtime   time.Time
+	idScope       []string // names hosts are identified by (D25)
+	scopeKnown    bool     // idScope is the run's whole scope: other names are anomalies
 
 	blocks   []CloudBlock // the log's blocks, bookkeeping ones left out
 	scope    []string
@@ -124,8 +126,11 @@ func (r *recon) collect() {
 		pf := ParseFile(f)
 		parsed = append(parsed, pf)
 	}
+	r.initScope(parsed)
 	for i := range parsed {
-		r.addParsed(&parsed[i])
+		if parsed[i].Kind != KindConfig {
+			r.addParsed(&parsed[i])
+		}
 	}
 }
 
@@ -137,7 +142,9 @@ func (r *recon) addParsed(pf *ParsedFile) {
 		}
 		return
 	case KindSpec:
-		r.specs[rlMachine(pf.Path)] = pf.Data
+		if m, ok := r.identify(rlMachine(pf.Path), pf.Path); ok {
+			r.specs[m] = pf.Data
+		}
 		return
 	case KindUnknown:
 		return
@@ -169,6 +176,12 @@ func (r *recon) addParsed(pf *ParsedFile) {
 			}
 			continue
 		}
+		m, ok := r.identify(ev.Machine, ev.Spec, ev.Machine, ev.Title, pf.Path)
+		if !ok {
+			r.outOfScope(pf.Path, firstSet(ev.Spec, ev.Machine))
+			continue
+		}
+		ev.Machine = m
 		if pf.Kind == KindReporterJSON || pf.Kind == KindReporterTXT {
 			if _, at, ok := ReporterStamp(path.Base(pf.Path)); ok {
 				if r.stale(at) {
@@ -251,21 +264,43 @@ func (r *recon) readLog() {
 	}
 	for _, b := range f.Blocks {
 		if !b.Bookkeeping {
+			// Own copies: names are mapped to the scope below (D25).
+			b.Specs = append([]SpecRun(nil), b.Specs...)
+			b.Rows = append([]SummaryRow(nil), b.Rows...)
 			r.blocks = append(r.blocks, b)
 		}
 	}
 	for bi := range r.blocks {
 		b := &r.blocks[bi]
 		for i := range b.Specs {
-			h := r.host(b.Specs[i].Machine)
-			h.spec, h.specBlock = &b.Specs[i], bi
-		}
-		for i := range b.Rows {
-			if b.Rows[i].Machine == "" || b.Rows[i].Machine == "check-xml-files" {
+			s := &b.Specs[i]
+			m, ok := r.identify(s.Machine, s.Spec)
+			if !ok {
+				r.outOfScope(fmt.Sprintf("the runner log (line %d)", s.Line), s.Spec)
+				s.Machine = ""
 				continue
 			}
-			h := r.host(b.Rows[i].Machine)
-			h.row, h.rowBlock = &b.Rows[i], bi
+			s.Machine = m
+			h := r.host(m)
+			h.spec, h.specBlock = s, bi
+		}
+		for i := range b.Rows {
+			row := &b.Rows[i]
+			if row.Machine == "check-xml-files" || row.Spec == "" || isBookkeepingSpec(row.Spec) {
+				row.Machine = ""
+				continue
+			}
+			m, ok := r.identify(row.Machine, row.Spec)
+			if !ok {
+				if r.scopeKnown {
+					r.outOfScope(fmt.Sprintf("the runner log's summary table (line %d)", row.Line), row.Spec)
+				}
+				row.Machine = ""
+				continue
+			}
+			row.Machine = m
+			h := r.host(m)
+			h.row, h.rowBlock = row, bi
 		}
 	}
 }
@@ -305,16 +340,9 @@ func (r *recon) buildScope() {
 		}
 	}
 	var extra []string
-	for m, e := range r.ev {
-		if seen[m] || skipped[m] {
-			continue
-		}
-		// With a stored scope (D4), a machine outside it joins the table
-		// only with a finished result (R2); half-written artifacts of a
-		// machine this run never asked for cannot keep the run open.
-		if len(r.meta.RequestedVMs) > 0 && !e.hasResult() {
-			r.note("artifacts of %s, which is not in this run's scope, are incomplete and were ignored", m)
-			continue
+	for m := range r.ev {
+		if seen[m] || skipped[m] || r.scopeKnown {
+			continue // with a known scope only its machines are hosts (D25)
 		}
 		extra = append(extra, m)
 	}
