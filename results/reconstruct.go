@@ -176,6 +176,10 @@ func (r *recon) addParsed(pf *ParsedFile) {
 			}
 			continue
 		}
+		ev.Notes = fileNotes(pf.Path, ev.Notes)
+		if pf.Err != "" {
+			ev.Notes = append(ev.Notes, fmt.Sprintf("%s could not be read: %s", pf.Path, pf.Err))
+		}
 		m, ok := r.identify(ev.Machine, ev.Spec, ev.Machine, ev.Title, pf.Path)
 		if !ok {
 			r.outOfScope(pf.Path, firstSet(ev.Spec, ev.Machine))

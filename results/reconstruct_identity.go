@@ -61,3 +61,16 @@ func (r *recon) identify(fallback string, names ...string) (string, bool) {
 func (r *recon) outOfScope(where, name string) {
 	r.note("%s names %s, which is no machine of this run's scope; its results were ignored", where, name)
 }
+
+// fileNotes names the artifact in each of its notes: "truncated XML" alone
+// does not let an operator find the file (S5).
+func fileNotes(path string, notes []string) []string {
+	if len(notes) == 0 {
+		return notes
+	}
+	out := make([]string, len(notes))
+	for i, n := range notes {
+		out[i] = path + ": " + n
+	}
+	return out
+}

@@ -1,0 +1,63 @@
+package results
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// S5, D1: every unreadable artifact is named by its path under the ATVM
+// root, in the run's NOTES or in its host's notes, so an operator can find
+// it; none of them makes a PASS.
+func TestReconstruct_S5_UnreadableArtifactNamed(t *testing.T) {
+	start := time.Date(2026, 5, 2, 10, 0, 0, 0, time.UTC)
+	at := start.Add(30 * time.Minute)
+	cases := []struct {
+		name string
+		file File
+		read string // a read error instead of the bytes
+	}{
+		{"truncated junit", File{Path: "cypress/results/test-result-3e5d0a4f.xml", Data: []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="Mocha Tests" time="1.0" tests="2" failures="0">
+  <testsuite name="Root Suite" timestamp="2026-05-02T10:01:00" tests="0" file="cypress/e2e/generated/atvm71-redhat9.1.ts" time="0.000" failures="0">
+  </testsuite>
+  <testsuite name="atvm71-redhat9.1 cmc-e2e" timestamp="2026-05-02T10:01:00" tests="2" time="1.0" failures="0">
+    <testcase name="atvm71-redhat9.1 cmc-e2e 1. Verifying set up" time="4.121" classname="1. Verifying set up">
+    </testcase>
+    <testcase name="atvm71-redhat9.1 cmc-e2e 2. Po`)}, ""},
+		{"not junit", File{Path: "cypress/results/test-result-0000.xml", Data: []byte("\x00\x01garbage")}, ""},
+		{"binary mochawesome", File{Path: "cypress/cmcReporter/mochawesome/atvm71-redhat9_pass_2026-05-02T062600.html", Data: []byte("\x89PNG\r\n\x1a\n")}, ""},
+		{"garbage reporter json", File{Path: "cypress/cmcReporter/logs/atvm71-redhat9.1/atvm71-redhat9.1-2026-05-02T10-01-00-000Z.json", Data: []byte(`{"host": ]`)}, ""},
+		{"cut reporter json", File{Path: "cypress/cmcReporter/logs/atvm71-redhat9.1/atvm71-redhat9.1-2026-05-02T10-01-00-000Z.json", Data: []byte(`{"reporter":"cmcReporter","host":"atvm71-redhat9.1","stats":{"tests":2`)}, ""},
+		{"empty reporter txt", File{Path: "cypress/cmcReporter/logs/atvm71-redhat9.1/atvm71-redhat9.1-2026-05-02T10-01-00-000Z.txt", Data: []byte("")}, ""},
+		{"read error", File{Path: "cypress/results/test-result-9999.xml"}, "permission denied"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.file.ModTime = at
+			var arts Artifacts
+			if c.read != "" {
+				arts.Parsed = ParseFiles([]FileRef{{Path: c.file.Path, ModTime: at}}, func(string) ([]byte, error) {
+					return nil, errString(c.read)
+				}, 1)
+			} else {
+				arts.Files = []File{c.file}
+			}
+			st := Reconstruct(Meta{Build: "b", Template: "cmc-e2e", RequestedVMs: []string{"atvm71-redhat9.1"}, RunStart: start, Now: start.Add(time.Hour), Processes: []Process{}}, arts)
+			all := strings.Join(st.Notes, "\n")
+			for _, h := range st.Hosts {
+				all += "\n" + strings.Join(h.Notes, "\n")
+				if h.Status == HostPass {
+					t.Errorf("%s: PASS from an unreadable artifact", h.Name)
+				}
+			}
+			if !strings.Contains(all, c.file.Path) {
+				t.Fatalf("no note names %s:\n%s", c.file.Path, all)
+			}
+		})
+	}
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }
