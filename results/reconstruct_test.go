@@ -485,3 +485,9 @@ func TestReconstruct_D25_PhantomHostFromSpecName(t *testing.T) {
 func TestReconstruct_D25_PhantomHostNoLog(t *testing.T) {
 	runScenario(t, "d25-phantom-hosts-no-log")
 }
+
+// D21, R3: a host whose own spec finished is PASS/FAIL inside a running
+// group; a batch's failure goes to its own host.
+func TestReconstruct_D21_FinishedHostInRunningGroup(t *testing.T) {
+	runScenario(t, "d21-finished-host-running-group")
+}

@@ -59,15 +59,21 @@ type CloudBlock struct {
 // SpecRun is one spec cypress-cloud ran, with the first failure Cypress
 // printed for it (the consolidated log is the best failure source, R7).
 type SpecRun struct {
-	Spec       string `json:"spec"`
-	Machine    string `json:"machine"`
-	Index      int    `json:"index"`
-	Total      int    `json:"total"`
-	Line       int64  `json:"line"`
-	Failing    int    `json:"failing,omitempty"` // mocha's "N failing"
-	FailedStep string `json:"failed_step,omitempty"`
-	Error      string `json:"error,omitempty"`
-	Excerpt    string `json:"excerpt,omitempty"`
+	Spec    string `json:"spec"`
+	Machine string `json:"machine"`
+	Index   int    `json:"index"`
+	Total   int    `json:"total"`
+	Line    int64  `json:"line"`
+	Failing int    `json:"failing,omitempty"` // mocha's "N failing"
+	Batch   int    `json:"batch,omitempty"`   // specs of its cypress-cloud batch, when more than one was listed
+	// Its own Cypress (Run Finished) box row (D21): the spec invocation has finished.
+	Finished       bool   `json:"finished,omitempty"`
+	FinishedFailed bool   `json:"finished_failed,omitempty"`
+	Tests          int    `json:"tests,omitempty"`
+	Passing        int    `json:"passing,omitempty"`
+	FailedStep     string `json:"failed_step,omitempty"`
+	Error          string `json:"error,omitempty"`
+	Excerpt        string `json:"excerpt,omitempty"`
 }
 
 // SummaryRow is one row of a Cloud Run Finished table, continuation rows
@@ -99,7 +105,7 @@ type RunLogParser struct {
 
 // NewRunLogParser returns an empty parser.
 func NewRunLogParser() *RunLogParser {
-	return &RunLogParser{st: logState{cur: -1}}
+	return &RunLogParser{st: logState{cur: -1, curSpec: -1}}
 }
 
 // Write consumes more log bytes. It never fails.
@@ -174,6 +180,13 @@ type logState struct {
 	tableBlock   int // block the open table belongs to
 	pendingBuild string
 	fail         failCapture
+
+	// Per-spec reading (runlog_spec.go): the spec of the batch whose output
+	// is read, and Cypress's (Run Finished) box.
+	curSpec        int
+	cyBox          int // 0 none, 1 before the box, 2 in its rows
+	cyMark, cyName string
+	cyCounts       []string
 }
 
 type failCapture struct {
@@ -231,7 +244,7 @@ func (s *logState) line(raw []byte, cut bool, size int64) {
 		raw = rlSGRRe.ReplaceAll(raw, nil)
 	}
 	t := rlTrimLeft(raw)
-	busy := s.table != tblNone || s.fail.state != 0
+	busy := s.table != tblNone || s.fail.state != 0 || s.cyBox != 0
 	if !busy && !rlInteresting(t) {
 		return
 	}
@@ -265,6 +278,8 @@ func rlInteresting(t []byte) bool {
 		return true
 	case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 		return true // mocha's "N failing" and "1) title", or a timestamp prefix
+	case '(':
+		return bytes.HasPrefix(t, []byte("(Run Finished)"))
 	case '[':
 		return bytes.Contains(t, extractedTag) || bytes.Contains(t, detectedTag) || bytes.Contains(t, uildTag)
 	case 'S', 's', '$', '+', '>', 'n', 'N', 'B', 'b':
@@ -285,6 +300,7 @@ func (s *logState) block() *CloudBlock {
 func (s *logState) newBlock(lineNo, offset int64) *CloudBlock {
 	s.endTable()
 	s.fail = failCapture{}
+	s.curSpec, s.cyBox = -1, 0
 	if len(s.f.Blocks) >= rlMaxItems {
 		s.f.Dropped++
 		s.f.Blocks = s.f.Blocks[:len(s.f.Blocks)-1]
@@ -380,11 +396,7 @@ func (s *logState) handle(raw, t []byte, offset int64) {
 			}
 			idx, _ := strconv.Atoi(m[2])
 			tot, _ := strconv.Atoi(m[3])
-			if len(b.Specs) < rlMaxItems {
-				b.Specs = append(b.Specs, SpecRun{Spec: m[1], Machine: rlMachine(m[1]), Index: idx, Total: tot, Line: lineNo})
-			} else {
-				s.f.Dropped++
-			}
+			s.addBatch(b, m[1], idx, tot, lineNo)
 			b.EndLine = lineNo
 			return
 		}
@@ -400,6 +412,9 @@ func (s *logState) handle(raw, t []byte, offset int64) {
 	}
 	if s.table != tblNone {
 		s.tableLine(ts, trimmed, lineNo)
+		return
+	}
+	if s.specLine(raw, trimmed, lineNo) {
 		return
 	}
 	s.failLine(string(raw), trimmed)

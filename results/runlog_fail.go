@@ -17,8 +17,9 @@ func (s *logState) failLine(rawLine, trimmed string) {
 				return
 			}
 			n, _ := strconv.Atoi(m[1])
-			b.Specs[len(b.Specs)-1].Failing = n
-			*fc = failCapture{state: 1, block: s.cur, spec: len(b.Specs) - 1}
+			i := s.currentSpec(b)
+			b.Specs[i].Failing = n
+			*fc = failCapture{state: 1, block: s.cur, spec: i}
 		}
 	case 1:
 		if trimmed == "" {
