@@ -24,6 +24,9 @@ type Meta struct {
 	TemplateCommand string
 	RunnerCommand   string
 	ConfigFile      string // config file name, e.g. cypress.atvm-config-gold.ts
+	// Config is the config file's bytes as stored at verification (D4):
+	// its env block gives the gates of TEST FLOW. Nil = read the live one.
+	Config []byte
 
 	Processes   []Process     // parsed ps snapshot; nil = no snapshot: the runner counts as gone
 	HungGrace   time.Duration // D3; zero = 20 minutes
@@ -96,9 +99,10 @@ type ParsedFile struct {
 	Kind        string
 	ModTime     time.Time
 	Evidence    []Evidence
-	SpecPattern []string // config files only
-	Data        []byte   // generated specs only: read for TEST FLOW
-	Err         string   // why the file could not be read; a note, never a verdict
+	SpecPattern []string       // config files only
+	Env         map[string]any // config files only: the env block (nil = none readable)
+	Data        []byte         // generated specs only: read for TEST FLOW
+	Err         string         // why the file could not be read; a note, never a verdict
 }
 
 // ParseFile classifies a file by path and parses it. It never panics on
@@ -139,6 +143,7 @@ func ParseFile(f File) (pf ParsedFile) {
 		}
 	case KindConfig:
 		pf.SpecPattern = ConfigSpecPattern(f.Data)
+		pf.Env, _ = ConfigEnv(f.Data)
 	case KindSpec:
 		pf.Data = f.Data
 	}

@@ -56,6 +56,7 @@ type recon struct {
 	noteSeen map[string]bool
 
 	configPattern []string
+	configEnv     map[string]any    // the live config's env block
 	specs         map[string][]byte // machine → generated spec bytes
 	ev            map[string]*hostEv
 	bookkeeping   []Evidence // check-xml-files.ts XMLs of this run
@@ -139,6 +140,7 @@ func (r *recon) addParsed(pf *ParsedFile) {
 	case KindConfig:
 		if r.configPattern == nil || path.Base(pf.Path) == r.meta.ConfigFile {
 			r.configPattern = pf.SpecPattern
+			r.configEnv = pf.Env
 		}
 		return
 	case KindSpec:
