@@ -143,7 +143,7 @@ func (r *ControllerRunner) reconstruct(ctx context.Context, run storage.Run, v *
 	meta := results.Meta{
 		Build: run.Build, RunStart: run.ControllerStart, Now: in.Now, Template: sc.Plan.Template, Plugin: sc.Plan.Plugin,
 		Categorized: run.Categorized, InstallOnly: sc.Plan.InstallOnly, RequestedVMs: sc.Scope.VMs,
-		TemplateCommand: sc.Plan.TemplateCommand, RunnerCommand: sc.Plan.RunnerCommand, ConfigFile: sc.Plan.ConfigFile,
+		TemplateCommand: sc.Plan.TemplateCommand, RunnerCommand: sc.Plan.RunnerCommand, ConfigFile: sc.Plan.ConfigFile, Config: sc.Scope.Config,
 		Processes: runnerProcesses(in), HungGrace: r.Cfg.Watch.HungGrace, SettleDelay: r.Cfg.Watch.SettleDelay, Version: r.Version,
 	}
 	for _, s := range sc.Plan.Skipped {

@@ -31,6 +31,7 @@ type Scope struct {
 	SpecPattern []string          `json:"spec_pattern"`
 	Specs       map[string][]byte `json:"specs"` // spec path → bytes
 	ConfigFile  string            `json:"config_file"`
+	Config      []byte            `json:"config,omitempty"` // the config's bytes at verification: its env block gates TEST FLOW (D4)
 }
 
 // LaunchResult is a started run.
