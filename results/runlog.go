@@ -193,6 +193,7 @@ type failCapture struct {
 	state int // 0 idle, 1 after "N failing", 2 reading titles, 3 reading the error
 	block int
 	spec  int
+	prev  int // the spec's failing count before this "N failing" (a batch may retarget it)
 	step  string
 	lines []string
 }

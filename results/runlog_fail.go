@@ -18,15 +18,17 @@ func (s *logState) failLine(rawLine, trimmed string) {
 			}
 			n, _ := strconv.Atoi(m[1])
 			i := s.currentSpec(b)
+			prev := b.Specs[i].Failing
 			b.Specs[i].Failing = n
-			*fc = failCapture{state: 1, block: s.cur, spec: i}
+			*fc = failCapture{state: 1, block: s.cur, spec: i, prev: prev}
 		}
 	case 1:
 		if trimmed == "" {
 			return
 		}
-		if failTitleRe.MatchString(trimmed) {
+		if m := failTitleRe.FindStringSubmatch(trimmed); m != nil {
 			fc.state = 2
+			s.retarget(m[1])
 			return
 		}
 		*fc = failCapture{}

@@ -165,3 +165,33 @@ func (s *logState) matchBox(b *CloudBlock) {
 	}
 	sp.FinishedFailed = s.cyMark == "✖" || sp.Failing > 0 || rlCount(s.cyCounts[4]) > 0
 }
+
+// retarget moves a failure block to the spec of the batch its first title
+// names ("1) atvm72-redhat9.6 cmc-reboot"), when the log did not say which
+// spec of a batch was running (no Cypress Running line came through).
+func (s *logState) retarget(title string) {
+	fc := &s.fail
+	if fc.block < 0 || fc.block >= len(s.f.Blocks) {
+		return
+	}
+	b := &s.f.Blocks[fc.block]
+	if fc.spec < 0 || fc.spec >= len(b.Specs) || b.Specs[fc.spec].Batch < 2 {
+		return
+	}
+	own := b.Specs[fc.spec].Machine
+	if own != "" && strings.HasPrefix(title, own+" ") {
+		return
+	}
+	first := b.Specs[fc.spec].Line
+	for j := range b.Specs {
+		sp := &b.Specs[j]
+		if j == fc.spec || sp.Line != first || sp.Machine == "" || !strings.HasPrefix(title, sp.Machine+" ") {
+			continue
+		}
+		sp.Failing = b.Specs[fc.spec].Failing
+		b.Specs[fc.spec].Failing = fc.prev
+		fc.spec = j
+		s.curSpec = j
+		return
+	}
+}
