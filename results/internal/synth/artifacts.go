@@ -2,16 +2,13 @@ package synth
 
 import (
 	"bytes"
-	"crypto/md5"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
-)
 
-func xmlAttr(s string) string {
-	return strings.NewReplacer("&", "&amp;", `"`, "&quot;", "'", "&apos;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+	"github.com/atvm/atvmbot/internal/formats"
+)
 
 // errName splits "CypressError: message" into name and message.
 func errName(e string) (string, string) {
@@ -21,42 +18,27 @@ func errName(e string) (string, string) {
 	return "Error", e
 }
 
-// JUnit renders mocha-junit-reporter 2.x output for one spec and returns
-// it with its [hash] file name (md5 of the XML).
+// JUnit renders mocha-junit-reporter 2.2.1's output for one spec with the
+// shared writer and returns it with its [hash] file name (md5 of the XML).
 func JUnit(s Spec, start time.Time) (name string, data []byte) {
 	r := s.Row()
-	var cases strings.Builder
-	written, failures := 0, 0
+	title := s.Machine + " " + s.Template
+	inner := formats.JUnitSuite{Name: title, Timestamp: start, Tests: len(s.Steps), TimeS: float64(r.DurationMS) / 1000}
 	for _, st := range s.Steps {
 		if st.State == "pending" {
 			continue
 		}
-		written++
-		full := s.Machine + " " + s.Template + " " + st.Title
-		fmt.Fprintf(&cases, "    <testcase name=\"%s\" time=\"%.3f\" classname=\"%s\">\n", xmlAttr(full), float64(st.DurationMS)/1000, xmlAttr(st.Title))
+		c := formats.JUnitCase{Name: title + " " + st.Title, Classname: st.Title, TimeS: float64(st.DurationMS) / 1000}
 		if st.State == "failed" {
-			failures++
 			n, m := errName(s.Error)
-			fmt.Fprintf(&cases, "      <failure message=\"%s\" type=\"%s\"><![CDATA[%s: %s\n    at Context.eval (webpack://cdc-e2e-cyp-12.17.4/./%s:21:9)]]></failure>\n", xmlAttr(m), xmlAttr(n), n, m, s.Path)
+			c.Failure = &formats.JUnitFailure{Message: m, Type: n,
+				Body: n + ": " + m + "\n    at Context.eval (webpack://cdc-e2e-cyp-12.17.4/./" + s.Path + ":21:9)"}
 		}
-		cases.WriteString("    </testcase>\n")
+		inner.Cases = append(inner.Cases, c)
 	}
-	ts := start.UTC().Format("2006-01-02T15:04:05")
-	skipped := ""
-	if r.Pending > 0 {
-		skipped = fmt.Sprintf(" skipped=\"%d\"", r.Pending)
-	}
-	suiteSkipped := skipped
-	xml := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="Mocha Tests" time="%.3f" tests="%d" failures="%d"%s>
-  <testsuite name="Root Suite" timestamp="%s" tests="0" file="%s" time="0.000" failures="0">
-  </testsuite>
-  <testsuite name="%s" timestamp="%s" tests="%d" time="%.3f" failures="%d"%s>
-%s  </testsuite>
-</testsuites>`, float64(r.DurationMS)/1000, len(s.Steps), failures, skipped, ts, xmlAttr(s.Path),
-		xmlAttr(s.Machine+" "+s.Template), ts, len(s.Steps), float64(r.DurationMS)/1000, failures, suiteSkipped, cases.String())
-	_ = written
-	return fmt.Sprintf("test-result-%x.xml", md5.Sum([]byte(xml))), []byte(xml)
+	root := formats.JUnitSuite{Name: "Root Suite", Timestamp: start, File: s.Path}
+	xml := formats.JUnit(float64(r.DurationMS)/1000, r.Failing, r.Pending, []formats.JUnitSuite{root, inner})
+	return formats.JUnitFileName(xml), xml
 }
 
 // CheckXMLJUnit renders the wrapper's bookkeeping XML: only check-xml-files.ts.
