@@ -5,8 +5,8 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
-	"path"
-	"strings"
+
+	"github.com/atvm/atvmbot/internal/formats"
 )
 
 // mochawesome 7.x JSON, field order as in mochawesome.js/utils.js.
@@ -208,23 +208,11 @@ func marshalJS(v any) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
-// htmlAttrEscaper is escape-html plus mochawesome's &#39 → &#x27.
-var htmlAttrEscaper = strings.NewReplacer("&", "&amp;", `"`, "&quot;", "'", "&#x27;", "<", "&lt;", ">", "&gt;")
-
 // RenderMochawesomeHTML wraps a report JSON in mochawesome-report-generator's
-// page: the JSON, html-escaped, in <body data-raw="…">.
+// page (the shared writer in internal/formats).
 func RenderMochawesomeHTML(reportJSON []byte) []byte {
 	cfg, _ := marshalJS(margeOpts)
-	var b strings.Builder
-	b.WriteString("<!doctype html>\n")
-	b.WriteString(`<html lang="en"><head><meta charSet="utf-8"/><meta http-equiv="X-UA-Compatible" content="IE=edge"/>` +
-		`<meta name="viewport" content="width=device-width, initial-scale=1"/><title>Mochawesome Report</title>` +
-		`<link rel="stylesheet" href="assets/app.css"/></head><body data-raw="`)
-	b.WriteString(htmlAttrEscaper.Replace(string(reportJSON)))
-	b.WriteString(`" data-config="`)
-	b.WriteString(htmlAttrEscaper.Replace(string(cfg)))
-	b.WriteString(`"><div id="report"></div><script src="assets/app.js"></script></body></html>`)
-	return []byte(b.String())
+	return formats.MochawesomeHTML(reportJSON, cfg)
 }
 
 // RenderMochawesome is the HTML report of a host's spec run.
@@ -238,10 +226,4 @@ func (h *hostRun) RenderMochawesome() ([]byte, error) {
 
 // MochawesomeBase is reportFilename [name]: the spec basename with
 // everything from its first dot removed (atvm121-ubuntu24.04.ts → atvm121-ubuntu24).
-func MochawesomeBase(spec string) string {
-	b := path.Base(spec)
-	if i := strings.IndexByte(b, '.'); i >= 0 {
-		b = b[:i]
-	}
-	return b
-}
+func MochawesomeBase(spec string) string { return formats.MochawesomeBase(spec) }

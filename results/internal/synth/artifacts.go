@@ -56,7 +56,8 @@ func CheckXMLJUnit(start time.Time) []byte {
 }
 
 // Mochawesome renders a mochawesome-report-generator 6 HTML page for one
-// spec. The file name follows [name]_[status]_[datetime] in the given zone.
+// spec, named as marge names it with timestamp isoDateTime:
+// [name]_[status]_<local time><UTC offset> in the given zone.
 func Mochawesome(s Spec, start time.Time, loc *time.Location) (name string, data []byte) {
 	r := s.Row()
 	type test struct {
@@ -114,17 +115,8 @@ func Mochawesome(s Spec, start time.Time, loc *time.Location) (name string, data
 		"results": []any{root},
 		"meta":    map[string]any{"mocha": map[string]any{"version": "7.0.1"}, "mochawesome": map[string]any{"options": map[string]any{}, "version": "7.1.3"}, "marge": map[string]any{"options": map[string]any{}, "version": "6.2.0"}},
 	}
-	js := compactJSON(report)
-	attr := strings.NewReplacer("&", "&amp;", `"`, "&quot;", "'", "&#x27;", "<", "&lt;", ">", "&gt;").Replace(string(js))
-	cfg := `{&quot;reportFilename&quot;:&quot;[name]_[status]_[datetime]&quot;,&quot;reportDir&quot;:&quot;cypress/cmcReporter/mochawesome&quot;}`
-	page := `<!doctype html>
-<html lang="en"><head><meta charSet="utf-8"/><meta http-equiv="X-UA-Compatible" content="IE=edge"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>Mochawesome Report</title><link rel="stylesheet" href="assets/app.css"/></head><body data-raw="` + attr + `" data-config="` + cfg + `"><div id="report"></div><script src="assets/app.js"></script></body></html>`
-	status := "pass"
-	if r.Failing > 0 {
-		status = "fail"
-	}
-	base := strings.SplitN(s.Path[strings.LastIndex(s.Path, "/")+1:], ".", 2)[0]
-	return fmt.Sprintf("%s_%s_%s.html", base, status, end.In(loc).Format("2006-01-02T150405")), []byte(page)
+	cfg := []byte(`{"reportFilename":"[name]_[status]","reportDir":"cypress/cmcReporter/mochawesome","timestamp":"isoDateTime"}`)
+	return formats.MochawesomeFileName("[name]_[status]", s.Path, r.Failing > 0, true, end, loc), formats.MochawesomeHTML(compactJSON(report), cfg)
 }
 
 // compactJSON is JSON.stringify: compact, without Go's HTML escaping.
