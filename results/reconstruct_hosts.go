@@ -90,8 +90,9 @@ func (r *recon) decideHost(h *Host) {
 		}
 	}
 	// The host's own evidence in the log: its table row, or its spec's own
-	// (Run Finished) box while the group is still running (D21).
-	logRow := e.row != nil || e.specFinishedClean()
+	// (Run Finished) box while the group is still running, with no source
+	// of its own still running (D21: the other evidence agrees).
+	logRow := e.row != nil || (e.specFinishedClean() && len(running) == 0)
 	switch {
 	case len(fail) > 0:
 		h.Status = HostFail
