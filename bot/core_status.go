@@ -218,13 +218,15 @@ func (c *Core) cancelRun(ctx context.Context, in Incoming, runID string) Reply {
 		}
 		_ = c.DB.Audit(ctx, actor(in), "cancel", run.ID)
 		stopped := c.stopAndRelease(ctx, cur) == nil
-		if cur.Watcher {
+		// The progress post says CANCELLED whether or not the run is
+		// watched now: it must not go on saying RUNNING.
+		if root := c.rootOf(ctx, cur); root != "" {
 			var st results.Status
 			_ = json.Unmarshal([]byte(cur.StatusJSON), &st)
 			st = notRun(st, "")
-			if root := c.rootOf(ctx, cur); root != "" {
-				cur.RootPostID = root
-				c.patchIfChanged(ctx, root, c.progressText(cur, st))
+			cur.RootPostID = root
+			c.patchIfChanged(ctx, root, c.progressText(cur, st))
+			if cur.Watcher {
 				what := "the runner was stopped"
 				if !stopped {
 					what = "stopping the runner failed so far; the bot keeps trying and keeps the controller locked until it is gone"

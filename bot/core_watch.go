@@ -132,6 +132,9 @@ func (c *Core) drainLocks(ctx context.Context) {
 	}
 	for _, id := range ids {
 		o := c.ownerOf(id)
+		if o.launching() {
+			continue // the launch in flight stops what it started, then frees the controller
+		}
 		if !o.mu.TryLock() {
 			continue // its owner is on it
 		}

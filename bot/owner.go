@@ -30,6 +30,23 @@ type runOwner struct {
 	launchResult string // what happened to the launch, for the cancel reply
 }
 
+// launching reports whether this process's launch of the run is still in
+// flight: its lock is the launch's to release.
+func (o *runOwner) launching() bool {
+	o.launchMu.Lock()
+	done := o.launchDone
+	o.launchMu.Unlock()
+	if done == nil {
+		return false
+	}
+	select {
+	case <-done:
+		return false
+	default:
+		return true
+	}
+}
+
 // observed records the latest status seen by a poll.
 func (o *runOwner) observed(st results.Status, at time.Time) {
 	o.stMu.Lock()

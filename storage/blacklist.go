@@ -36,10 +36,10 @@ func (db *DB) SeedBlacklist(ctx context.Context, entries []BlacklistEntry) error
 // (plans hash the version, so a changed list voids older plans).
 func (db *DB) Blacklist(ctx context.Context) ([]BlacklistEntry, int, error) {
 	var version int
-	if err := db.sql.QueryRowContext(ctx, `SELECT version FROM blacklist_meta WHERE id = 1`).Scan(&version); err != nil {
+	if err := db.queryRow(ctx, `SELECT version FROM blacklist_meta WHERE id = 1`).Scan(&version); err != nil {
 		return nil, 0, err
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT machine, reason, added_by FROM blacklist ORDER BY machine`)
+	rows, err := db.query(ctx, `SELECT machine, reason, added_by FROM blacklist ORDER BY machine`)
 	if err != nil {
 		return nil, 0, err
 	}

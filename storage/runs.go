@@ -116,7 +116,7 @@ func insertRunLocked(ctx context.Context, tx *sql.Tx, r Run, holder string, now 
 // Lock returns the controller's lock holder, if any.
 func (db *DB) Lock(ctx context.Context, controller string) (runID, holder string, since time.Time, ok bool, err error) {
 	var s sql.NullString
-	err = db.sql.QueryRowContext(ctx, `SELECT run_id, holder, acquired_at FROM locks WHERE controller = ?`, controller).Scan(&runID, &holder, &s)
+	err = db.queryRow(ctx, `SELECT run_id, holder, acquired_at FROM locks WHERE controller = ?`, controller).Scan(&runID, &holder, &s)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", time.Time{}, false, nil
 	}
@@ -125,7 +125,7 @@ func (db *DB) Lock(ctx context.Context, controller string) (runID, holder string
 
 // ReleaseLock frees the controller if runID holds it.
 func (db *DB) ReleaseLock(ctx context.Context, controller, runID string) error {
-	_, err := db.sql.ExecContext(ctx, `DELETE FROM locks WHERE controller = ? AND run_id = ?`, controller, runID)
+	_, err := db.exec(ctx, `DELETE FROM locks WHERE controller = ? AND run_id = ?`, controller, runID)
 	return err
 }
 
@@ -199,7 +199,7 @@ func scanRun(s interface{ Scan(...any) error }) (Run, error) {
 }
 
 func (db *DB) queryRuns(ctx context.Context, where string, args ...any) ([]Run, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+runCols+` FROM runs `+where, args...)
+	rows, err := db.query(ctx, `SELECT `+runCols+` FROM runs `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +217,7 @@ func (db *DB) queryRuns(ctx context.Context, where string, args ...any) ([]Run, 
 
 // GetRun returns one run.
 func (db *DB) GetRun(ctx context.Context, id string) (Run, error) {
-	return scanRun(db.sql.QueryRowContext(ctx, `SELECT `+runCols+` FROM runs WHERE id = ?`, id))
+	return scanRun(db.queryRow(ctx, `SELECT `+runCols+` FROM runs WHERE id = ?`, id))
 }
 
 // ActiveRuns lists runs that still hold their controller, oldest first.

@@ -122,7 +122,7 @@ func (db *DB) TransitionRun(ctx context.Context, id string, t Transition) (won b
 // HoldsLock reports whether the run still holds its controller's lock.
 func (db *DB) HoldsLock(ctx context.Context, runID string) (bool, error) {
 	var n int
-	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM locks WHERE run_id = ?`, runID).Scan(&n)
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM locks WHERE run_id = ?`, runID).Scan(&n)
 	return n > 0, err
 }
 
@@ -148,7 +148,7 @@ func (db *DB) ReleaseRunLock(ctx context.Context, runID string) error {
 // DrainingLocks lists the runs whose lock outlives their terminal state
 // while their runner is being stopped (a restart finishes the stop).
 func (db *DB) DrainingLocks(ctx context.Context) ([]string, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT run_id FROM locks WHERE draining = 1`)
+	rows, err := db.query(ctx, `SELECT run_id FROM locks WHERE draining = 1`)
 	if err != nil {
 		return nil, err
 	}
