@@ -38,7 +38,7 @@ type Mattermost struct {
 	CommandTrigger string `yaml:"command_trigger"` // the slash trigger without "/"
 }
 
-// Controller is the automation VM and where its files live (design.md).
+// Controller is the automation VM and where its files live (ARCHITECTURE.md).
 type Controller struct {
 	Transport         string        `yaml:"transport"` // ssh | local
 	Host              string        `yaml:"host"`
