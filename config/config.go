@@ -25,7 +25,10 @@ type Config struct {
 	Secrets     Secrets     `yaml:"-"`
 
 	secretSource map[string]string // secret env name → "env" or the file it came from
+	secretErr    map[string]string // secret env name → why its file could not be read
 	warnings     []string
+	file         string         // the YAML file read, for problems that name a line
+	lines        map[string]int // key path → line in file
 }
 
 // Mattermost is how the bot reaches chat and how chat reaches the bot.

@@ -30,6 +30,13 @@ func init() {
 }
 
 func runServe(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serveMain(ctx, args, stdout, stderr)
+}
+
+// serveMain is serve until ctx ends; the exit code.
+func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("config", os.Getenv("ATVMBOT_CONFIG"), "YAML config file (env ATVMBOT_CONFIG)")
@@ -43,9 +50,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	cfg, problems := config.Load(*path, os.Environ())
-	more, warnings := cfg.Validate(config.ModeServe)
-	problems = append(problems, more...)
+	cfg, problems, warnings := loadChecked(*path, config.ModeServe)
 	for _, w := range warnings {
 		log.Warn().Msg(w)
 	}
@@ -56,8 +61,6 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "serve: %d config problem(s); run `atvmbot check-config` for the list\n", len(problems))
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if err := serve(ctx, &cfg, log); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error().Err(err).Msg("serve stopped")
 		return 1
@@ -66,6 +69,9 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 }
 
 func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
+	if err := os.MkdirAll(filepath.Dir(cfg.Storage.Path), 0o750); err != nil {
+		return fmt.Errorf("state folder: %w", err)
+	}
 	db, err := storage.Open(ctx, cfg.Storage.Path, cfg.Storage.BusyTimeout)
 	if err != nil {
 		return err
