@@ -26,7 +26,7 @@ func TestLoad_ExampleConfigIsValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := strings.NewReplacer("/run/secrets/atvmbot/", dir+"/", "/etc/atvmbot/", dir+"/", "/var/lib/atvmbot/", dir+"/state/").Replace(string(data))
+	text := strings.NewReplacer("/etc/atvmbot/secrets/", dir+"/", "/etc/atvmbot/", dir+"/", "/var/lib/atvmbot/", dir+"/state/").Replace(string(data))
 	path := filepath.Join(dir, "config.yaml")
 	os.WriteFile(path, []byte(text), 0o600)
 	cfg, _ = Load(path, nil)
