@@ -4,7 +4,10 @@
 // Secrets come only from the environment or from files named in it.
 package config
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // Config is the whole effective configuration.
 type Config struct {
@@ -133,6 +136,14 @@ func (c *Config) Location() *time.Location {
 		return loc
 	}
 	return time.UTC
+}
+
+// SortBlacklist orders the blacklist by machine name, byte by byte: the
+// order storage reads the maintained list in (ORDER BY machine), so a plan
+// built offline lists `--exclude_partial_match` as the bot's does and gets
+// the same hash and id.
+func (c *Config) SortBlacklist() {
+	sort.SliceStable(c.Blacklist, func(i, j int) bool { return c.Blacklist[i].Machine < c.Blacklist[j].Machine })
 }
 
 // IsBlacklisted reports the reason a machine is blacklisted, if it is.
