@@ -87,6 +87,9 @@ type Watch struct {
 	HungGrace    time.Duration `yaml:"hung_grace"`   // D3
 	SettleDelay  time.Duration `yaml:"settle_delay"` // D6
 	StopWait     time.Duration `yaml:"stop_wait"`    // TERM → KILL
+	// PollTimeout bounds one poll of one run (inspect, fetch, reconstruct):
+	// a stuck controller command never stops the watch of other runs.
+	PollTimeout time.Duration `yaml:"poll_timeout"`
 }
 
 // Display is how times and links are shown.

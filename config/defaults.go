@@ -72,6 +72,7 @@ func Default() Config {
 			HungGrace:    20 * time.Minute,
 			SettleDelay:  60 * time.Second,
 			StopWait:     10 * time.Second,
+			PollTimeout:  2 * time.Minute,
 		},
 		Display: Display{Timezone: "America/New_York"},
 		Blacklist: []BlacklistEntry{ // P12, the operators' list of 03-09 and 03-12

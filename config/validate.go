@@ -61,6 +61,7 @@ func (c *Config) Validate(mode Mode) (problems, warnings Problems) {
 		"watch.poll_interval":        c.Watch.PollInterval,
 		"watch.hung_grace":           c.Watch.HungGrace,
 		"watch.stop_wait":            c.Watch.StopWait,
+		"watch.poll_timeout":         c.Watch.PollTimeout,
 		"controller.keepalive":       c.Controller.Keepalive,
 		"controller.connect_timeout": c.Controller.ConnectTimeout,
 	}

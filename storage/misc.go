@@ -192,21 +192,26 @@ func (db *DB) Events(ctx context.Context, runID string) ([]Event, error) {
 	return out, rows.Err()
 }
 
+// Actor is who did something: the Mattermost user id decides (D23), the
+// name is kept for people reading the record.
+type Actor struct{ ID, Name string }
+
 // Audit records who did what.
-func (db *DB) Audit(ctx context.Context, actor, action, detail string) error {
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO audit_log(at, actor, action, detail) VALUES (?,?,?,?)`, ts(db.now()), actor, action, detail)
+func (db *DB) Audit(ctx context.Context, who Actor, action, detail string) error {
+	_, err := db.sql.ExecContext(ctx, `INSERT INTO audit_log(at, actor, actor_id, action, detail) VALUES (?,?,?,?,?)`,
+		ts(db.now()), who.Name, who.ID, action, detail)
 	return err
 }
 
 // AuditEntry is one audit record.
 type AuditEntry struct {
-	At                    time.Time
-	Actor, Action, Detail string
+	At                             time.Time
+	Actor, ActorID, Action, Detail string
 }
 
 // AuditLog lists the newest audit records first.
 func (db *DB) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?`, limit)
+	rows, err := db.sql.QueryContext(ctx, `SELECT at, actor, actor_id, action, detail FROM audit_log ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +220,7 @@ func (db *DB) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
 	for rows.Next() {
 		var a AuditEntry
 		var at sql.NullString
-		if err := rows.Scan(&at, &a.Actor, &a.Action, &a.Detail); err != nil {
+		if err := rows.Scan(&at, &a.Actor, &a.ActorID, &a.Action, &a.Detail); err != nil {
 			return nil, err
 		}
 		a.At = parseTS(at)

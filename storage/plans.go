@@ -20,7 +20,7 @@ const (
 type Plan struct {
 	ID, Hash, ChannelID, RootID, PostID, Template, Build string
 	PlanJSON                                             string // the planner's Plan, as shown
-	CreatedBy                                            string
+	CreatedBy, CreatedByID                               string // display name; Mattermost user id (D23)
 	CreatedAt                                            time.Time
 	ExpiresAt                                            time.Time
 	State                                                string
@@ -48,9 +48,9 @@ func (db *DB) InsertPlan(ctx context.Context, p Plan) (superseded []string, err 
 			p.ID, p.ChannelID, p.ID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO plans(id, hash, channel_id, root_id, post_id, template, build, plan_json, created_by, created_at, expires_at, state, blacklist_version)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?, 'open', ?)`,
-			p.ID, p.Hash, p.ChannelID, p.RootID, p.PostID, p.Template, p.Build, p.PlanJSON, p.CreatedBy, ts(p.CreatedAt), ts(p.ExpiresAt), p.BlacklistVersion)
+		_, err = tx.ExecContext(ctx, `INSERT INTO plans(id, hash, channel_id, root_id, post_id, template, build, plan_json, created_by, created_at, expires_at, state, blacklist_version, created_by_id)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?, 'open', ?, ?)`,
+			p.ID, p.Hash, p.ChannelID, p.RootID, p.PostID, p.Template, p.Build, p.PlanJSON, p.CreatedBy, ts(p.CreatedAt), ts(p.ExpiresAt), p.BlacklistVersion, p.CreatedByID)
 		return err
 	})
 	return superseded, err
@@ -62,13 +62,13 @@ func (db *DB) SetPlanPost(ctx context.Context, planID, postID string) error {
 	return err
 }
 
-const planCols = `id, hash, channel_id, root_id, post_id, template, build, plan_json, created_by, created_at, expires_at, state, superseded_by, blacklist_version`
+const planCols = `id, hash, channel_id, root_id, post_id, template, build, plan_json, created_by, created_at, expires_at, state, superseded_by, blacklist_version, created_by_id`
 
 func scanPlan(s interface{ Scan(...any) error }) (Plan, error) {
 	var p Plan
 	var created, expires sql.NullString
 	err := s.Scan(&p.ID, &p.Hash, &p.ChannelID, &p.RootID, &p.PostID, &p.Template, &p.Build, &p.PlanJSON,
-		&p.CreatedBy, &created, &expires, &p.State, &p.SupersededBy, &p.BlacklistVersion)
+		&p.CreatedBy, &created, &expires, &p.State, &p.SupersededBy, &p.BlacklistVersion, &p.CreatedByID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrNotFound
 	}
@@ -127,9 +127,9 @@ func (db *DB) UsePlan(ctx context.Context, planID, user string, watcher bool) (b
 }
 
 // RecordRefusal keeps a refused approval in the record.
-func (db *DB) RecordRefusal(ctx context.Context, planID, user, reason string) error {
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO approvals(plan_id, user_name, watcher, at, outcome, reason) VALUES (?,?,0,?, 'refused', ?)`,
-		planID, user, ts(db.now()), reason)
+func (db *DB) RecordRefusal(ctx context.Context, planID string, who Actor, reason string) error {
+	_, err := db.sql.ExecContext(ctx, `INSERT INTO approvals(plan_id, user_name, user_id, watcher, at, outcome, reason) VALUES (?,?,?,0,?, 'refused', ?)`,
+		planID, who.Name, who.ID, ts(db.now()), reason)
 	return err
 }
 

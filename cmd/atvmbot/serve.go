@@ -124,7 +124,9 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 	defer transport.Close()
 	runner := bot.NewControllerRunner(transport, cfg, db, filepath.Join(filepath.Dir(cfg.Storage.Path), "mirror"), name, log)
 	runner.Version = versionString()
-	core := &bot.Core{Cfg: cfg, DB: db, Chat: mm, Runner: runner, Log: log, Metrics: metrics, Version: versionString(), Channel: channel.Id}
+	core := &bot.Core{Cfg: cfg, DB: db, Chat: mm, Runner: runner, Log: log, Metrics: metrics, Version: versionString(), Channel: channel.Id,
+		Approvers: []string{}} // fail closed until the configured names are resolved to user ids
+	resolveApprovers(ctx, core, log)
 
 	tokens := []string{}
 	if cfg.Secrets.SlashToken != "" {
@@ -180,4 +182,34 @@ func dialController(ctx context.Context, cfg *config.Config, log zerolog.Logger)
 		return nil, "", fmt.Errorf("controller %s: %w", cfg.Controller.Host, err)
 	}
 	return t, net.JoinHostPort(cfg.Controller.Host, fmt.Sprint(cfg.Controller.Port)), nil
+}
+
+// resolveApprovers turns the configured approvers into Mattermost user ids
+// now and every few minutes (a user created later starts to count; a user
+// who takes a former approver's name never does). Names that match no user
+// are logged; an unanswered server leaves the last resolution in force.
+func resolveApprovers(ctx context.Context, core *bot.Core, log zerolog.Logger) {
+	once := func() {
+		missing, err := core.ResolveApprovers(ctx)
+		if err != nil {
+			log.Warn().Err(err).Msg("resolving approvers to user ids; keeping the previous list")
+			return
+		}
+		if len(missing) > 0 {
+			log.Warn().Strs("unknown", missing).Msg("approvals.approvers: these name no Mattermost user and approve nothing")
+		}
+	}
+	once()
+	go func() {
+		t := time.NewTicker(10 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				once()
+			}
+		}
+	}()
 }
