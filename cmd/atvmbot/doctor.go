@@ -89,8 +89,16 @@ func configLines(path string, problems config.Problems) []line {
 	}
 	cl := line{name: name, fix: "edit the config; `atvmbot check-config` lists the same problems"}
 	sl := line{name: "secrets present and valid", fix: "see the Deployment section of the README: each secret is a file named under secret_files:"}
+	secret := func(p string) bool {
+		for _, k := range []string{config.EnvMattermostToken, config.EnvSlashToken, config.EnvSigningKey, config.EnvSSHKey, "secret_files."} {
+			if strings.HasPrefix(p, k) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, p := range problems {
-		if strings.HasPrefix(p, "ATVMBOT_") || strings.HasPrefix(p, "secret_files.") {
+		if secret(p) {
 			sl.more = append(sl.more, p)
 		} else {
 			cl.more = append(cl.more, p)
@@ -126,13 +134,13 @@ func stateLine(dbPath string, minFreeMB int64) line {
 		l.fix = fmt.Sprintf("free space on %s: the bot needs at least %d MB for its state and run mirrors", dir, minFreeMB)
 		return l
 	}
-	if f, err := os.CreateTemp(dir, ".atvmbot-doctor-*"); err != nil {
+	f, err := os.CreateTemp(dir, ".atvmbot-doctor-*")
+	if err != nil {
 		l.detail, l.fix = "not writable: "+err.Error(), "give the bot's user write access to "+dir+" (systemd: StateDirectory=atvmbot)"
 		return l
-	} else {
-		f.Close()
-		os.Remove(f.Name())
 	}
+	f.Close()
+	os.Remove(f.Name())
 	l.ok = true
 	return l
 }
