@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
@@ -23,7 +24,7 @@ const MinSigningKey = 16
 // checkLocal is everything serve needs on this machine before it touches
 // the network: the secrets readable and well formed, the SSH key and
 // known_hosts usable, the listen address valid, the state folder usable.
-// It reads files and changes nothing but a probe file it removes at once.
+// It reads files and changes nothing.
 func (c *Config) checkLocal(p func(key, format string, a ...any)) {
 	for _, name := range []string{EnvMattermostToken, EnvSlashToken, EnvSigningKey} {
 		if msg := c.secretErr[name]; msg != "" {
@@ -126,17 +127,32 @@ func (c *Config) checkStorage(p func(key, format string, a ...any)) {
 		}
 		existing = parent
 	}
-	probe, err := os.CreateTemp(existing, ".atvmbot-probe-*")
-	if err != nil {
+	if err := Writable(existing); err != nil {
 		what := "the state folder " + dir
 		if existing != dir {
 			what = fmt.Sprintf("%s (to create the state folder %s)", existing, dir)
 		}
-		p("storage.path", "cannot write in %s: %v", what, fileErr(err))
-		return
+		p("storage.path", "cannot write in %s: %v", what, err)
 	}
-	probe.Close()
-	os.Remove(probe.Name())
+}
+
+// Writable reports why this process could not write in the folder dir, or
+// nil; it asks the kernel (access(2), the file system's read-only flag)
+// and writes nothing.
+func Writable(dir string) error {
+	const wOK = 2
+	if err := syscall.Access(dir, wOK); err != nil {
+		return err
+	}
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return err
+	}
+	const stRDONLY = 1 // statfs f_flags: mounted read-only
+	if st.Flags&stRDONLY != 0 {
+		return syscall.EROFS
+	}
+	return nil
 }
 
 // ExpandHome expands a leading ~/ to the user's home folder.

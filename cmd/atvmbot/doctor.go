@@ -134,13 +134,10 @@ func stateLine(dbPath string, minFreeMB int64) line {
 		l.fix = fmt.Sprintf("free space on %s: the bot needs at least %d MB for its state and run mirrors", dir, minFreeMB)
 		return l
 	}
-	f, err := os.CreateTemp(dir, ".atvmbot-doctor-*")
-	if err != nil {
+	if err := config.Writable(dir); err != nil {
 		l.detail, l.fix = "not writable: "+err.Error(), "give the bot's user write access to "+dir+" (systemd: StateDirectory=atvmbot)"
 		return l
 	}
-	f.Close()
-	os.Remove(f.Name())
 	l.ok = true
 	return l
 }
