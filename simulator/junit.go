@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// JUnit XML as mocha-junit-reporter 2.x writes it under Cypress (formats.md
+// JUnit XML as mocha-junit-reporter 2.x writes it under Cypress (docs/formats.md
 // b): declaration, two-space indent, childless elements as open and close
 // tags on two lines, a Root Suite carrying file= and no time, pending tests
 // counted in tests= but not written, the failure body in CDATA.

@@ -51,7 +51,7 @@ type SpecRow struct {
 	Tests, Passes, Failures, Pending, Skipped int
 }
 
-// Table geometry of cypress-cloud's summaryTable (formats.md a.2).
+// Table geometry of cypress-cloud's summaryTable (docs/formats.md a.2).
 var (
 	colWidths = []int{2, 30, 8, 8, 8, 8, 8, 8}
 	colRight  = []bool{false, false, true, true, true, true, true, true}
