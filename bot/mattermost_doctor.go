@@ -29,6 +29,7 @@ type MattermostDoctorOptions struct {
 	HTTPClient       *http.Client
 	RequestTimeout   time.Duration // per call; default 15 s
 	ManualConfigured bool          // ATVMBOT_SLASH_TOKEN is set (a command entered by hand)
+	Approvers        []string      // approvals.approvers: usernames or user ids
 }
 
 // MattermostDoctor checks the Mattermost side of a deployment: the server
@@ -85,6 +86,7 @@ func (d *MattermostDoctor) Doctor(ctx context.Context) []DoctorCheck {
 		kind = "a user account, not a bot account"
 	}
 	out = append(out, DoctorCheck{Name: "Mattermost token accepted (GetMe)", OK: true, Detail: "@" + me.Username + ", " + kind})
+	out = append(out, d.approvers(ctx, c))
 
 	team, resp, err := c.GetTeamByName(ctx, o.Team, "")
 	var tm *model.TeamMember
@@ -200,4 +202,25 @@ func methodName(m string) string {
 		return "GET"
 	}
 	return "POST"
+}
+
+// approvers checks that every configured approver names a Mattermost user:
+// approvals are checked against user ids, and a name that matches nobody
+// approves nothing.
+func (d *MattermostDoctor) approvers(ctx context.Context, c *model.Client4) DoctorCheck {
+	name := "approvals.approvers name Mattermost users"
+	if len(d.o.Approvers) == 0 {
+		return DoctorCheck{Name: name, Detail: "the list is empty: nobody may approve a plan (fail closed)",
+			Fix: "list the approvers' usernames under approvals.approvers"}
+	}
+	m := &Mattermost{c: c}
+	ids, missing, err := m.UserIDs(ctx, d.o.Approvers)
+	if err != nil {
+		return DoctorCheck{Name: name, Skipped: true, Detail: err.Error()}
+	}
+	if len(missing) > 0 {
+		return DoctorCheck{Name: name, Detail: "no such user: " + strings.Join(missing, ", "),
+			Fix: "correct the usernames under approvals.approvers (they approve nothing as they are)"}
+	}
+	return DoctorCheck{Name: name, OK: true, Detail: fmt.Sprintf("%d approver(s), checked by user id", len(ids))}
 }

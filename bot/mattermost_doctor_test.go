@@ -21,6 +21,7 @@ type doctorStub struct {
 	commandURL   string // "" = no command registered
 	listDenied   bool
 	channelRoles string
+	approvers    []string // nil: the default list
 }
 
 func (s *doctorStub) server(t *testing.T) *httptest.Server {
@@ -58,6 +59,16 @@ func (s *doctorStub) server(t *testing.T) *httptest.Server {
 				return
 			}
 			write(w, 200, model.ChannelMember{ChannelId: "ch1", UserId: "bot1", Roles: s.channelRoles, SchemeUser: s.channelRoles == ""})
+		case p == "/users/usernames":
+			var names []string
+			_ = json.NewDecoder(r.Body).Decode(&names)
+			var out []*model.User
+			for _, n := range names {
+				if n == "qa-lead" {
+					out = append(out, &model.User{Id: "u-lead", Username: n})
+				}
+			}
+			write(w, 200, out)
 		case p == "/roles/names":
 			var names []string
 			_ = json.NewDecoder(r.Body).Decode(&names)
@@ -90,7 +101,8 @@ func (s *doctorStub) server(t *testing.T) *httptest.Server {
 
 func runMMDoctor(t *testing.T, url, token string, mod func(*MattermostDoctorOptions)) []DoctorCheck {
 	t.Helper()
-	o := MattermostDoctorOptions{URL: url, Token: token, Team: "qa", Channel: "atvm", PublicURL: "http://bot.example:8080", Trigger: "atvm"}
+	o := MattermostDoctorOptions{URL: url, Token: token, Team: "qa", Channel: "atvm", PublicURL: "http://bot.example:8080", Trigger: "atvm",
+		Approvers: []string{"qa-lead"}}
 	if mod != nil {
 		mod(&o)
 	}
@@ -121,12 +133,19 @@ func TestMattermostDoctor_Stub(t *testing.T) {
 		{"command points elsewhere", doctorStub{inChannel: true, commandURL: "http://old.example/mm/command"}, "good", "slash command /atvm", `Request URL="http://bot.example:8080/mm/command"`},
 		{"cannot list commands", doctorStub{inChannel: true, listDenied: true}, "good", "slash command /atvm", "Integrations → Slash Commands → Add"},
 		{"read-only channel", doctorStub{inChannel: true, channelRoles: "channel_readonly"}, "good", "may post and edit", "Permissions"},
+		// D23: approvals are checked by user id; a name that matches nobody approves nothing.
+		{"unknown approver", doctorStub{inChannel: true, approvers: []string{"qa-lead", "qa-laed"}}, "good", "approvers name Mattermost users", "correct the usernames"},
+		{"no approvers", doctorStub{inChannel: true, approvers: []string{}}, "good", "approvers name Mattermost users", "list the approvers"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.stub.token = "good"
 			srv := tc.stub.server(t)
-			checks := runMMDoctor(t, srv.URL, tc.token, nil)
+			checks := runMMDoctor(t, srv.URL, tc.token, func(o *MattermostDoctorOptions) {
+				if tc.stub.approvers != nil {
+					o.Approvers = tc.stub.approvers
+				}
+			})
 			f := failedChecks(checks)
 			if tc.wantFail == "" {
 				if len(f) > 0 {

@@ -38,7 +38,7 @@ var newChatDoctor = func(cfg *config.Config) chatDoctor {
 		URL: cfg.Mattermost.URL, Token: cfg.Secrets.MattermostToken, Team: cfg.Mattermost.Team,
 		Channel: cfg.Mattermost.Channel, PublicURL: cfg.Mattermost.PublicURL, Trigger: cfg.Mattermost.CommandTrigger,
 		Hint: commands.AutocompleteHint, Desc: commands.AutocompleteDescription,
-		ManualConfigured: cfg.Secrets.SlashToken != "",
+		ManualConfigured: cfg.Secrets.SlashToken != "", Approvers: cfg.Approvals.Approvers,
 	})
 }
 
