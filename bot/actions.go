@@ -100,6 +100,12 @@ func (h *ActionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeActionResponse(w, actionResponse{EphemeralText: text})
 		return
 	}
+	if call.Channel != "" && call.Channel != req.ChannelID {
+		h.o.Metrics.Refused("action_other_channel")
+		log.Warn().Str("user_id", req.UserID).Str("post", req.PostID).Msg("button refused: pressed outside the channel it was made for")
+		writeActionResponse(w, actionResponse{EphemeralText: msgButtonInvalid})
+		return
+	}
 	in := Incoming{
 		Source:    SourceButton,
 		UserID:    req.UserID,

@@ -51,6 +51,10 @@ type Button struct {
 	Action string // letters and digits only (Mattermost 404s on others)
 	Plan   string // the plan (or run) id the button acts on
 	Style  string // "", "primary", "good", "warning", "danger", "success"
+	// Hash and Channel bind the button to the plan as shown and where;
+	// Expires (when set) ends it with the plan.
+	Hash, Channel string
+	Expires       time.Time
 }
 
 // Incoming is one command from any source: slash, mention, DM, thread reply,
@@ -77,10 +81,12 @@ const (
 	SourceButton  = "button"
 )
 
-// ActionCall is a verified button press: the signature over (Plan, Action,
-// Expires) was checked and had not expired.
+// ActionCall is a verified button press: the signature over (Plan, Hash,
+// Channel, Action, Expires) was checked and had not expired.
 type ActionCall struct {
 	Plan    string
+	Hash    string // the plan hash the button was made for; "" for none
+	Channel string // the channel the button was posted in; "" for none
 	Action  string
 	Expires time.Time
 }

@@ -76,12 +76,22 @@ type Core struct {
 	Channel string
 	Now     func() time.Time
 
+	// Approvers are the approvers' Mattermost user ids, resolved from the
+	// configured names at start (ResolveApprovers); nil until then, when
+	// the configured entries are taken as ids (the console's users).
+	Approvers []string
+
 	mu       sync.Mutex
 	launches sync.WaitGroup
-	polling  map[string]bool
 	// lastPatch keeps the last text patched into each post, so an
 	// unchanged progress post is not edited again every tick.
 	lastPatch map[string]string
+
+	ownersMu sync.Mutex
+	owners   map[string]*runOwner
+
+	snap  snapshotCache
+	names nameCache
 }
 
 // Handle implements Handler.
@@ -97,12 +107,20 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 		c.Metrics.Refused("parse")
 		return Reply{Ephemeral: "⚠️ " + err.Error()}
 	}
-	c.Log.Info().Str("cmd", cmd.Name).Str("user", in.UserName).Str("source", in.Source).Msg("command")
+	if in.UserID == "" && in.Source == SourceConsole {
+		in.UserID = in.UserName // the console has no server: its users are their names
+	}
+	if in.UserID == "" && !readOnly(cmd) {
+		c.Metrics.Refused("identity")
+		return Reply{Ephemeral: "⛔ The bot cannot tell who sent this command (no user id from the server); nothing was changed."}
+	}
+	in.UserName = c.displayName(ctx, in.UserID, in.UserName)
+	c.Log.Info().Str("cmd", cmd.Name).Str("user_id", in.UserID).Str("user", in.UserName).Str("source", in.Source).Msg("command")
 	switch cmd.Name {
 	case "plan":
 		return c.plan(ctx, in, cmd)
 	case "approve":
-		return c.approve(ctx, in, commands.Approval{User: in.UserName, Channel: in.ChannelID, PlanID: cmd.Target,
+		return c.approve(ctx, in, commands.Approval{User: in.UserID, UserName: in.UserName, Channel: in.ChannelID, PlanID: cmd.Target,
 			WithoutWatcher: cmd.WithoutWatcher, ConfirmBoth: cmd.ConfirmBoth})
 	case "cancel":
 		return c.cancel(ctx, in, cmd.Target, cmd.Yes)
@@ -141,6 +159,7 @@ func (c *Core) effectiveConfig(ctx context.Context) (*config.Config, error) {
 		return nil, err
 	}
 	cfg := *c.Cfg
+	cfg.Approvals.Approvers = c.approverIDs()
 	cfg.Blacklist = make([]config.BlacklistEntry, 0, len(entries))
 	for _, e := range entries {
 		cfg.Blacklist = append(cfg.Blacklist, config.BlacklistEntry{Machine: e.Machine, Reason: e.Reason})

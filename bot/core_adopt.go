@@ -271,12 +271,24 @@ func (c *Core) watch(ctx context.Context, in Incoming, build string) Reply {
 		if run.Watcher {
 			return Reply{Ephemeral: fmt.Sprintf("The bot is already watching `%s`; `/atvm status %s` answers now.", build, build)}
 		}
-		on := true
-		if err := c.DB.UpdateRun(ctx, run.ID, storage.RunUpdate{Watcher: &on}); err != nil {
+		var reply Reply
+		err := c.withRun(ctx, run.ID, func(_ *runOwner, cur storage.Run) {
+			if !storage.Active(cur.State) {
+				reply = Reply{Ephemeral: fmt.Sprintf("⚠️ `%s` has ended (%s).", build, cur.State)}
+				return
+			}
+			on := true
+			if err := c.DB.UpdateRun(ctx, run.ID, storage.RunUpdate{Watcher: &on}); err != nil {
+				reply = internalError(c.Log, "watching", err)
+				return
+			}
+			_ = c.DB.Audit(ctx, actor(in), "watch", run.ID)
+			reply = Reply{Ephemeral: fmt.Sprintf("Watching `%s` again: progress and results follow in its thread.", build)}
+		})
+		if err != nil {
 			return internalError(c.Log, "watching", err)
 		}
-		_ = c.DB.Audit(ctx, in.UserName, "watch", run.ID)
-		return Reply{Ephemeral: fmt.Sprintf("Watching `%s` again: progress and results follow in its thread.", build)}
+		return reply
 	}
 	if c.discoverer() == nil {
 		return Reply{Ephemeral: fmt.Sprintf("No active run of `%s` is known, and this bot cannot look at the controller.", build)}
@@ -311,6 +323,7 @@ func (c *Core) watch(ctx context.Context, in Incoming, build string) Reply {
 	}
 	// PlannedBy names who asked for the run: the final summary notifies them.
 	run.ID, run.Watcher, run.PlannedBy, run.ChannelID = newRunID(build, c.now()), true, in.UserName, in.ChannelID
+	run.PlannedByID = in.UserID
 	err = c.DB.CreateRunLocked(ctx, run, in.UserName)
 	var locked *storage.ErrLocked
 	switch {
@@ -320,7 +333,7 @@ func (c *Core) watch(ctx context.Context, in Incoming, build string) Reply {
 	case err != nil:
 		return internalError(c.Log, "recording the adopted run", err)
 	}
-	_ = c.DB.Audit(ctx, in.UserName, "adopt", fmt.Sprintf("%s %s runner pid %d", run.ID, build, live.ProcPID))
+	_ = c.DB.Audit(ctx, actor(in), "adopt", fmt.Sprintf("%s %s runner pid %d", run.ID, build, live.ProcPID))
 	c.Log.Info().Str("run", run.ID).Str("build", build).Int("pid", live.ProcPID).Str("user", in.UserName).Msg("adopted a run started on the controller")
 	c.ensureRoot(ctx, run, results.Status{Build: build, Template: run.Template, State: results.RunRunning, Categorized: run.Categorized})
 	return Reply{Ephemeral: fmt.Sprintf("Watching `%s`, started by hand on the controller at %s: progress and each result follow in this channel, once each.", build, c.fmtTime(live.Start))}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/atvm/atvmbot/commands"
 	"github.com/atvm/atvmbot/results"
@@ -18,7 +19,7 @@ func (c *Core) approve(ctx context.Context, in Incoming, a commands.Approval) Re
 	refused := func(msg string) Reply {
 		c.Metrics.Refused("approve")
 		if a.PlanID != "" {
-			_ = c.DB.RecordRefusal(ctx, a.PlanID, in.UserName, msg)
+			_ = c.DB.RecordRefusal(ctx, a.PlanID, actor(in), msg)
 		}
 		return Reply{Ephemeral: "⛔ Not approved: " + msg}
 	}
@@ -42,6 +43,10 @@ func (c *Core) approve(ctx context.Context, in Incoming, a commands.Approval) Re
 	if err := commands.CheckApproval(a, rec, c.now(), cfg); err != nil {
 		return refused(err.Error())
 	}
+	if in.Action != nil && in.Action.Hash != "" && in.Action.Hash != stored.Hash {
+		// The button was made for another version of this plan (P2).
+		return refused(fmt.Sprintf("plan %s changed after this button was made; use the newest plan post", stored.ID))
+	}
 	// D15: the controller is asked first; a run started there by hand holds
 	// it like the bot's own. An unanswered question refuses (fail closed).
 	if busy, err := c.liveOnController(ctx); err != nil {
@@ -55,6 +60,7 @@ func (c *Core) approve(ctx context.Context, in Incoming, a commands.Approval) Re
 		ID: newRunID(plan.Build, c.now()), PlanID: plan.ID, Build: plan.Build, Controller: c.Runner.Controller(),
 		Template: plan.Template, Categorized: plan.Categorized, Watcher: watcher, State: results.RunApproved,
 		PlannedBy: stored.CreatedBy, ApprovedBy: in.UserName, ChannelID: stored.ChannelID,
+		PlannedByID: stored.CreatedByID, ApprovedByID: in.UserID,
 	}
 	used, err := c.DB.ApproveAndCreateRun(ctx, run, in.UserName)
 	var locked *storage.ErrLocked
@@ -66,18 +72,26 @@ func (c *Core) approve(ctx context.Context, in Incoming, a commands.Approval) Re
 	case !used:
 		return refused(fmt.Sprintf("plan %s was already approved or is no longer open", plan.ID))
 	}
-	_ = c.DB.Audit(ctx, in.UserName, "approve", fmt.Sprintf("%s %s watcher=%v", plan.ID, plan.Build, watcher))
-	c.Log.Info().Str("plan", plan.ID).Str("run", run.ID).Str("approver", in.UserName).Bool("watcher", watcher).Msg("approved")
+	_ = c.DB.Audit(ctx, actor(in), "approve", fmt.Sprintf("%s %s watcher=%v", plan.ID, plan.Build, watcher))
+	c.Log.Info().Str("plan", plan.ID).Str("run", run.ID).Str("approver_id", in.UserID).Str("approver", in.UserName).Bool("watcher", watcher).Msg("approved")
 	how := "with the watcher"
 	if !watcher {
 		how = "without the watcher: no progress or result posts"
 	}
 	c.markPlanPost(ctx, plan.ID, fmt.Sprintf("✅ **Approved** by %s at %s (%s). Launching: template → verify → runner…",
 		userRef(in.UserName), c.fmtTime(c.now()), how))
+	// The launch outlives the request that approved it; cancel stops it
+	// through the owner (D24).
+	o := c.ownerOf(run.ID)
+	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	o.launchMu.Lock()
+	o.launchCancel, o.launchDone = cancel, make(chan struct{})
+	o.launchMu.Unlock()
 	c.launches.Add(1)
 	go func() {
 		defer c.launches.Done()
-		c.launch(context.WithoutCancel(ctx), run, plan)
+		defer cancel()
+		c.launch(lctx, o, run, plan)
 	}()
 	return Reply{Ephemeral: fmt.Sprintf("Approved plan `%s`; launching `%s` %s.", plan.ID, plan.Build, how)}
 }
@@ -130,46 +144,125 @@ func (c *Core) busyMessage(ctx context.Context, l *storage.ErrLocked) string {
 }
 
 // launch runs the launch sequence and records each step; the plan post shows
-// the progress, a failure says why (P5, P15, P16).
-func (c *Core) launch(ctx context.Context, run storage.Run, plan commands.Plan) {
-	setState := func(state, reason string) {
-		if err := c.DB.UpdateRun(ctx, run.ID, storage.RunUpdate{State: &state, Reason: &reason}); err != nil {
-			c.Log.Error().Err(err).Str("run", run.ID).Msg("recording the run state")
-		}
+// the progress, a failure says why (P5, P15, P16). Every state change is a
+// guarded transition taken as the run's owner: a cancel that won first is
+// never overwritten, and a runner started after it is stopped before the
+// controller is freed (D15, D24).
+func (c *Core) launch(ctx context.Context, o *runOwner, run storage.Run, plan commands.Plan) {
+	result := ""
+	defer func() {
+		o.launchMu.Lock()
+		o.launchResult, o.launchCancel = result, nil
+		close(o.launchDone)
+		o.launchMu.Unlock()
+	}()
+	var won bool
+	_ = c.withRun(ctx, run.ID, func(_ *runOwner, cur storage.Run) {
+		won, _ = c.transition(ctx, run.ID, storage.Transition{From: []string{results.RunApproved}, To: results.RunLaunching})
+	})
+	if !won {
+		result = "cancelled before the launch began: nothing was started on the controller"
+		c.releaseAfterCancel(ctx, run.ID, false)
+		return
 	}
-	setState(results.RunLaunching, "")
 	faultPoint(FaultLaunching)
+	var stepsMu sync.Mutex
 	var steps []string
 	progress := func(step string) {
+		stepsMu.Lock()
 		if len(steps) > 0 && steps[len(steps)-1] == step {
+			stepsMu.Unlock()
 			return // a step reports its start and its end
 		}
 		steps = append(steps, step)
+		line := strings.Join(steps, " ✓ → ")
+		stepsMu.Unlock()
+		if ctx.Err() != nil {
+			return // cancelled: the plan post says so
+		}
 		_ = c.DB.AddEvent(ctx, run.ID, "launch", step)
-		c.markPlanPost(ctx, plan.ID, fmt.Sprintf("✅ **Approved** by %s. Launching `%s`: %s …", userRef(run.ApprovedBy), run.Build, strings.Join(steps, " ✓ → ")))
+		c.markPlanPost(ctx, plan.ID, fmt.Sprintf("✅ **Approved** by %s. Launching `%s`: %s …", userRef(run.ApprovedBy), run.Build, line))
 	}
 	got, err := c.Runner.Launch(ctx, run, plan, progress)
+	stepsMu.Lock()
+	done := strings.Join(steps, " ✓ → ")
+	stepsMu.Unlock()
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	if err != nil {
 		reason := err.Error()
-		setState(results.RunLaunchFailed, reason)
+		won, cur := c.transition(ctx, run.ID, storage.Transition{From: []string{results.RunLaunching}, To: results.RunLaunchFailed, Update: storage.RunUpdate{Reason: &reason}})
+		if !won {
+			// A cancel won: whatever step was running was stopped; the
+			// runner never started.
+			result = "cancelled during the launch (" + lastStep(done) + "): the runner never started"
+			if cur.State == results.RunCancelled {
+				// The step the cancel cut short may outlive its session on
+				// the controller: stop it before freeing the controller.
+				c.releaseAfterCancel(ctx, run.ID, true)
+			}
+			return
+		}
+		result = "launch failed: " + firstLine(reason)
 		c.Log.Warn().Str("run", run.ID).Str("reason", reason).Msg("launch failed")
 		c.markPlanPost(ctx, plan.ID, fmt.Sprintf("❌ **Launch failed** (approved by %s): %s", userRef(run.ApprovedBy), firstLine(reason)))
 		stored, _ := c.DB.GetPlan(ctx, plan.ID)
 		c.postOnce(ctx, postSpec{key: run.ID + "/launch-failed", run: run.ID, kind: "state", channel: run.ChannelID, root: stored.PostID,
 			message: fmt.Sprintf("❌ **%s — launch failed.** Nothing else was started.\n\n```\n%s\n```\n%s", run.Build, clip(reason, 3000), mentions(run.PlannedBy, run.ApprovedBy))})
+		c.forgetOwner(run.ID)
 		return
 	}
-	state := results.RunRunning
-	if err := c.DB.UpdateRun(ctx, run.ID, storage.RunUpdate{State: &state, RunnerPID: &got.RunnerPID, RunnerStart: &got.RunnerStart,
-		ScopeJSON: &got.ScopeJSON, ControllerStart: &got.ControllerStart}); err != nil {
-		c.Log.Error().Err(err).Str("run", run.ID).Msg("recording the launch")
+	upd := storage.RunUpdate{RunnerPID: &got.RunnerPID, RunnerStart: &got.RunnerStart, ScopeJSON: &got.ScopeJSON, ControllerStart: &got.ControllerStart}
+	won, cur := c.transition(ctx, run.ID, storage.Transition{From: []string{results.RunLaunching}, To: results.RunRunning, Update: upd})
+	if !won {
+		// The cancel won while the runner was starting: record its
+		// identity, stop it, and only then free the controller.
+		if err := c.DB.UpdateRun(ctx, run.ID, upd); err != nil {
+			c.Log.Error().Err(err).Str("run", run.ID).Msg("recording the runner of a cancelled launch")
+		}
+		if cur.State == results.RunCancelled {
+			cur.RunnerPID, cur.RunnerStart = got.RunnerPID, got.RunnerStart
+			if err := c.stopAndRelease(ctx, cur); err != nil {
+				result = fmt.Sprintf("cancelled as the runner started (pid %d); stopping it failed, the bot retries and keeps the controller locked until it is gone", got.RunnerPID)
+				return
+			}
+			result = fmt.Sprintf("cancelled as the runner started: the runner (pid %d) was stopped", got.RunnerPID)
+		}
+		return
 	}
+	result = "launched"
 	c.markPlanPost(ctx, plan.ID, fmt.Sprintf("✅ **Approved** by %s · launched at %s: %s ✓ · runner pid %d.",
-		userRef(run.ApprovedBy), c.fmtTime(got.ControllerStart), strings.Join(steps, " ✓ → "), got.RunnerPID))
-	if run.Watcher {
-		run, _ = c.DB.GetRun(ctx, run.ID)
-		c.ensureRoot(ctx, run, results.Status{Build: run.Build, Template: run.Template, State: results.RunRunning, Categorized: run.Categorized})
+		userRef(run.ApprovedBy), c.fmtTime(got.ControllerStart), done, got.RunnerPID))
+	if cur.Watcher {
+		c.ensureRoot(ctx, cur, results.Status{Build: cur.Build, Template: cur.Template, State: results.RunRunning, Categorized: cur.Categorized})
 	}
+}
+
+// releaseAfterCancel frees the controller of a run cancelled before its
+// runner started; with the runner possibly started, it is stopped first.
+func (c *Core) releaseAfterCancel(ctx context.Context, runID string, runnerMayRun bool) {
+	run, err := c.DB.GetRun(ctx, runID)
+	if err != nil {
+		return
+	}
+	if runnerMayRun {
+		_ = c.stopAndRelease(ctx, run)
+		return
+	}
+	if err := c.DB.ReleaseRunLock(ctx, runID); err != nil {
+		c.Log.Error().Err(err).Str("run", runID).Msg("releasing the controller lock")
+	}
+	c.forgetOwner(runID)
+}
+
+func lastStep(steps string) string {
+	if steps == "" {
+		return "before the first step"
+	}
+	if i := strings.LastIndex(steps, " ✓ → "); i >= 0 {
+		return "at " + steps[i+len(" ✓ → "):]
+	}
+	return "at " + steps
 }
 
 func firstLine(s string) string {

@@ -2,10 +2,14 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/atvm/atvmbot/commands"
 	"github.com/atvm/atvmbot/storage"
@@ -31,20 +35,25 @@ func (c *Core) plan(ctx context.Context, in Incoming, cmd commands.Command) Repl
 		return Reply{Ephemeral: "⚠️ Plan refused: " + err.Error()}
 	}
 	_, blVersion, _ := c.DB.Blacklist(ctx)
-	body, _ := json.Marshal(p)
 	now := c.now()
-	rec := storage.Plan{ID: p.ID, Hash: p.Hash, ChannelID: in.ChannelID, RootID: in.RootID, Template: p.Template, Build: p.Build,
-		PlanJSON: string(body), CreatedBy: in.UserName, CreatedAt: now, ExpiresAt: now.Add(c.Cfg.Approvals.PlanTTL), BlacklistVersion: blVersion}
-	if old, err := c.DB.GetPlan(ctx, p.ID); err == nil && old.State == storage.PlanOpen && old.PostID != "" {
-		return Reply{Ephemeral: fmt.Sprintf("This exact plan is already open: %s — approve it there.", c.Chat.PostLink(old.PostID))}
+	id, open, err := c.planID(ctx, p, in.ChannelID, now)
+	if err != nil {
+		return internalError(c.Log, "reading the plans", err)
 	}
+	if open != nil {
+		return Reply{Ephemeral: fmt.Sprintf("This exact plan is already open: %s — approve it there.", c.Chat.PostLink(open.PostID))}
+	}
+	p.ID = id
+	body, _ := json.Marshal(p)
+	rec := storage.Plan{ID: p.ID, Hash: p.Hash, ChannelID: in.ChannelID, RootID: in.RootID, Template: p.Template, Build: p.Build,
+		PlanJSON: string(body), CreatedBy: in.UserName, CreatedByID: in.UserID, CreatedAt: now, ExpiresAt: now.Add(c.Cfg.Approvals.PlanTTL), BlacklistVersion: blVersion}
 	superseded, err := c.DB.InsertPlan(ctx, rec)
 	if err != nil {
 		return internalError(c.Log, "storing the plan", err)
 	}
 	postID, err := c.Chat.CreatePost(ctx, OutPost{
 		ChannelID: in.ChannelID, RootID: in.RootID, IdemKey: "plan/" + p.ID + "/" + fmt.Sprint(now.UnixNano()),
-		Message: c.planMessage(p, in.UserName, ""), Buttons: planButtons(p),
+		Message: c.planMessage(p, in.UserName, ""), Buttons: planButtons(p, in.ChannelID, rec.ExpiresAt),
 	})
 	if err != nil {
 		return internalError(c.Log, "posting the plan", err)
@@ -59,18 +68,57 @@ func (c *Core) plan(ctx context.Context, in Incoming, cmd commands.Command) Repl
 	return Reply{Ephemeral: fmt.Sprintf("Plan `%s` posted: %s. Nothing runs until an approver approves it.", p.ID, c.Chat.PostLink(postID))}
 }
 
-func planButtons(p commands.Plan) []Button {
-	if p.NeedsConfirmation {
-		return []Button{
-			{Name: "Confirm both plugins and approve", Action: actConfirm, Plan: p.ID, Style: "danger"},
-			{Name: "Cancel", Action: actCancel, Plan: p.ID},
+// planButtons are a plan's buttons, signed for its hash and channel and
+// ending with the plan (P2).
+// planID is the id a new plan gets: the planner's (from the hash) unless an
+// open plan of another channel holds it, then one derived from the hash and
+// the channel (ids are unique per channel). An open plan of this channel with
+// the same id that has not expired is returned instead: it is the same plan.
+// One that expired is closed here, so the same request makes a fresh plan.
+func (c *Core) planID(ctx context.Context, p commands.Plan, channel string, now time.Time) (string, *storage.Plan, error) {
+	id := p.ID
+	for i := 0; i < 4; i++ {
+		old, err := c.DB.GetPlan(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			return id, nil, nil
 		}
+		if err != nil {
+			return "", nil, err
+		}
+		if old.State != storage.PlanOpen {
+			return id, nil, nil // closed: archived when the new one is stored
+		}
+		if !old.ExpiresAt.IsZero() && now.After(old.ExpiresAt) {
+			if err := c.DB.SetPlanState(ctx, old.ID, storage.PlanExpired); err != nil {
+				return "", nil, err
+			}
+			c.markPlanPost(ctx, old.ID, "⌛ **Expired** — nothing was run. The same request makes a fresh plan.")
+			return id, nil, nil
+		}
+		if old.ChannelID == channel {
+			if old.PostID == "" {
+				return id, nil, nil
+			}
+			return id, &old, nil
+		}
+		sum := sha256.Sum256([]byte(p.Hash + "|" + channel + "|" + strconv.Itoa(i)))
+		id = "p-" + hex.EncodeToString(sum[:])[:6]
 	}
-	bs := []Button{{Name: "Approve", Action: actApprove, Plan: p.ID, Style: "primary"}}
+	return "", nil, fmt.Errorf("no free plan id for %s", p.ID)
+}
+
+func planButtons(p commands.Plan, channel string, expires time.Time) []Button {
+	b := func(name, action, style string) Button {
+		return Button{Name: name, Action: action, Plan: p.ID, Style: style, Hash: p.Hash, Channel: channel, Expires: expires}
+	}
+	if p.NeedsConfirmation {
+		return []Button{b("Confirm both plugins and approve", actConfirm, "danger"), b("Cancel", actCancel, "")}
+	}
+	bs := []Button{b("Approve", actApprove, "primary")}
 	if p.Watcher {
-		bs = append(bs, Button{Name: "Approve without watcher", Action: actApproveNW, Plan: p.ID})
+		bs = append(bs, b("Approve without watcher", actApproveNW, ""))
 	}
-	return append(bs, Button{Name: "Cancel", Action: actCancel, Plan: p.ID})
+	return append(bs, b("Cancel", actCancel, ""))
 }
 
 // planMessage is the plan post: the exact commands (P1, P17), and a status
@@ -108,8 +156,8 @@ func (c *Core) handleButton(ctx context.Context, in Incoming) Reply {
 	a := in.Action
 	switch a.Action {
 	case actApprove, actApproveNW, actConfirm:
-		return c.approve(ctx, in, commands.Approval{User: in.UserName, Channel: in.ChannelID, PlanID: a.Plan,
-			WithoutWatcher: a.Action == actApproveNW, ConfirmBoth: a.Action == actConfirm})
+		return c.approve(ctx, in, commands.Approval{User: in.UserID, UserName: in.UserName, Channel: in.ChannelID, PlanID: a.Plan,
+			Hash: a.Hash, WithoutWatcher: a.Action == actApproveNW, ConfirmBoth: a.Action == actConfirm})
 	case actCancel:
 		return c.cancel(ctx, in, a.Plan, false)
 	}
@@ -124,6 +172,7 @@ func planRecord(p storage.Plan) (commands.PlanRecord, commands.Plan, error) {
 		return commands.PlanRecord{}, plan, fmt.Errorf("stored plan %s unreadable: %w", p.ID, err)
 	}
 	rec := plan.Record(p.ChannelID, p.CreatedBy, p.CreatedAt)
+	rec.CreatedByID = p.CreatedByID
 	rec.Hash = p.Hash
 	rec.Used = p.State == storage.PlanUsed || p.State == storage.PlanCancelled || p.State == storage.PlanExpired
 	rec.Superseded = p.State == storage.PlanSuperseded

@@ -276,8 +276,8 @@ func (c *Core) finish(ctx context.Context, run storage.Run, st results.Status, n
 	if state == "" {
 		state = st.State
 	}
-	if err := c.DB.UpdateRun(ctx, run.ID, storage.RunUpdate{State: &state}); err != nil {
-		c.Log.Error().Err(err).Str("run", run.ID).Msg("recording the final state")
+	if won, _ := c.transition(ctx, run.ID, storage.Transition{From: []string{results.RunRunning}, To: state}); won {
+		c.forgetOwner(run.ID)
 	}
 	c.Log.Info().Str("run", run.ID).Str("build", run.Build).Str("state", state).Msg("run finished")
 }

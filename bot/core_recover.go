@@ -21,16 +21,19 @@ func (c *Core) Recover(ctx context.Context) {
 	}
 	for _, r := range runs {
 		if r.State == results.RunRunning || r.RunnerPID != 0 {
-			if r.State != results.RunRunning {
-				st := results.RunRunning
-				_ = c.DB.UpdateRun(ctx, r.ID, storage.RunUpdate{State: &st})
+			if r.State == results.RunLaunching {
+				c.transition(ctx, r.ID, storage.Transition{From: []string{results.RunLaunching}, To: results.RunRunning})
 			}
 			c.Log.Info().Str("run", r.ID).Str("build", r.Build).Msg("resuming the watch")
 			continue
 		}
-		state := results.RunLaunchFailed
 		reason := "the bot restarted during the launch; check the controller before planning again"
-		_ = c.DB.UpdateRun(ctx, r.ID, storage.RunUpdate{State: &state, Reason: &reason})
+		// A template step may outlive the bot: it is stopped before the
+		// controller is freed (a failed stop leaves it to the ticks).
+		if won, cur := c.transition(ctx, r.ID, storage.Transition{From: []string{results.RunApproved, results.RunLaunching}, To: results.RunLaunchFailed,
+			Update: storage.RunUpdate{Reason: &reason}, KeepLock: true}); won {
+			_ = c.stopAndRelease(ctx, cur)
+		}
 		c.markPlanPost(ctx, r.PlanID, fmt.Sprintf("⚠️ **Launch interrupted**: %s.", reason))
 		c.Log.Warn().Str("run", r.ID).Str("build", r.Build).Msg("launch interrupted by a restart")
 	}

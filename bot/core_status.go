@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/atvm/atvmbot/commands"
 	"github.com/atvm/atvmbot/config"
@@ -28,7 +29,14 @@ func (c *Core) status(ctx context.Context, build string) Reply {
 		if err == nil {
 			latest = &run
 		}
-		if rep, ok := c.controllerStatus(ctx, build, latest); ok {
+		key := build
+		if latest != nil {
+			key += "|" + latest.ID + "|" + latest.State
+		}
+		// Requests that arrive while the controller is being asked share
+		// its answer; a later one asks again (S2).
+		rep, ok := c.snap.do(key, time.Now(), 0, func() (Reply, bool) { return c.controllerStatus(ctx, build, latest) })
+		if ok {
 			return rep
 		}
 	}
@@ -42,17 +50,28 @@ func (c *Core) status(ctx context.Context, build string) Reply {
 		return internalError(c.Log, "finding the run", err)
 	}
 	st := results.Status{Build: run.Build, Template: run.Template, State: run.State, Categorized: run.Categorized}
+	live := false
 	if run.State == results.RunRunning {
-		// Live: ask the controller now rather than repeat the last poll (S2).
-		if obs, err := c.Runner.Poll(ctx, run); err == nil {
-			st = obs.Status
-		} else if run.StatusJSON != "" {
-			_ = json.Unmarshal([]byte(run.StatusJSON), &st)
+		// Live (S2), from the run's owner: its latest poll when fresh,
+		// else a poll taken in its turn — never a second poll beside it.
+		var ok bool
+		st, ok, run = c.liveStatus(ctx, run)
+		live = ok
+	}
+	if !live && run.StatusJSON != "" {
+		var stored results.Status
+		if json.Unmarshal([]byte(run.StatusJSON), &stored) == nil {
+			st = stored
+		}
+		if run.State == results.RunRunning {
 			st.Notes = append(st.Notes, "The controller did not answer just now; this is the last status the bot saw.")
 		}
-	} else if run.StatusJSON != "" {
-		_ = json.Unmarshal([]byte(run.StatusJSON), &st)
+	}
+	if !live {
 		st.State = run.State
+	}
+	if run.State == results.RunCancelled {
+		st = notRun(st, run.Reason+".")
 	}
 	if run.State == results.RunLaunchFailed || run.State == results.RunApproved || run.State == results.RunLaunching {
 		return Reply{Ephemeral: fmt.Sprintf("`%s` is %s. %s", run.Build, run.State, run.Reason)}
@@ -64,6 +83,32 @@ func (c *Core) status(ctx context.Context, build string) Reply {
 		msg += fmt.Sprintf("\n\n_(%d more part(s): the full report is in the run's thread when it finishes.)_", len(parts)-1)
 	}
 	return Reply{Ephemeral: msg}
+}
+
+// liveStatus is a running run's status from its owner: the latest poll if
+// at most one poll interval old, else a poll taken as the owner. ok is false
+// when no live answer could be had; run is the run as stored then.
+func (c *Core) liveStatus(ctx context.Context, run storage.Run) (results.Status, bool, storage.Run) {
+	o := c.ownerOf(run.ID)
+	maxAge := c.Cfg.Watch.PollInterval
+	if st, ok := o.fresh(c.now(), maxAge); ok {
+		return st, true, run
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if st, ok := o.fresh(c.now(), maxAge); ok {
+		return st, true, run // a poll finished while this waited its turn
+	}
+	cur, err := c.DB.GetRun(ctx, run.ID)
+	if err != nil || cur.State != results.RunRunning {
+		return results.Status{}, false, cur
+	}
+	st, err := c.poll(ctx, o, cur)
+	if err != nil {
+		c.Log.Warn().Err(err).Str("run", run.ID).Msg("status: poll failed")
+		return results.Status{}, false, cur
+	}
+	return st, true, cur
 }
 
 func (c *Core) statusRun(ctx context.Context, build string) (storage.Run, error) {
@@ -130,24 +175,121 @@ func (c *Core) cancel(ctx context.Context, in Incoming, target string, yes bool)
 	if err != nil || !storage.Active(run.State) {
 		return Reply{Ephemeral: fmt.Sprintf("⚠️ No active run of `%s` to cancel.", target)}
 	}
-	if err := commands.CheckCancelRun(in.UserName, yes, cfg); err != nil {
+	if err := commands.CheckCancelRun(in.UserID, yes, cfg); err != nil {
 		c.Metrics.Refused("cancel")
 		return Reply{Ephemeral: "⛔ " + err.Error()}
 	}
-	if err := c.Runner.Cancel(ctx, run); err != nil {
-		return internalError(c.Log, "stopping the runner", err)
+	return c.cancelRun(ctx, in, run.ID)
+}
+
+// cancelRun cancels a run as its owner (W5, D24): the cancel wins or loses
+// atomically against the run's other transitions. Once it wins nothing more
+// is launched, a started runner is stopped before the controller is freed,
+// and no result, sub-run or correction post follows. The reply says which
+// case happened.
+func (c *Core) cancelRun(ctx context.Context, in Incoming, runID string) Reply {
+	o := c.ownerOf(runID)
+	o.mu.Lock()
+	run, err := c.DB.GetRun(ctx, runID)
+	if err != nil {
+		o.mu.Unlock()
+		return internalError(c.Log, "finding the run", err)
 	}
-	state, reason := results.RunCancelled, "cancelled by "+in.UserName
-	if err := c.DB.UpdateRun(ctx, run.ID, storage.RunUpdate{State: &state, Reason: &reason}); err != nil {
-		return internalError(c.Log, "recording the cancel", err)
+	reason := "cancelled by " + userRef(in.UserName)
+	switch run.State {
+	case results.RunApproved, results.RunLaunching:
+		won, cur := c.transition(ctx, runID, storage.Transition{From: []string{results.RunApproved, results.RunLaunching},
+			To: results.RunCancelled, KeepLock: true, Update: storage.RunUpdate{Reason: &reason}})
+		o.mu.Unlock()
+		if !won {
+			if cur.State == results.RunRunning {
+				return c.cancelRun(ctx, in, runID) // the launch finished first: cancel the running run
+			}
+			return Reply{Ephemeral: fmt.Sprintf("`%s` had already ended (%s); nothing to cancel.", run.Build, cur.State)}
+		}
+		_ = c.DB.Audit(ctx, actor(in), "cancel", run.ID+" during the launch")
+		return c.cancelLaunch(ctx, in, o, cur)
+	case results.RunRunning:
+		defer o.mu.Unlock()
+		won, cur := c.transition(ctx, runID, storage.Transition{From: []string{results.RunRunning},
+			To: results.RunCancelled, KeepLock: true, Update: storage.RunUpdate{Reason: &reason}})
+		if !won {
+			return Reply{Ephemeral: fmt.Sprintf("`%s` had already ended (%s); nothing to cancel.", run.Build, cur.State)}
+		}
+		_ = c.DB.Audit(ctx, actor(in), "cancel", run.ID)
+		stopped := c.stopAndRelease(ctx, cur) == nil
+		// The progress post says CANCELLED whether or not the run is
+		// watched now: it must not go on saying RUNNING.
+		if root := c.rootOf(ctx, cur); root != "" {
+			var st results.Status
+			_ = json.Unmarshal([]byte(cur.StatusJSON), &st)
+			st = notRun(st, "")
+			cur.RootPostID = root
+			c.patchIfChanged(ctx, root, c.progressText(cur, st))
+			if cur.Watcher {
+				what := "the runner was stopped"
+				if !stopped {
+					what = "stopping the runner failed so far; the bot keeps trying and keeps the controller locked until it is gone"
+				}
+				c.postOnce(ctx, postSpec{key: run.ID + "/state", run: run.ID, kind: "state", channel: run.ChannelID, root: root,
+					message: fmt.Sprintf("⏹️ `%s` was **cancelled** by %s; %s. No result will be posted; hosts without a result were not run to the end.", run.Build, userRef(in.UserName), what)})
+			}
+		}
+		if !stopped {
+			return Reply{Ephemeral: fmt.Sprintf("Cancelled `%s`: no result will be posted. Stopping its runner failed so far; the bot keeps trying and the controller stays locked until the runner is gone.", run.Build)}
+		}
+		return Reply{Ephemeral: fmt.Sprintf("Cancelled `%s` while it ran: the runner was stopped; no result will be posted.", run.Build)}
+	default:
+		o.mu.Unlock()
+		return Reply{Ephemeral: fmt.Sprintf("`%s` had already ended (%s); nothing to cancel.", run.Build, run.State)}
 	}
-	_ = c.DB.Audit(ctx, in.UserName, "cancel", run.ID)
-	if run.Watcher {
-		root := c.rootOf(ctx, run)
-		c.postOnce(ctx, postSpec{key: run.ID + "/state", run: run.ID, kind: "state", channel: run.ChannelID, root: root,
-			message: fmt.Sprintf("⏹️ `%s` was **cancelled** by %s; the runner was stopped and no result will be posted.", run.Build, userRef(in.UserName))})
+}
+
+// launchWait bounds how long a cancel reply waits for the launch to stop.
+const launchWait = 2 * time.Minute
+
+// cancelLaunch stops a launch a cancel has won against: the step in flight
+// is stopped on the controller, the launch goroutine ends (stopping a runner
+// it started), and the reply says how far the launch had got.
+func (c *Core) cancelLaunch(ctx context.Context, in Incoming, o *runOwner, run storage.Run) Reply {
+	o.launchMu.Lock()
+	cancel, done := o.launchCancel, o.launchDone
+	o.launchMu.Unlock()
+	if cancel != nil {
+		cancel()
 	}
-	return Reply{Ephemeral: fmt.Sprintf("Cancelled `%s`.", run.Build)}
+	// The template step may run for minutes and outlive its SSH session:
+	// stop it now rather than wait for it.
+	sctx, stop := context.WithTimeout(ctx, c.pollTimeout())
+	if err := c.Runner.Cancel(sctx, run); err != nil {
+		c.Log.Warn().Err(err).Str("run", run.ID).Msg("stopping the launch's current step")
+	}
+	stop()
+	result := ""
+	if done == nil {
+		// No launch of this process (a restart in between): stop whatever
+		// it may have started, then free the controller.
+		o.mu.Lock()
+		if err := c.stopAndRelease(ctx, run); err != nil {
+			result = "stopping what it started failed so far; the bot keeps trying and keeps the controller locked"
+		} else {
+			result = "anything it had started was stopped"
+		}
+		o.mu.Unlock()
+	} else {
+		select {
+		case <-done:
+			o.launchMu.Lock()
+			result = o.launchResult
+			o.launchMu.Unlock()
+		case <-time.After(launchWait):
+			result = "the launch is still being stopped; the controller stays locked until it is"
+		case <-ctx.Done():
+			result = "the launch is being stopped"
+		}
+	}
+	c.markPlanPost(ctx, run.PlanID, fmt.Sprintf("⏹️ **Cancelled** by %s during the launch: %s.", userRef(in.UserName), result))
+	return Reply{Ephemeral: fmt.Sprintf("Cancelled `%s` during the launch: %s. No result will be posted.", run.Build, result)}
 }
 
 func (c *Core) cancelPlan(ctx context.Context, in Incoming, stored storage.Plan, cfg *config.Config) Reply {
@@ -155,7 +297,7 @@ func (c *Core) cancelPlan(ctx context.Context, in Incoming, stored storage.Plan,
 	if err != nil {
 		return internalError(c.Log, "reading the plan", err)
 	}
-	if err := commands.CheckCancelPlan(in.UserName, rec, cfg); err != nil {
+	if err := commands.CheckCancelPlan(in.UserID, rec, cfg); err != nil {
 		c.Metrics.Refused("cancel")
 		return Reply{Ephemeral: "⛔ " + err.Error()}
 	}
@@ -166,18 +308,35 @@ func (c *Core) cancelPlan(ctx context.Context, in Incoming, stored storage.Plan,
 	return Reply{Ephemeral: fmt.Sprintf("Plan `%s` cancelled.", stored.ID)}
 }
 
-// unwatch stops watching a run without touching its runner (D14).
+// unwatch stops watching a run without touching its runner (D14). Only
+// the run's approver, the plan's author or an approver may.
 func (c *Core) unwatch(ctx context.Context, in Incoming, build string) Reply {
 	run, err := c.DB.LatestRunByBuild(ctx, build)
 	if err != nil || !storage.Active(run.State) {
 		return Reply{Ephemeral: fmt.Sprintf("⚠️ No active run of `%s`.", build)}
 	}
-	off := false
-	if err := c.DB.UpdateRun(ctx, run.ID, storage.RunUpdate{Watcher: &off}); err != nil {
+	if !c.isApprover(in.UserID) && (in.UserID == "" || (in.UserID != run.ApprovedByID && in.UserID != run.PlannedByID)) {
+		c.Metrics.Refused("unwatch")
+		return Reply{Ephemeral: fmt.Sprintf("⛔ Only the run's approver, the plan's author or an approver may stop watching `%s`.", build)}
+	}
+	var reply Reply
+	err = c.withRun(ctx, run.ID, func(_ *runOwner, cur storage.Run) {
+		if !storage.Active(cur.State) {
+			reply = Reply{Ephemeral: fmt.Sprintf("⚠️ `%s` has ended (%s).", build, cur.State)}
+			return
+		}
+		off := false
+		if err := c.DB.UpdateRun(ctx, run.ID, storage.RunUpdate{Watcher: &off}); err != nil {
+			reply = internalError(c.Log, "unwatching", err)
+			return
+		}
+		_ = c.DB.Audit(ctx, actor(in), "unwatch", run.ID)
+		reply = Reply{Ephemeral: fmt.Sprintf("No more posts for `%s`; its runner keeps going. `/atvm status %s` still answers.", build, build)}
+	})
+	if err != nil {
 		return internalError(c.Log, "unwatching", err)
 	}
-	_ = c.DB.Audit(ctx, in.UserName, "unwatch", run.ID)
-	return Reply{Ephemeral: fmt.Sprintf("No more posts for `%s`; its runner keeps going. `/atvm status %s` still answers.", build, build)}
+	return reply
 }
 
 // blacklist lists or changes the maintained list (P12): changes are for
@@ -195,7 +354,7 @@ func (c *Core) blacklist(ctx context.Context, in Incoming, cmd commands.Command)
 		}
 		return Reply{Ephemeral: b.String()}
 	}
-	if !commands.IsApprover(in.UserName, c.Cfg) {
+	if !c.isApprover(in.UserID) {
 		c.Metrics.Refused("blacklist")
 		return Reply{Ephemeral: "⛔ Only approvers may change the blacklist."}
 	}
@@ -203,7 +362,7 @@ func (c *Core) blacklist(ctx context.Context, in Incoming, cmd commands.Command)
 	if cmd.Action == commands.BlacklistRemove {
 		reason = ""
 	}
-	changed, err := c.DB.SetBlacklisted(ctx, cmd.Machine, reason, in.UserName)
+	changed, err := c.DB.SetBlacklisted(ctx, cmd.Machine, reason, actor(in))
 	if err != nil {
 		return internalError(c.Log, "changing the blacklist", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/atvm/atvmbot/results"
@@ -13,61 +14,81 @@ import (
 )
 
 // Tick polls every active run once. The scheduler calls it every
-// watch.poll_interval; one run's failure never stops the others.
+// watch.poll_interval; one run's failure or slowness never stops the
+// others: each run is polled by its owner in its own goroutine (bounded in
+// number), under its own deadline.
 func (c *Core) Tick(ctx context.Context) {
 	// D15: a lock no active run holds is stale; a run whose runner is gone
 	// for good ends below (TERMINATED/UNKNOWN per Reconstruct), which frees
 	// its lock in the same transaction. Adopted runs are polled like ours.
 	c.clearStaleLocks(ctx)
+	c.drainLocks(ctx)
 	runs, err := c.DB.ActiveRuns(ctx)
 	if err != nil {
 		c.Log.Error().Err(err).Msg("listing active runs")
 		return
 	}
 	counts := map[string]int{}
+	sem := make(chan struct{}, maxParallelPolls)
+	var wg sync.WaitGroup
 	for _, r := range runs {
 		counts[r.State]++
-		if r.State != results.RunRunning || !c.startPoll(r.ID) {
+		if r.State != results.RunRunning {
 			continue
 		}
-		c.pollRun(ctx, r)
-		c.endPoll(r.ID)
+		wg.Add(1)
+		go func(id string) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			_ = c.withRun(ctx, id, func(o *runOwner, run storage.Run) {
+				if run.State == results.RunRunning {
+					c.pollRun(ctx, o, run)
+				}
+			})
+		}(r.ID)
 	}
+	wg.Wait()
 	c.Metrics.SetRuns(counts)
 }
 
-// startPoll keeps two ticks from polling one run at once.
-func (c *Core) startPoll(id string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.polling == nil {
-		c.polling = map[string]bool{}
+// maxParallelPolls bounds how many runs are polled at once.
+const maxParallelPolls = 4
+
+func (c *Core) pollTimeout() time.Duration {
+	if d := c.Cfg.Watch.PollTimeout; d > 0 {
+		return d
 	}
-	if c.polling[id] {
-		return false
-	}
-	c.polling[id] = true
-	return true
+	return 2 * time.Minute
 }
 
-func (c *Core) endPoll(id string) {
-	c.mu.Lock()
-	delete(c.polling, id)
-	c.mu.Unlock()
-}
-
-func (c *Core) pollRun(ctx context.Context, run storage.Run) {
-	obs, err := c.Runner.Poll(ctx, run)
+// poll asks the Runner for the run's truth under the poll deadline and
+// records it as the owner's latest observation. The caller is the owner.
+func (c *Core) poll(ctx context.Context, o *runOwner, run storage.Run) (results.Status, error) {
+	pctx, cancel := context.WithTimeout(ctx, c.pollTimeout())
+	defer cancel()
+	obs, err := c.Runner.Poll(pctx, run)
 	c.Metrics.Poll(err)
+	if err != nil {
+		return results.Status{}, err
+	}
+	st := obs.Status
+	st.Version = c.Version
+	o.observed(st, c.now())
+	c.persist(ctx, run, st)
+	return st, nil
+}
+
+// pollRun is one tick's work on a run: poll, post what is owed, end the
+// run when it ended. The caller is the run's owner.
+func (c *Core) pollRun(ctx context.Context, o *runOwner, run storage.Run) {
+	st, err := c.poll(ctx, o, run)
 	if err != nil {
 		// An unreachable controller is not a verdict: no TERMINATED or
 		// UNKNOWN from a failed poll; the next tick tries again.
 		c.Log.Warn().Err(err).Str("run", run.ID).Msg("poll failed")
 		return
 	}
-	st := obs.Status
-	st.Version = c.Version
-	c.persist(ctx, run, st)
 	unposted := false
 	if run.Watcher {
 		c.ensureRoot(ctx, run, st)
@@ -98,6 +119,48 @@ func (c *Core) pollRun(ctx context.Context, run storage.Run) {
 	case results.RunHung:
 		c.hung(ctx, run, st)
 	}
+}
+
+// drainLocks finishes stopping the runners of cancelled runs whose stop
+// had not been confirmed (a failed stop, a restart): their locks are
+// released only once the runner is gone (D15, D24).
+func (c *Core) drainLocks(ctx context.Context) {
+	ids, err := c.DB.DrainingLocks(ctx)
+	if err != nil {
+		c.Log.Warn().Err(err).Msg("listing draining locks")
+		return
+	}
+	for _, id := range ids {
+		o := c.ownerOf(id)
+		if o.launching() {
+			continue // the launch in flight stops what it started, then frees the controller
+		}
+		if !o.mu.TryLock() {
+			continue // its owner is on it
+		}
+		run, err := c.DB.GetRun(ctx, id)
+		if err == nil {
+			c.stopAndRelease(ctx, run)
+		}
+		o.mu.Unlock()
+	}
+}
+
+// stopAndRelease stops a terminal run's runner and template step, then
+// frees its controller; a failed stop keeps the lock for the next tick.
+func (c *Core) stopAndRelease(ctx context.Context, run storage.Run) error {
+	sctx, cancel := context.WithTimeout(ctx, c.pollTimeout())
+	defer cancel()
+	if err := c.Runner.Cancel(sctx, run); err != nil {
+		c.Log.Warn().Err(err).Str("run", run.ID).Msg("stopping a cancelled run's runner; the controller stays locked until it is stopped")
+		return err
+	}
+	if err := c.DB.ReleaseRunLock(ctx, run.ID); err != nil {
+		c.Log.Error().Err(err).Str("run", run.ID).Msg("releasing the controller lock")
+		return err
+	}
+	c.forgetOwner(run.ID)
+	return nil
 }
 
 // persist keeps the latest truth: status, hosts, sub-runs and every

@@ -99,7 +99,7 @@ func crashChild() int {
 		return fail("runs", err)
 	}
 	say := func(user, text string) {
-		rep := core.Handle(ctx, Incoming{Source: SourceSlash, UserName: user, ChannelID: crashChannel, Text: text})
+		rep := core.Handle(ctx, Incoming{Source: SourceSlash, UserID: user, UserName: user, ChannelID: crashChannel, Text: text})
 		fmt.Fprintf(os.Stderr, "reply to %q: %s\n", text, rep.Ephemeral)
 	}
 	launch := os.Getenv(crashLaunchEnv)

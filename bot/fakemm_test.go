@@ -181,6 +181,9 @@ func (f *fileMM) serve(w http.ResponseWriter, r *http.Request) {
 		appErr(w, 404, "app.post.get.app_error")
 	case r.Method == "PUT" && len(parts) == 3 && parts[0] == "posts" && parts[2] == "patch":
 		f.patch(w, r, parts[1])
+	case r.Method == "GET" && len(parts) == 2 && parts[0] == "users":
+		// Users are named by their ids here: the crash rig's "alice" is id "alice".
+		writeJSON(w, 200, &model.User{Id: parts[1], Username: parts[1]})
 	default:
 		f.t.Errorf("fake mattermost: unexpected %s %s", r.Method, r.URL.Path)
 		appErr(w, 404, "api.context.404.app_error")

@@ -247,7 +247,11 @@ func (m *Mattermost) buttonAttachment(buttons []Button) (*model.MessageAttachmen
 			return nil, fmt.Errorf("bot: two buttons with action %q on one post", b.Action)
 		}
 		seen[b.Action] = true
-		sig, err := m.o.Signer.Sign(b.Plan, b.Action, exp)
+		bexp := exp
+		if !b.Expires.IsZero() && b.Expires.Before(bexp) {
+			bexp = b.Expires // a plan's buttons end with the plan
+		}
+		sig, err := m.o.Signer.SignButton(ButtonRef{Plan: b.Plan, Hash: b.Hash, Channel: b.Channel, Action: b.Action}, bexp)
 		if err != nil {
 			return nil, err
 		}

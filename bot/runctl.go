@@ -46,8 +46,10 @@ type runScope struct {
 	Adopted *Adoption        `json:"adopted,omitempty"` // a run found on the controller, not launched by the bot
 }
 
-// runView is one run's fetched state.
+// runView is one run's fetched state. mu guards it: the run's owner is the
+// only caller, and mu makes that so even for a caller that forgot.
 type runView struct {
+	mu       sync.Mutex
 	log      *results.RunLogParser
 	logMtime time.Time
 	launch   []byte
@@ -125,6 +127,8 @@ func (r *ControllerRunner) Poll(ctx context.Context, run storage.Run) (Observati
 	if err != nil {
 		return Observation{}, err
 	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	fr, err := r.Ctl.Fetch(ctx, rr)
 	if err != nil {
 		return Observation{}, err
@@ -133,6 +137,13 @@ func (r *ControllerRunner) Poll(ctx context.Context, run storage.Run) (Observati
 		return Observation{}, err
 	}
 	return r.reconstruct(ctx, run, v, in), nil
+}
+
+// Forget drops a finished run's view (its mirror stays on disk).
+func (r *ControllerRunner) Forget(runID string) {
+	r.mu.Lock()
+	delete(r.views, runID)
+	r.mu.Unlock()
 }
 
 // reconstruct rebuilds the run from its fetched view and a process snapshot.

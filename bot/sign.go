@@ -17,11 +17,19 @@ import (
 
 // Context keys of a signed button. No other key is accepted.
 const (
-	ctxPlan   = "plan"
-	ctxAction = "action"
-	ctxExp    = "exp"
-	ctxSig    = "sig"
+	ctxPlan    = "plan"
+	ctxHash    = "hash"    // the plan hash the button was made for (P2)
+	ctxChannel = "channel" // the channel the plan was posted in
+	ctxAction  = "action"
+	ctxExp     = "exp"
+	ctxSig     = "sig"
 )
+
+// ButtonRef is what a button's signature binds: the plan (id and hash), the
+// channel it was posted in and the action.
+type ButtonRef struct {
+	Plan, Hash, Channel, Action string
+}
 
 // Errors of Verify. Each is refused with an ephemeral message.
 var (
@@ -64,27 +72,41 @@ func validPlan(plan string) bool {
 	return true
 }
 
-func (s *Signer) mac(plan, action, exp string) []byte {
+// validToken is validPlan for the optional fields: empty, or a valid id.
+func validToken(s string) bool { return s == "" || validPlan(s) }
+
+func (s *Signer) mac(b ButtonRef, exp string) []byte {
 	m := hmac.New(sha256.New, s.key)
-	m.Write([]byte(plan + "|" + action + "|" + exp))
+	m.Write([]byte(b.Plan + "|" + b.Hash + "|" + b.Channel + "|" + b.Action + "|" + exp))
 	return m.Sum(nil)
 }
 
 // Sign returns the integration.context for a button acting on plan.
 func (s *Signer) Sign(plan, action string, expires time.Time) (map[string]any, error) {
-	if !validPlan(plan) {
-		return nil, fmt.Errorf("bot: plan id %q: want 1–%d printable characters without '|' or spaces", plan, maxPlanLen)
+	return s.SignButton(ButtonRef{Plan: plan, Action: action}, expires)
+}
+
+// SignButton returns the integration.context for a button: the signature
+// binds the plan id and hash, the channel, the action and the expiry.
+func (s *Signer) SignButton(b ButtonRef, expires time.Time) (map[string]any, error) {
+	if !validPlan(b.Plan) {
+		return nil, fmt.Errorf("bot: plan id %q: want 1–%d printable characters without '|' or spaces", b.Plan, maxPlanLen)
 	}
-	if !isAlnum(action) {
-		return nil, fmt.Errorf("bot: action id %q: letters and digits only", action)
+	if !validToken(b.Hash) || !validToken(b.Channel) {
+		return nil, fmt.Errorf("bot: plan hash or channel id not a plain token")
+	}
+	if !isAlnum(b.Action) {
+		return nil, fmt.Errorf("bot: action id %q: letters and digits only", b.Action)
 	}
 	// exp as a decimal string: JSON numbers come back as float64.
 	exp := strconv.FormatInt(expires.Unix(), 10)
 	return map[string]any{
-		ctxPlan:   plan,
-		ctxAction: action,
-		ctxExp:    exp,
-		ctxSig:    hex.EncodeToString(s.mac(plan, action, exp)),
+		ctxPlan:    b.Plan,
+		ctxHash:    b.Hash,
+		ctxChannel: b.Channel,
+		ctxAction:  b.Action,
+		ctxExp:     exp,
+		ctxSig:     hex.EncodeToString(s.mac(b, exp)),
 	}, nil
 }
 
@@ -92,8 +114,8 @@ func (s *Signer) Sign(plan, action string, expires time.Time) (map[string]any, e
 // four keys, all strings, a valid plan and alphanumeric action, a matching
 // MAC (constant time) and an expiry not yet passed.
 func (s *Signer) Verify(c map[string]any) (ActionCall, error) {
-	if len(c) != 4 {
-		return ActionCall{}, fmt.Errorf("%w: want keys plan, action, exp, sig", ErrBadContext)
+	if len(c) != 6 {
+		return ActionCall{}, fmt.Errorf("%w: want keys plan, hash, channel, action, exp, sig", ErrBadContext)
 	}
 	get := func(k string) (string, error) {
 		v, ok := c[k]
@@ -106,17 +128,18 @@ func (s *Signer) Verify(c map[string]any) (ActionCall, error) {
 		}
 		return str, nil
 	}
-	var vals [4]string
-	for i, k := range []string{ctxPlan, ctxAction, ctxExp, ctxSig} {
+	var vals [6]string
+	for i, k := range []string{ctxPlan, ctxHash, ctxChannel, ctxAction, ctxExp, ctxSig} {
 		v, err := get(k)
 		if err != nil {
 			return ActionCall{}, err
 		}
 		vals[i] = v
 	}
-	plan, action, exp, sig := vals[0], vals[1], vals[2], vals[3]
-	if !validPlan(plan) || !isAlnum(action) {
-		return ActionCall{}, fmt.Errorf("%w: bad plan or action id", ErrBadContext)
+	b := ButtonRef{Plan: vals[0], Hash: vals[1], Channel: vals[2], Action: vals[3]}
+	exp, sig := vals[4], vals[5]
+	if !validPlan(b.Plan) || !validToken(b.Hash) || !validToken(b.Channel) || !isAlnum(b.Action) {
+		return ActionCall{}, fmt.Errorf("%w: bad plan, hash, channel or action id", ErrBadContext)
 	}
 	expUnix, err := strconv.ParseInt(exp, 10, 64)
 	if err != nil || exp != strconv.FormatInt(expUnix, 10) { // canonical form only
@@ -124,7 +147,7 @@ func (s *Signer) Verify(c map[string]any) (ActionCall, error) {
 	}
 	// Compare the canonical lowercase hex in constant time: one accepted
 	// spelling per signature.
-	want := hex.EncodeToString(s.mac(plan, action, exp))
+	want := hex.EncodeToString(s.mac(b, exp))
 	if !hmac.Equal([]byte(sig), []byte(want)) {
 		return ActionCall{}, ErrBadSignature
 	}
@@ -132,5 +155,5 @@ func (s *Signer) Verify(c map[string]any) (ActionCall, error) {
 	if !s.now().Before(expires) {
 		return ActionCall{}, ErrExpired
 	}
-	return ActionCall{Plan: plan, Action: action, Expires: expires}, nil
+	return ActionCall{Plan: b.Plan, Hash: b.Hash, Channel: b.Channel, Action: b.Action, Expires: expires}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -143,13 +144,18 @@ func (h *SlashHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if command == "" {
 		command = "/atvm"
 	}
-	select {
-	case h.sem <- struct{}{}:
-	default:
-		h.o.Metrics.Refused("slash_busy")
-		log.Warn().Str("user", in.UserName).Msg("slash command refused: too many in flight")
-		writeCommandResponse(w, "The bot is busy with other commands; try again in a moment.")
-		return
+	// Reads (status, help, runs, queue, …) never wait in line behind work
+	// that changes something, and are never refused as busy.
+	limited := !ReadOnlyText(in.Text)
+	if limited {
+		select {
+		case h.sem <- struct{}{}:
+		default:
+			h.o.Metrics.Refused("slash_busy")
+			log.Warn().Str("user_id", in.UserID).Msg("slash command refused: too many changes in flight")
+			writeCommandResponse(w, fmt.Sprintf("⏳ The bot is busy with %d other commands that change something; nothing was done. Try again in a few seconds (status, help, runs and queue always answer).", cap(h.sem)))
+			return
+		}
 	}
 	h.o.Metrics.command(in.Source)
 	log.Info().Str("user", in.UserName).Str("channel", in.ChannelID).Int("text_len", len(in.Text)).Msg("slash command")
@@ -157,7 +163,9 @@ func (h *SlashHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
-		defer func() { <-h.sem }()
+		if limited {
+			defer func() { <-h.sem }()
+		}
 		ctx, cancel := context.WithTimeout(h.o.BaseContext, h.o.HandleTimeout)
 		defer cancel()
 		rep := h.o.Handler.Handle(ctx, in)

@@ -160,16 +160,22 @@ func TestSlash_BusyRefusedWithEphemeral(t *testing.T) {
 	rec := newRecorder()
 	rec.block = make(chan struct{})
 	h := NewSlashHandler(SlashOptions{Tokens: []string{"t"}, Handler: rec, Log: zerolog.Nop(), MaxInFlight: 1})
-	postForm(t, h, slashForm("t", "one"), "")
+	postForm(t, h, slashForm("t", "approve"), "")
 	<-rec.seen
-	w := postForm(t, h, slashForm("t", "two"), "")
-	if w.Code != 200 || !strings.Contains(w.Body.String(), "busy") {
+	w := postForm(t, h, slashForm("t", "cancel p-abcdef"), "")
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "busy") || !strings.Contains(w.Body.String(), "nothing was done") {
 		t.Fatalf("busy answer: %d %s", w.Code, w.Body)
+	}
+	// A read is never refused as busy, whatever is in flight (D24's
+	// reads-never-wait rule).
+	w = postForm(t, h, slashForm("t", "status"), "")
+	if strings.Contains(w.Body.String(), "busy") {
+		t.Fatalf("a status was refused as busy: %s", w.Body)
 	}
 	close(rec.block)
 	h.Wait()
-	if rec.calls() != 1 {
-		t.Fatalf("calls = %d", rec.calls())
+	if rec.calls() != 2 {
+		t.Fatalf("calls = %d, want the first change and the status", rec.calls())
 	}
 }
 

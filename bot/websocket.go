@@ -225,6 +225,11 @@ func (l *WSListener) classify(ctx context.Context, ev *model.WebSocketEvent) (In
 	if p.UserId == l.m.BotUserID() || p.IsSystemMessage() || p.DeleteAt != 0 {
 		return Incoming{}, false
 	}
+	// Webhook and bot posts are never commands (D23): a webhook may post
+	// under any username it likes.
+	if truthy(p.GetProp(model.PostPropsFromWebhook)) || truthy(p.GetProp(model.PostPropsFromBot)) || p.UserId == "" {
+		return Incoming{}, false
+	}
 	in := Incoming{
 		UserID:    p.UserId,
 		ChannelID: p.ChannelId,
@@ -232,9 +237,8 @@ func (l *WSListener) classify(ctx context.Context, ev *model.WebSocketEvent) (In
 		PostID:    p.Id,
 		TeamID:    ev.GetBroadcast().TeamId,
 	}
-	if name, ok := ev.GetData()["sender_name"].(string); ok {
-		in.UserName = strings.TrimPrefix(name, "@")
-	}
+	// No name from the event: sender_name is whatever a webhook chose; the
+	// core looks the name up from the user id.
 	mentioned := l.mentioned(p.Message, ep.mentions)
 	switch {
 	case ep.channelType == string(model.ChannelTypeDirect):
@@ -324,12 +328,14 @@ func (l *WSListener) dispatch(ctx context.Context, in Incoming) {
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()
-		select {
-		case l.sem <- struct{}{}:
-		case <-ctx.Done():
-			return
+		if !ReadOnlyText(in.Text) { // reads never wait behind changes
+			select {
+			case l.sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			defer func() { <-l.sem }()
 		}
-		defer func() { <-l.sem }()
 		hctx, cancel := context.WithTimeout(ctx, l.o.HandleTimeout)
 		defer cancel()
 		rep := l.o.Handler.Handle(hctx, in)
@@ -347,4 +353,15 @@ func (l *WSListener) dispatch(ctx context.Context, in Incoming) {
 			l.o.Log.Warn().Err(err).Str("post", in.PostID).Msg("reply not posted")
 		}
 	}()
+}
+
+// truthy reads a post prop that Mattermost stores as "true" or true.
+func truthy(v any) bool {
+	switch t := v.(type) {
+	case bool:
+		return t
+	case string:
+		return t == "true"
+	}
+	return false
 }

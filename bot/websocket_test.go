@@ -54,6 +54,9 @@ func TestWS_ClassifyPostedEvents(t *testing.T) {
 		{"own post", postedEvent(&model.Post{Id: "o1", ChannelId: "ch1", UserId: fakeBotID, Message: "@atvm-bot loop"}, "D", nil), "", "", nil},
 		{"system message", postedEvent(&model.Post{Id: "s1", ChannelId: "ch1", UserId: "alice-id", Type: model.PostTypeJoinChannel, Message: "@atvm-bot joined"}, "O", nil), "", "", nil},
 		{"not posted", model.NewWebSocketEvent(model.WebsocketEventTyping, "", "ch1", "", nil, ""), "", "", nil},
+		// D23: a webhook posting as an approver's name, or another bot, is never a command.
+		{"webhook with override_username", postedEvent(withProps(p("@atvm-bot approve", ""), map[string]any{"from_webhook": "true", "override_username": "admin"}), "O", []string{fakeBotID}), "", "", nil},
+		{"other bot", postedEvent(withProps(p("@atvm-bot approve", ""), map[string]any{"from_bot": "true"}), "O", []string{fakeBotID}), "", "", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,7 +67,7 @@ func TestWS_ClassifyPostedEvents(t *testing.T) {
 				}
 				return
 			}
-			if !ok || in.Source != tc.source || in.Text != tc.text || in.UserID != "alice-id" || in.UserName != "alice" || in.TeamID != "team1" {
+			if !ok || in.Source != tc.source || in.Text != tc.text || in.UserID != "alice-id" || in.UserName != "" || in.TeamID != "team1" {
 				t.Fatalf("got %v %+v", ok, in)
 			}
 		})
@@ -228,4 +231,9 @@ func FuzzDecodePosted(f *testing.F) {
 			t.Fatalf("mention not stripped: %q → %q", ep.post.Message, out)
 		}
 	})
+}
+
+func withProps(p *model.Post, props map[string]any) *model.Post {
+	p.SetProps(props)
+	return p
 }

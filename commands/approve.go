@@ -14,15 +14,16 @@ const DefaultPlanTTL = 30 * time.Minute
 
 // PlanRecord is a plan as stored: enough to check an approval against it.
 type PlanRecord struct {
-	ID         string      `json:"id"`
-	Channel    string      `json:"channel"`
-	Hash       string      `json:"hash"`
-	Build      string      `json:"build"`
-	Request    PlanRequest `json:"request"`
-	CreatedBy  string      `json:"created_by"`
-	CreatedAt  time.Time   `json:"created_at"`
-	Superseded bool        `json:"superseded"`
-	Used       bool        `json:"used"`
+	ID          string      `json:"id"`
+	Channel     string      `json:"channel"`
+	Hash        string      `json:"hash"`
+	Build       string      `json:"build"`
+	Request     PlanRequest `json:"request"`
+	CreatedBy   string      `json:"created_by"`              // display name
+	CreatedByID string      `json:"created_by_id,omitempty"` // who: the Mattermost user id (D23)
+	CreatedAt   time.Time   `json:"created_at"`
+	Superseded  bool        `json:"superseded"`
+	Used        bool        `json:"used"`
 	// NeedsConfirmation mirrors Plan.NeedsConfirmation (P11).
 	NeedsConfirmation bool `json:"needs_confirmation"`
 }
@@ -39,9 +40,10 @@ func (r PlanRecord) Open() bool { return !r.Used && !r.Superseded }
 
 // Approval is one `approve` (typed or a button).
 type Approval struct {
-	User    string `json:"user"`
-	Channel string `json:"channel"`
-	PlanID  string `json:"plan_id"`
+	User     string `json:"user"`                // who: the Mattermost user id (D23)
+	UserName string `json:"user_name,omitempty"` // for messages only
+	Channel  string `json:"channel"`
+	PlanID   string `json:"plan_id"`
 	// Hash is the plan hash the approver was shown (carried by a button);
 	// empty for a typed approve, which names the plan by ID.
 	Hash           string `json:"hash,omitempty"`
@@ -105,7 +107,7 @@ func checkApprover(user string, cfg *config.Config) *ApprovalError {
 		return refuse(RefuseNoApprovers, "nobody may approve: approvals.approvers is empty (fail closed)")
 	}
 	if !IsApprover(user, cfg) {
-		return refuse(RefuseNotApprover, "@%s is not on the approvers list", strings.TrimPrefix(user, "@"))
+		return refuse(RefuseNotApprover, "you are not on the approvers list")
 	}
 	return nil
 }
@@ -124,6 +126,9 @@ func CheckApproval(a Approval, p PlanRecord, now time.Time, cfg *config.Config) 
 // The run is watched when a.Watcher(plan) is true.
 func Approve(a Approval, p PlanRecord, now time.Time, cfg *config.Config) (Plan, error) {
 	if err := checkApprover(a.User, cfg); err != nil {
+		if err.Code == RefuseNotApprover && a.UserName != "" {
+			err.Msg = fmt.Sprintf("@%s is not on the approvers list", strings.TrimPrefix(a.UserName, "@"))
+		}
 		return Plan{}, err
 	}
 	if a.PlanID != "" && !strings.EqualFold(a.PlanID, p.ID) {
@@ -199,7 +204,15 @@ func PickPlan(open []PlanRecord, named string) (PlanRecord, error) {
 func Supersedes(newer, older PlanRecord) bool {
 	return newer.ID != older.ID && older.Open() && newer.Channel == older.Channel &&
 		!newer.CreatedAt.Before(older.CreatedAt) &&
-		(strings.EqualFold(newer.CreatedBy, older.CreatedBy) || newer.Build == older.Build)
+		(sameAuthor(newer, older) || newer.Build == older.Build)
+}
+
+// sameAuthor compares authors by user id when both have one (D23).
+func sameAuthor(a, b PlanRecord) bool {
+	if a.CreatedByID != "" && b.CreatedByID != "" {
+		return a.CreatedByID == b.CreatedByID
+	}
+	return strings.EqualFold(a.CreatedBy, b.CreatedBy)
 }
 
 // CheckCancelRun says whether user may cancel a running run (D14): an
@@ -217,7 +230,11 @@ func CheckCancelRun(user string, yes bool, cfg *config.Config) error {
 // CheckCancelPlan says whether user may drop an open plan: its author or an
 // approver.
 func CheckCancelPlan(user string, p PlanRecord, cfg *config.Config) error {
-	if strings.EqualFold(strings.TrimPrefix(user, "@"), strings.TrimPrefix(p.CreatedBy, "@")) {
+	author := p.CreatedByID
+	if author == "" {
+		author = p.CreatedBy
+	}
+	if strings.EqualFold(strings.TrimPrefix(user, "@"), strings.TrimPrefix(author, "@")) {
 		return nil
 	}
 	if err := checkApprover(user, cfg); err != nil {

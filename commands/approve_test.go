@@ -40,7 +40,7 @@ func TestApprove_P1_ApproverApproves(t *testing.T) {
 
 func TestApprove_P1_NotApproverRefused(t *testing.T) {
 	_, rec := stored(t, "plan cmc-e2e --containsVm redhat9.6")
-	err := CheckApproval(Approval{User: "alice"}, rec, t0, testConfig())
+	err := CheckApproval(Approval{User: "u-alice", UserName: "alice"}, rec, t0, testConfig())
 	if code(err) != RefuseNotApprover || !strings.Contains(err.Error(), "@alice") {
 		t.Errorf("plan author who is no approver: %v", err)
 	}

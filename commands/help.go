@@ -6,7 +6,7 @@ import (
 )
 
 // AutocompleteHint and AutocompleteDescription register /atvm (custom
-// slash commands keep only these two strings; anchors.md §0.7).
+// slash commands keep only these two strings).
 const (
 	AutocompleteHint        = "plan <template> [--options] | approve [PLAN] [without watcher] | cancel | status [BUILD] | runs | queue | watch | unwatch | blacklist | help"
 	AutocompleteDescription = "Plan, approve and watch ATVM Cypress automation runs"

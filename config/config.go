@@ -4,7 +4,10 @@
 // Secrets come only from the environment or from files named in it.
 package config
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // Config is the whole effective configuration.
 type Config struct {
@@ -25,7 +28,10 @@ type Config struct {
 	Secrets     Secrets     `yaml:"-"`
 
 	secretSource map[string]string // secret env name → "env" or the file it came from
+	secretErr    map[string]string // secret env name → why its file could not be read
 	warnings     []string
+	file         string         // the YAML file read, for problems that name a line
+	lines        map[string]int // key path → line in file
 }
 
 // Mattermost is how the bot reaches chat and how chat reaches the bot.
@@ -38,7 +44,7 @@ type Mattermost struct {
 	CommandTrigger string `yaml:"command_trigger"` // the slash trigger without "/"
 }
 
-// Controller is the automation VM and where its files live (design.md).
+// Controller is the automation VM and where its files live (ARCHITECTURE.md).
 type Controller struct {
 	Transport         string        `yaml:"transport"` // ssh | local
 	Host              string        `yaml:"host"`
@@ -81,6 +87,9 @@ type Watch struct {
 	HungGrace    time.Duration `yaml:"hung_grace"`   // D3
 	SettleDelay  time.Duration `yaml:"settle_delay"` // D6
 	StopWait     time.Duration `yaml:"stop_wait"`    // TERM → KILL
+	// PollTimeout bounds one poll of one run (inspect, fetch, reconstruct):
+	// a stuck controller command never stops the watch of other runs.
+	PollTimeout time.Duration `yaml:"poll_timeout"`
 }
 
 // Display is how times and links are shown.
@@ -130,6 +139,14 @@ func (c *Config) Location() *time.Location {
 		return loc
 	}
 	return time.UTC
+}
+
+// SortBlacklist orders the blacklist by machine name, byte by byte: the
+// order storage reads the maintained list in (ORDER BY machine), so a plan
+// built offline lists `--exclude_partial_match` as the bot's does and gets
+// the same hash and id.
+func (c *Config) SortBlacklist() {
+	sort.SliceStable(c.Blacklist, func(i, j int) bool { return c.Blacklist[i].Machine < c.Blacklist[j].Machine })
 }
 
 // IsBlacklisted reports the reason a machine is blacklisted, if it is.

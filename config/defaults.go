@@ -2,7 +2,7 @@ package config
 
 import "time"
 
-// Default paths and values (design.md). Every one can be overridden.
+// Default paths and values (ARCHITECTURE.md). Every one can be overridden.
 const (
 	DefaultATVMRoot   = "/root/cdc-e2e-cyp-12.17.4"
 	DefaultConfigFile = "cypress.atvm-config-gold.ts" // P4: never cypress.atvm-config.ts
@@ -72,6 +72,7 @@ func Default() Config {
 			HungGrace:    20 * time.Minute,
 			SettleDelay:  60 * time.Second,
 			StopWait:     10 * time.Second,
+			PollTimeout:  2 * time.Minute,
 		},
 		Display: Display{Timezone: "America/New_York"},
 		Blacklist: []BlacklistEntry{ // P12, the operators' list of 03-09 and 03-12
@@ -92,12 +93,12 @@ func Default() Config {
 			"cmc-reboot": {
 				Short: "reboot", PluginBearing: true, DefaultPlugin: "iscsi",
 				DefaultFlags: std, WarnBothPlugins: true,
-				// The seeds name no reboot step list: the flow comes from the
+				// The operators' notes name no reboot step list: the flow comes from the
 				// generated spec, or "not available" (D10).
 			},
 			"cmc-systemOS": {
 				Short: "systemos", DefaultFlags: std,
-				// The seeds name no systemOS step list either (D10).
+				// The operators' notes name no systemOS step list either (D10).
 			},
 			"cmc-migrateops-compute-migration": {
 				Short: "migrate", DefaultFlags: std,

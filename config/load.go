@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"reflect"
 	"sort"
@@ -42,7 +43,8 @@ func Load(path string, environ []string) (Config, Problems) {
 		if err != nil {
 			return cfg, Problems{fmt.Sprintf("config file: %v", err)}
 		}
-		probs = append(probs, decodeYAML(data, &cfg)...)
+		probs = append(probs, decodeYAML(path, data, &cfg)...)
+		cfg.file, cfg.lines = path, keyLines(data)
 	}
 	env := envMap(environ)
 	probs = append(probs, applyEnv(&cfg, env)...)
@@ -50,7 +52,7 @@ func Load(path string, environ []string) (Config, Problems) {
 	return cfg, probs
 }
 
-func decodeYAML(data []byte, cfg *Config) Problems {
+func decodeYAML(file string, data []byte, cfg *Config) Problems {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil
 	}
@@ -62,13 +64,14 @@ func decodeYAML(data []byte, cfg *Config) Problems {
 	}
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
+		lines := keyLines(data)
 		var p Problems
 		for _, e := range te.Errors {
-			p = append(p, "config file: "+e)
+			p = append(p, explainYAMLError(file, e, lines))
 		}
 		return p
 	}
-	return Problems{"config file: " + err.Error()}
+	return Problems{explainYAMLError(file, strings.TrimPrefix(err.Error(), "yaml: "), nil)}
 }
 
 func envMap(environ []string) map[string]string {
@@ -108,7 +111,11 @@ func applyEnv(cfg *Config, env map[string]string) Problems {
 			continue // not a setting: e.g. ATVMBOT_CONFIG, test switches
 		}
 		if !ok {
-			probs = append(probs, fmt.Sprintf("%s: not a known setting", k))
+			hint := ""
+			if best := closest(k, sortedKeys(fields)); best != "" {
+				hint = fmt.Sprintf(" (did you mean %s?)", best)
+			}
+			probs = append(probs, fmt.Sprintf("%s: not a known setting%s", k, hint))
 			continue
 		}
 		if err := setFromString(f, env[k]); err != nil {
@@ -193,18 +200,19 @@ func setFromString(f reflect.Value, s string) error {
 
 // loadSecrets fills cfg.Secrets from env values, env-named files and the
 // config's secret_files, in that order of preference. A named file that
-// cannot be read here is a warning: the file may exist only where the bot
-// is deployed; Validate reports a secret with no source at all.
+// cannot be read is remembered: Validate makes it a problem for serve and a
+// warning for the offline commands.
 func loadSecrets(cfg *Config, env map[string]string) Problems {
 	cfg.secretSource = map[string]string{}
-	read := func(name, fileFromConfig string) string {
+	cfg.secretErr = map[string]string{}
+	read := func(name, fileFromConfig, yamlKey string) string {
 		if v := env[name]; v != "" {
 			cfg.secretSource[name] = "env"
 			return v
 		}
 		file, key := env[name+"_FILE"], name+"_FILE"
 		if file == "" {
-			file, key = fileFromConfig, "secret_files"
+			file, key = fileFromConfig, yamlKey
 		}
 		if file == "" {
 			return ""
@@ -212,14 +220,14 @@ func loadSecrets(cfg *Config, env map[string]string) Problems {
 		cfg.secretSource[name] = file
 		data, err := os.ReadFile(file)
 		if err != nil {
-			cfg.warnings = append(cfg.warnings, fmt.Sprintf("%s: cannot read the secret file here: %v", key, err))
+			cfg.secretErr[name] = fmt.Sprintf("%s: cannot read the secret file %s: %v", key, file, fileErr(err))
 			return ""
 		}
 		return strings.TrimSpace(string(data))
 	}
-	cfg.Secrets.MattermostToken = read(EnvMattermostToken, cfg.SecretFiles.MattermostToken)
-	cfg.Secrets.SlashToken = read(EnvSlashToken, cfg.SecretFiles.SlashToken)
-	cfg.Secrets.SigningKey = read(EnvSigningKey, cfg.SecretFiles.SigningKey)
+	cfg.Secrets.MattermostToken = read(EnvMattermostToken, cfg.SecretFiles.MattermostToken, "secret_files.mattermost_token")
+	cfg.Secrets.SlashToken = read(EnvSlashToken, cfg.SecretFiles.SlashToken, "secret_files.slash_token")
+	cfg.Secrets.SigningKey = read(EnvSigningKey, cfg.SecretFiles.SigningKey, "secret_files.signing_key")
 	if p := env[EnvSSHKey]; p != "" {
 		cfg.Secrets.SSHKeyPath = p
 		cfg.secretSource[EnvSSHKey] = "env"
@@ -228,4 +236,13 @@ func loadSecrets(cfg *Config, env map[string]string) Problems {
 		cfg.secretSource[EnvSSHKey] = cfg.SecretFiles.SSHKey
 	}
 	return nil
+}
+
+// fileErr is the reason of a file error without the path repeated.
+func fileErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"path"
 	"regexp"
 	"sort"
@@ -36,11 +37,18 @@ const (
 // Validate returns every problem (each naming its key and what is wrong) and
 // the warnings that do not stop the bot.
 func (c *Config) Validate(mode Mode) (problems, warnings Problems) {
-	p := func(key, format string, a ...any) { problems = append(problems, key+": "+fmt.Sprintf(format, a...)) }
+	p := func(key, format string, a ...any) {
+		problems = append(problems, key+c.where(key)+": "+fmt.Sprintf(format, a...))
+	}
 	warnings = append(warnings, c.warnings...)
 
 	if mode == ModeServe {
 		c.validateMattermost(p)
+		c.checkLocal(p)
+	} else {
+		for _, env := range sortedKeys(c.secretErr) {
+			warnings = append(warnings, c.secretErr[env])
+		}
 	}
 	c.validateController(p, mode)
 	if c.Storage.Path == "" {
@@ -53,6 +61,7 @@ func (c *Config) Validate(mode Mode) (problems, warnings Problems) {
 		"watch.poll_interval":        c.Watch.PollInterval,
 		"watch.hung_grace":           c.Watch.HungGrace,
 		"watch.stop_wait":            c.Watch.StopWait,
+		"watch.poll_timeout":         c.Watch.PollTimeout,
 		"controller.keepalive":       c.Controller.Keepalive,
 		"controller.connect_timeout": c.Controller.ConnectTimeout,
 	}
@@ -223,9 +232,15 @@ func (c *Config) MaskedYAML() string {
 		{EnvSigningKey, c.Secrets.SigningKey},
 		{EnvSSHKey, c.Secrets.SSHKeyPath},
 	} {
+		src := c.secretSource[s.env]
 		state := "not set"
-		if s.val != "" {
-			state = "set (from " + maskSource(c.secretSource[s.env]) + ")"
+		switch {
+		case c.secretErr[s.env] != "":
+			state = "NOT READABLE (from " + maskSource(src) + ")"
+		case s.env == EnvSSHKey && s.val != "" && !fileExists(ExpandHome(s.val)):
+			state = "NOT READABLE (from " + maskSource(src) + ")"
+		case s.val != "":
+			state = "set (from " + maskSource(src) + ")"
 		}
 		fmt.Fprintf(&b, "#   %s: %s\n", s.env, state)
 	}
@@ -246,4 +261,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

@@ -31,6 +31,12 @@ var figures struct {
 	sshFaults     int           // sshd kills and dropped connections
 	hugeMB        int           // size of the one-line transcript fetched mid-run
 	hugeFetch     time.Duration // how long the bot took to fetch it
+	cancels       int           // cancels sent around a group's finish
+	lateResults   int           // result posts that came after a cancel reply
+	statusAnswers int           // real answers to concurrent status requests
+	statusBusy    int           // status requests answered "busy"
+	statusP50     time.Duration // status answer time, median
+	statusP99     time.Duration // and 99th percentile
 	results       []string
 }
 

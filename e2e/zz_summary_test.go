@@ -41,6 +41,13 @@ func TestE2E_Summary(t *testing.T) {
 	if figures.hugeMB > 0 {
 		fmt.Fprintf(&b, "  one-line transcript    %d MB fetched in %s\n", figures.hugeMB, figures.hugeFetch.Round(10*time.Millisecond))
 	}
+	if figures.cancels > 0 {
+		fmt.Fprintf(&b, "  cancels near a finish  %d (result posts after the reply: %d)\n", figures.cancels, figures.lateResults)
+	}
+	if figures.statusAnswers > 0 || figures.statusBusy > 0 {
+		fmt.Fprintf(&b, "  concurrent status      %d answered, %d busy, p50 %s, p99 %s\n", figures.statusAnswers, figures.statusBusy,
+			figures.statusP50.Round(time.Millisecond), figures.statusP99.Round(time.Millisecond))
+	}
 	for _, r := range figures.results {
 		fmt.Fprintf(&b, "  %s\n", r)
 	}

@@ -59,7 +59,7 @@ type File struct {
 	Data    []byte
 }
 
-// File kinds, by path (design.md's table).
+// File kinds, by path (ARCHITECTURE.md, the controller's files).
 const (
 	KindUnknown      = ""
 	KindJUnit        = "junit"
@@ -129,7 +129,7 @@ func ParseFile(f File) (pf ParsedFile) {
 			ev, err = ParseReporterTXT(f.Path, f.ModTime, f.Data)
 		}
 		if ev.Machine == "" {
-			// The reporter's directory is named after the host (formats.md d).
+			// The reporter's directory is named after the host (docs/formats.md d).
 			ev.Machine = path.Base(path.Dir(strings.ReplaceAll(f.Path, "\\", "/")))
 		}
 		if ev.Source == "" {
@@ -159,7 +159,7 @@ var (
 )
 
 // ConfigSpecPattern reads e2e.specPattern from a Cypress config file
-// (formats.md f): a quoted string or an array of them.
+// (docs/formats.md f): a quoted string or an array of them.
 func ConfigSpecPattern(data []byte) []string {
 	m := cfgSpecPatternRe.FindSubmatch(data)
 	if m == nil {

@@ -22,7 +22,7 @@ type junitGroup struct {
 	suiteTime float64
 }
 
-// ParseJUnit reads one mocha-junit-reporter XML file (formats.md (b)). The
+// ParseJUnit reads one mocha-junit-reporter XML file (docs/formats.md (b)). The
 // machine comes from the XML, never from the file name, because
 // [hash]-named files carry none (R1). A check-xml-files.ts file is returned
 // as Bookkeeping with no machine and no host status. A file cut short gives

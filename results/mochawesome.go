@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// mochawesome JSON (formats.md (c)): only the fields the status needs.
+// mochawesome JSON (docs/formats.md (c)): only the fields the status needs.
 type mawReport struct {
 	Stats   *mawStats  `json:"stats"`
 	Results []mawSuite `json:"results"`

@@ -50,7 +50,7 @@ func (r *recon) processes() (runner, child bool) {
 	return true, false
 }
 
-// decideState gives the run its state (design.md, D3, W1).
+// decideState gives the run its state (ARCHITECTURE.md, D3, W1).
 func (r *recon) decideState() {
 	runner, child := r.processes()
 	r.runAlive = runner

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// The four shapes of the per-host reporter JSON (R5, formats.md (d)) share
+// The four shapes of the per-host reporter JSON (R5, docs/formats.md (d)) share
 // one decoding: each shape fills the part of repDoc it has.
 type repDoc struct {
 	Reporter jstr       `json:"reporter"`
@@ -197,7 +197,7 @@ func ParseReporterJSON(path string, mtime time.Time, data []byte) (Evidence, err
 	return ev, nil
 }
 
-// classifyHost applies formats.md (d)'s rule, the same for every reporter shape.
+// classifyHost applies docs/formats.md (d)'s rule, the same for every reporter shape.
 func classifyHost(ev *Evidence, failed bool, running int, step, errText string) {
 	switch {
 	case failed:

@@ -38,7 +38,7 @@ type SpecPatternLine struct {
 }
 
 // CloudBlock is one cypress-cloud invocation: a whole non-categorized run,
-// or one grouped sub-run of a categorized run (formats.md a.1, a.3).
+// or one grouped sub-run of a categorized run (docs/formats.md a.1, a.3).
 type CloudBlock struct {
 	StartLine   int64 `json:"start_line"`
 	StartOffset int64 `json:"start_offset"`

@@ -7,7 +7,7 @@ import (
 )
 
 // Rune column ranges of a cypress-cloud summary row, relative to the line
-// "  │…│" (formats.md a.2 recipe): marker, spec, duration, tests, passing,
+// "  │…│" (docs/formats.md a.2 recipe): marker, spec, duration, tests, passing,
 // failing, pending, skipped.
 // rlMaxCell bounds a cell grown by continuation rows (a real spec name or
 // duration spans a few rows at most).

@@ -23,7 +23,7 @@ const (
 	SubrunNotStarted = "NOT_STARTED"
 )
 
-// Run states (design.md).
+// Run states (ARCHITECTURE.md).
 const (
 	RunPlanned      = "PLANNED"
 	RunApproved     = "APPROVED"
@@ -39,7 +39,7 @@ const (
 )
 
 // Status is a run's reconstructed truth. The JSON names of the fields listed
-// in design.md are fixed; the rest are additions the renderer needs (D2).
+// in ARCHITECTURE.md are fixed; the rest are additions the renderer needs (D2).
 type Status struct {
 	Build        string     `json:"build"`
 	Template     string     `json:"template"`

@@ -12,7 +12,7 @@ import (
 const GoldConfig = "cypress.atvm-config-gold.ts"
 
 // RenderConfig writes a Cypress config as cmc-templates.py leaves it
-// (formats.md f): the reporters, e2e.specPattern and the env gate block.
+// (docs/formats.md f): the reporters, e2e.specPattern and the env gate block.
 func RenderConfig(specs []string, env Env) []byte {
 	var b bytes.Buffer
 	b.WriteString(`import { defineConfig } from "cypress";

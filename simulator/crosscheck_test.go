@@ -269,7 +269,7 @@ func TestCrossCheck_D18_ReconstructMatchesTruth(t *testing.T) {
 }
 
 // The generated specs' TEST FLOW, as the results package evaluates it,
-// has the step counts of formats.md (e): the two gate evaluators agree.
+// has the step counts of docs/formats.md (e): the two gate evaluators agree.
 func TestCrossCheck_S8_TestFlowOfGeneratedSpecs(t *testing.T) {
 	for _, tc := range []struct {
 		tpl   string

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 )
 
-// Cypress 12.17.4's own stdout for one spec (formats.md a.4), printed inside
+// Cypress 12.17.4's own stdout for one spec (docs/formats.md a.4), printed inside
 // the cypress-cloud block: Run Starting box, the mocha spec reporter, the
 // Results box, Screenshots and the Run Finished table.
 
@@ -204,7 +204,7 @@ func chunkRunes(s string, n int) []string {
 	return append(out, string(r))
 }
 
-// cloudHeader is one cypress-cloud invocation's opening (formats.md a.1),
+// cloudHeader is one cypress-cloud invocation's opening (docs/formats.md a.1),
 // for Currents (no licence notice).
 func cloudHeader(root string, nSpecs int, url string) string {
 	return fmt.Sprintf("Using config file: '%s'\n\nDiscovered %d spec files\n"+

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// The in-house per-host reporter (formats.md d): <host>-<stamp>.json in one
+// The in-house per-host reporter (docs/formats.md d): <host>-<stamp>.json in one
 // of four shapes, and a .txt console transcript. Both are written while the
 // spec runs, so a live host shows as RUNNING until its end marker lands.
 

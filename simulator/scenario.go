@@ -124,7 +124,7 @@ type ExpectHost struct {
 	Error      string `yaml:"error" json:"error"` // substring
 }
 
-// Reporter JSON shapes (formats.md d).
+// Reporter JSON shapes (docs/formats.md d).
 const (
 	ShapeStats    = "stats"
 	ShapeEventLog = "event-log"

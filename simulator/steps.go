@@ -6,7 +6,7 @@ import (
 	"strconv"
 )
 
-// A template's spec is a tree of steps and runtime gates (formats.md e). The
+// A template's spec is a tree of steps and runtime gates (docs/formats.md e). The
 // same tree renders the generated TypeScript and, evaluated against the
 // config's env block, gives the steps a run really executes.
 type node struct {

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// The step counts of formats.md (e), after gate evaluation.
+// The step counts of docs/formats.md (e), after gate evaluation.
 func TestFlow_S8_StepCountsPerTemplate(t *testing.T) {
 	for _, tc := range []struct {
 		tpl   string
@@ -39,7 +39,7 @@ func TestFlow_S8_StepCountsPerTemplate(t *testing.T) {
 	if fc[17] != "18. Remove enabled FC integration" || fc[20] != "21. Clean up iSCSI targets" {
 		t.Errorf("cmc-e2e fc flow drifted from the operators' list: %q", fc)
 	}
-	// cmc-reboot numbers in file order: fc has the gap 11–24 (formats.md e).
+	// cmc-reboot numbers in file order: fc has the gap 11–24 (docs/formats.md e).
 	rb := Flow(TplReboot, Env{Plugin: "fc"})
 	if rb[9] != "10. Verify data for cmotion" || !strings.HasPrefix(rb[10], "25. ") {
 		t.Errorf("reboot fc flow gap: %q %q", rb[9], rb[10])

@@ -31,7 +31,7 @@ func TestPrettyMS_R9_DefaultOptions(t *testing.T) {
 	}
 }
 
-// The example of formats.md a.2, rendered by the upstream code.
+// The example of docs/formats.md a.2, rendered by the upstream code.
 const formatsTableExample = `  ┌────────────────────────────────────────────────────────────────────────────────────────────────┐
   │     Spec                                         Tests   Passing   Failing   Pending   Skipped │
   ├────────────────────────────────────────────────────────────────────────────────────────────────┤
@@ -94,7 +94,7 @@ func TestSummaryTable_R9_Geometry(t *testing.T) {
 	}
 }
 
-// Rows are read at fixed rune offsets (formats.md a.2 parsing recipe).
+// Rows are read at fixed rune offsets (docs/formats.md a.2 parsing recipe).
 func TestSummaryTable_R9_RuneColumns(t *testing.T) {
 	got := SummaryTable([]SpecRow{{Spec: "atvm5-ubuntu22.04.ts", DurationMS: 542500, Tests: 22, Passes: 11, Failures: 1, Pending: 10}})
 	var row []rune

@@ -8,14 +8,15 @@ import (
 // ReleaseStaleLocks frees every controller lock whose run no longer holds
 // it: a run in a final state, or no run at all. The lock is derived from
 // the runs (and, at approval, from the controller), never trusted alone
-// (D15); UpdateRun releases it with the final state, so this only mends a
-// file written by an older or interrupted bot. It returns the runs freed.
+// (D15); a terminal transition releases it, so this only mends a
+// file written by an older or interrupted bot. A draining lock (a runner
+// being stopped) is not stale. It returns the runs freed.
 func (db *DB) ReleaseStaleLocks(ctx context.Context) ([]string, error) {
 	var freed []string
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		freed, err = queryStrings(ctx, tx, `SELECT run_id FROM locks WHERE run_id NOT IN
-			(SELECT id FROM runs WHERE state IN ('APPROVED','LAUNCHING','RUNNING'))`)
+			(SELECT id FROM runs WHERE state IN ('APPROVED','LAUNCHING','RUNNING')) AND draining = 0`)
 		if err != nil {
 			return err
 		}

@@ -36,10 +36,10 @@ func (db *DB) SeedBlacklist(ctx context.Context, entries []BlacklistEntry) error
 // (plans hash the version, so a changed list voids older plans).
 func (db *DB) Blacklist(ctx context.Context) ([]BlacklistEntry, int, error) {
 	var version int
-	if err := db.sql.QueryRowContext(ctx, `SELECT version FROM blacklist_meta WHERE id = 1`).Scan(&version); err != nil {
+	if err := db.queryRow(ctx, `SELECT version FROM blacklist_meta WHERE id = 1`).Scan(&version); err != nil {
 		return nil, 0, err
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT machine, reason, added_by FROM blacklist ORDER BY machine`)
+	rows, err := db.query(ctx, `SELECT machine, reason, added_by FROM blacklist ORDER BY machine`)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -57,7 +57,7 @@ func (db *DB) Blacklist(ctx context.Context) ([]BlacklistEntry, int, error) {
 
 // SetBlacklisted adds (reason != "") or removes (reason == "") a machine and
 // audits the change, in one transaction.
-func (db *DB) SetBlacklisted(ctx context.Context, machine, reason, actor string) (changed bool, err error) {
+func (db *DB) SetBlacklisted(ctx context.Context, machine, reason string, who Actor) (changed bool, err error) {
 	err = db.tx(ctx, func(tx *sql.Tx) error {
 		var res sql.Result
 		var action string
@@ -68,7 +68,7 @@ func (db *DB) SetBlacklisted(ctx context.Context, machine, reason, actor string)
 			action = "blacklist.add"
 			res, err = tx.ExecContext(ctx, `INSERT INTO blacklist(machine, reason, added_by, added_at) VALUES (?,?,?,?)
 				ON CONFLICT(machine) DO UPDATE SET reason = excluded.reason, added_by = excluded.added_by, added_at = excluded.added_at
-				WHERE blacklist.reason != excluded.reason`, machine, reason, actor, ts(db.now()))
+				WHERE blacklist.reason != excluded.reason`, machine, reason, who.Name, ts(db.now()))
 		}
 		if err != nil {
 			return err
@@ -81,7 +81,7 @@ func (db *DB) SetBlacklisted(ctx context.Context, machine, reason, actor string)
 		if _, err := tx.ExecContext(ctx, `UPDATE blacklist_meta SET version = version + 1 WHERE id = 1`); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO audit_log(at, actor, action, detail) VALUES (?,?,?,?)`, ts(db.now()), actor, action, machine+" "+reason)
+		_, err = tx.ExecContext(ctx, `INSERT INTO audit_log(at, actor, actor_id, action, detail) VALUES (?,?,?,?,?)`, ts(db.now()), who.Name, who.ID, action, machine+" "+reason)
 		return err
 	})
 	return changed, err

@@ -22,6 +22,7 @@ type DB struct {
 	sql  *sql.DB
 	path string
 	now  func() time.Time
+	st   stmts
 }
 
 // ErrNewerSchema is returned when the file was written by a newer atvmbot.
@@ -52,6 +53,11 @@ func Open(ctx context.Context, path string, busyTimeout time.Duration) (*DB, err
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
+	// A bounded pool whose connections stay open: each opening of a SQLite
+	// connection, and each statement prepared on it, costs far more than
+	// the bot's small queries.
+	sdb.SetMaxOpenConns(8)
+	sdb.SetMaxIdleConns(8)
 	db := &DB{sql: sdb, path: path, now: func() time.Time { return time.Now().UTC() }}
 	if err := db.migrate(ctx); err != nil {
 		sdb.Close()
@@ -61,7 +67,10 @@ func Open(ctx context.Context, path string, busyTimeout time.Duration) (*DB, err
 }
 
 // Close closes the file.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.closeStmts()
+	return db.sql.Close()
+}
 
 // Path is the file's path.
 func (db *DB) Path() string { return db.path }

@@ -18,7 +18,7 @@ type Subrun struct {
 // UpsertSubrun stores the latest view of a sub-run.
 func (db *DB) UpsertSubrun(ctx context.Context, s Subrun) error {
 	hosts, _ := json.Marshal(s.Hosts)
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO subruns(run_id, name, state, hosts_json, currents_url, finished, updated_at) VALUES (?,?,?,?,?,?,?)
+	_, err := db.exec(ctx, `INSERT INTO subruns(run_id, name, state, hosts_json, currents_url, finished, updated_at) VALUES (?,?,?,?,?,?,?)
 		ON CONFLICT(run_id, name) DO UPDATE SET state = excluded.state, hosts_json = excluded.hosts_json,
 		currents_url = CASE WHEN excluded.currents_url != '' THEN excluded.currents_url ELSE subruns.currents_url END,
 		finished = excluded.finished, updated_at = excluded.updated_at`,
@@ -28,7 +28,7 @@ func (db *DB) UpsertSubrun(ctx context.Context, s Subrun) error {
 
 // Subruns lists a run's sub-runs by name.
 func (db *DB) Subruns(ctx context.Context, runID string) ([]Subrun, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT name, state, hosts_json, currents_url, finished FROM subruns WHERE run_id = ? ORDER BY name`, runID)
+	rows, err := db.query(ctx, `SELECT name, state, hosts_json, currents_url, finished FROM subruns WHERE run_id = ? ORDER BY name`, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (db *DB) ReplaceHostResults(ctx context.Context, runID string, hosts []Host
 
 // HostResults lists a run's stored host table.
 func (db *DB) HostResults(ctx context.Context, runID string) ([]HostResult, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT host, subrun, status, failed_step, error FROM host_results WHERE run_id = ? ORDER BY host`, runID)
+	rows, err := db.query(ctx, `SELECT host, subrun, status, failed_step, error FROM host_results WHERE run_id = ? ORDER BY host`, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func (db *DB) HostResults(ctx context.Context, runID string) ([]HostResult, erro
 
 // AddCurrentsURL persists a Currents run URL the moment it is seen (R11).
 func (db *DB) AddCurrentsURL(ctx context.Context, runID, subrun, url string) error {
-	_, err := db.sql.ExecContext(ctx, `INSERT OR IGNORE INTO currents_urls(run_id, subrun, url, seen_at) VALUES (?,?,?,?)`, runID, subrun, url, ts(db.now()))
+	_, err := db.exec(ctx, `INSERT OR IGNORE INTO currents_urls(run_id, subrun, url, seen_at) VALUES (?,?,?,?)`, runID, subrun, url, ts(db.now()))
 	return err
 }
 
@@ -97,7 +97,7 @@ type CurrentsURL struct{ Subrun, URL string }
 
 // CurrentsURLs lists a run's stored URLs in the order seen.
 func (db *DB) CurrentsURLs(ctx context.Context, runID string) ([]CurrentsURL, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT subrun, url FROM currents_urls WHERE run_id = ? ORDER BY seen_at, rowid`, runID)
+	rows, err := db.query(ctx, `SELECT subrun, url FROM currents_urls WHERE run_id = ? ORDER BY seen_at, rowid`, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ type Offset struct {
 
 // Offsets returns a run's fetch offsets by path.
 func (db *DB) Offsets(ctx context.Context, runID string) (map[string]Offset, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT path, offset, size, mtime FROM fetch_offsets WHERE run_id = ?`, runID)
+	rows, err := db.query(ctx, `SELECT path, offset, size, mtime FROM fetch_offsets WHERE run_id = ?`, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (db *DB) SaveOffsets(ctx context.Context, runID string, offs map[string]Off
 
 // ResetOffsets forgets a run's offsets (a new launch, D5).
 func (db *DB) ResetOffsets(ctx context.Context, runID string) error {
-	_, err := db.sql.ExecContext(ctx, `DELETE FROM fetch_offsets WHERE run_id = ?`, runID)
+	_, err := db.exec(ctx, `DELETE FROM fetch_offsets WHERE run_id = ?`, runID)
 	return err
 }
 
@@ -168,13 +168,13 @@ type Event struct {
 
 // AddEvent records a run event.
 func (db *DB) AddEvent(ctx context.Context, runID, kind, detail string) error {
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO run_events(run_id, at, kind, detail) VALUES (?,?,?,?)`, runID, ts(db.now()), kind, detail)
+	_, err := db.exec(ctx, `INSERT INTO run_events(run_id, at, kind, detail) VALUES (?,?,?,?)`, runID, ts(db.now()), kind, detail)
 	return err
 }
 
 // Events lists a run's events in order.
 func (db *DB) Events(ctx context.Context, runID string) ([]Event, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT at, kind, detail FROM run_events WHERE run_id = ? ORDER BY id`, runID)
+	rows, err := db.query(ctx, `SELECT at, kind, detail FROM run_events WHERE run_id = ? ORDER BY id`, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -192,21 +192,26 @@ func (db *DB) Events(ctx context.Context, runID string) ([]Event, error) {
 	return out, rows.Err()
 }
 
+// Actor is who did something: the Mattermost user id decides (D23), the
+// name is kept for people reading the record.
+type Actor struct{ ID, Name string }
+
 // Audit records who did what.
-func (db *DB) Audit(ctx context.Context, actor, action, detail string) error {
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO audit_log(at, actor, action, detail) VALUES (?,?,?,?)`, ts(db.now()), actor, action, detail)
+func (db *DB) Audit(ctx context.Context, who Actor, action, detail string) error {
+	_, err := db.exec(ctx, `INSERT INTO audit_log(at, actor, actor_id, action, detail) VALUES (?,?,?,?,?)`,
+		ts(db.now()), who.Name, who.ID, action, detail)
 	return err
 }
 
 // AuditEntry is one audit record.
 type AuditEntry struct {
-	At                    time.Time
-	Actor, Action, Detail string
+	At                             time.Time
+	Actor, ActorID, Action, Detail string
 }
 
 // AuditLog lists the newest audit records first.
 func (db *DB) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?`, limit)
+	rows, err := db.query(ctx, `SELECT at, actor, actor_id, action, detail FROM audit_log ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +220,7 @@ func (db *DB) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
 	for rows.Next() {
 		var a AuditEntry
 		var at sql.NullString
-		if err := rows.Scan(&at, &a.Actor, &a.Action, &a.Detail); err != nil {
+		if err := rows.Scan(&at, &a.Actor, &a.ActorID, &a.Action, &a.Detail); err != nil {
 			return nil, err
 		}
 		a.At = parseTS(at)

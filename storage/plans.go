@@ -20,7 +20,7 @@ const (
 type Plan struct {
 	ID, Hash, ChannelID, RootID, PostID, Template, Build string
 	PlanJSON                                             string // the planner's Plan, as shown
-	CreatedBy                                            string
+	CreatedBy, CreatedByID                               string // display name; Mattermost user id (D23)
 	CreatedAt                                            time.Time
 	ExpiresAt                                            time.Time
 	State                                                string
@@ -48,9 +48,9 @@ func (db *DB) InsertPlan(ctx context.Context, p Plan) (superseded []string, err 
 			p.ID, p.ChannelID, p.ID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO plans(id, hash, channel_id, root_id, post_id, template, build, plan_json, created_by, created_at, expires_at, state, blacklist_version)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?, 'open', ?)`,
-			p.ID, p.Hash, p.ChannelID, p.RootID, p.PostID, p.Template, p.Build, p.PlanJSON, p.CreatedBy, ts(p.CreatedAt), ts(p.ExpiresAt), p.BlacklistVersion)
+		_, err = tx.ExecContext(ctx, `INSERT INTO plans(id, hash, channel_id, root_id, post_id, template, build, plan_json, created_by, created_at, expires_at, state, blacklist_version, created_by_id)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?, 'open', ?, ?)`,
+			p.ID, p.Hash, p.ChannelID, p.RootID, p.PostID, p.Template, p.Build, p.PlanJSON, p.CreatedBy, ts(p.CreatedAt), ts(p.ExpiresAt), p.BlacklistVersion, p.CreatedByID)
 		return err
 	})
 	return superseded, err
@@ -58,17 +58,17 @@ func (db *DB) InsertPlan(ctx context.Context, p Plan) (superseded []string, err 
 
 // SetPlanPost records the chat post that shows the plan.
 func (db *DB) SetPlanPost(ctx context.Context, planID, postID string) error {
-	_, err := db.sql.ExecContext(ctx, `UPDATE plans SET post_id = ? WHERE id = ?`, postID, planID)
+	_, err := db.exec(ctx, `UPDATE plans SET post_id = ? WHERE id = ?`, postID, planID)
 	return err
 }
 
-const planCols = `id, hash, channel_id, root_id, post_id, template, build, plan_json, created_by, created_at, expires_at, state, superseded_by, blacklist_version`
+const planCols = `id, hash, channel_id, root_id, post_id, template, build, plan_json, created_by, created_at, expires_at, state, superseded_by, blacklist_version, created_by_id`
 
 func scanPlan(s interface{ Scan(...any) error }) (Plan, error) {
 	var p Plan
 	var created, expires sql.NullString
 	err := s.Scan(&p.ID, &p.Hash, &p.ChannelID, &p.RootID, &p.PostID, &p.Template, &p.Build, &p.PlanJSON,
-		&p.CreatedBy, &created, &expires, &p.State, &p.SupersededBy, &p.BlacklistVersion)
+		&p.CreatedBy, &created, &expires, &p.State, &p.SupersededBy, &p.BlacklistVersion, &p.CreatedByID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrNotFound
 	}
@@ -78,17 +78,17 @@ func scanPlan(s interface{ Scan(...any) error }) (Plan, error) {
 
 // GetPlan returns one plan.
 func (db *DB) GetPlan(ctx context.Context, id string) (Plan, error) {
-	return scanPlan(db.sql.QueryRowContext(ctx, `SELECT `+planCols+` FROM plans WHERE id = ?`, id))
+	return scanPlan(db.queryRow(ctx, `SELECT `+planCols+` FROM plans WHERE id = ?`, id))
 }
 
 // PlanByPost returns the plan shown in a post (thread replies name no plan).
 func (db *DB) PlanByPost(ctx context.Context, postID string) (Plan, error) {
-	return scanPlan(db.sql.QueryRowContext(ctx, `SELECT `+planCols+` FROM plans WHERE post_id = ? AND post_id != ''`, postID))
+	return scanPlan(db.queryRow(ctx, `SELECT `+planCols+` FROM plans WHERE post_id = ? AND post_id != ''`, postID))
 }
 
 // OpenPlans lists a channel's open plans, newest first.
 func (db *DB) OpenPlans(ctx context.Context, channelID string) ([]Plan, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+planCols+` FROM plans WHERE channel_id = ? AND state = 'open' ORDER BY created_at DESC`, channelID)
+	rows, err := db.query(ctx, `SELECT `+planCols+` FROM plans WHERE channel_id = ? AND state = 'open' ORDER BY created_at DESC`, channelID)
 	if err != nil {
 		return nil, err
 	}
@@ -127,14 +127,14 @@ func (db *DB) UsePlan(ctx context.Context, planID, user string, watcher bool) (b
 }
 
 // RecordRefusal keeps a refused approval in the record.
-func (db *DB) RecordRefusal(ctx context.Context, planID, user, reason string) error {
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO approvals(plan_id, user_name, watcher, at, outcome, reason) VALUES (?,?,0,?, 'refused', ?)`,
-		planID, user, ts(db.now()), reason)
+func (db *DB) RecordRefusal(ctx context.Context, planID string, who Actor, reason string) error {
+	_, err := db.exec(ctx, `INSERT INTO approvals(plan_id, user_name, user_id, watcher, at, outcome, reason) VALUES (?,?,?,0,?, 'refused', ?)`,
+		planID, who.Name, who.ID, ts(db.now()), reason)
 	return err
 }
 
 // SetPlanState moves a plan to a final state (cancelled, expired).
 func (db *DB) SetPlanState(ctx context.Context, planID, state string) error {
-	_, err := db.sql.ExecContext(ctx, `UPDATE plans SET state = ? WHERE id = ? AND state = 'open'`, state, planID)
+	_, err := db.exec(ctx, `UPDATE plans SET state = ? WHERE id = ? AND state = 'open'`, state, planID)
 	return err
 }

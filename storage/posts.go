@@ -27,7 +27,7 @@ type Post struct {
 // exists already, the stored record is returned with created=false: the
 // caller must not send blindly but check the server (pending) or stop (sent).
 func (db *DB) ReservePost(ctx context.Context, p Post) (stored Post, created bool, err error) {
-	res, err := db.sql.ExecContext(ctx, `INSERT OR IGNORE INTO posts(idem_key, run_id, kind, subrun, revision, part, channel_id, root_id, state, digest, created_at)
+	res, err := db.exec(ctx, `INSERT OR IGNORE INTO posts(idem_key, run_id, kind, subrun, revision, part, channel_id, root_id, state, digest, created_at)
 		VALUES (?,?,?,?,?,?,?,?, 'pending', ?, ?)`,
 		p.IdemKey, p.RunID, p.Kind, p.Subrun, p.Revision, p.Part, p.ChannelID, p.RootID, p.Digest, ts(db.now()))
 	if err != nil {
@@ -44,7 +44,7 @@ func (db *DB) ReservePost(ctx context.Context, p Post) (stored Post, created boo
 // reserved one. Kept in the same write, so the record never claims what
 // the post does not say.
 func (db *DB) MarkPostSent(ctx context.Context, key, postID, digest string) error {
-	res, err := db.sql.ExecContext(ctx, `UPDATE posts SET state = 'sent', post_id = ?, sent_at = ?,
+	res, err := db.exec(ctx, `UPDATE posts SET state = 'sent', post_id = ?, sent_at = ?,
 		digest = CASE WHEN ? != '' THEN ? ELSE digest END WHERE idem_key = ?`, postID, ts(db.now()), digest, digest, key)
 	if err != nil {
 		return err
@@ -57,7 +57,7 @@ func (db *DB) MarkPostSent(ctx context.Context, key, postID, digest string) erro
 
 // MarkSuperseded records that the post under key was replaced by byKey (W7).
 func (db *DB) MarkSuperseded(ctx context.Context, key, byKey string) error {
-	_, err := db.sql.ExecContext(ctx, `UPDATE posts SET superseded_by = ? WHERE idem_key = ?`, byKey, key)
+	_, err := db.exec(ctx, `UPDATE posts SET superseded_by = ? WHERE idem_key = ?`, byKey, key)
 	return err
 }
 
@@ -76,12 +76,12 @@ func scanPost(s interface{ Scan(...any) error }) (Post, error) {
 
 // GetPost returns the record under key.
 func (db *DB) GetPost(ctx context.Context, key string) (Post, error) {
-	return scanPost(db.sql.QueryRowContext(ctx, `SELECT `+postCols+` FROM posts WHERE idem_key = ?`, key))
+	return scanPost(db.queryRow(ctx, `SELECT `+postCols+` FROM posts WHERE idem_key = ?`, key))
 }
 
 // RunPosts lists a run's post records in the order they were reserved.
 func (db *DB) RunPosts(ctx context.Context, runID string) ([]Post, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+postCols+` FROM posts WHERE run_id = ? ORDER BY created_at, rowid`, runID)
+	rows, err := db.query(ctx, `SELECT `+postCols+` FROM posts WHERE run_id = ? ORDER BY created_at, rowid`, runID)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,8 @@ type Run struct {
 	ID, PlanID, Build, Controller, Template string
 	Categorized, Watcher, Adopted           bool
 	State, Reason                           string
-	PlannedBy, ApprovedBy                   string
+	PlannedBy, ApprovedBy                   string // display names
+	PlannedByID, ApprovedByID               string // Mattermost user ids: who may act (D23)
 	ChannelID, RootPostID                   string
 	ControllerStart                         time.Time // the controller's clock at launch (D4)
 	RunnerPID                               int
@@ -64,8 +65,8 @@ func (db *DB) ApproveAndCreateRun(ctx context.Context, r Run, holder string) (us
 		if err := insertRunLocked(ctx, tx, r, holder, now); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO approvals(plan_id, user_name, watcher, at, outcome) VALUES (?,?,?,?, 'accepted')`,
-			r.PlanID, r.ApprovedBy, r.Watcher, ts(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO approvals(plan_id, user_name, user_id, watcher, at, outcome) VALUES (?,?,?,?,?, 'accepted')`,
+			r.PlanID, r.ApprovedBy, r.ApprovedByID, r.Watcher, ts(now)); err != nil {
 			return err
 		}
 		used = true
@@ -102,11 +103,12 @@ func insertRunLocked(ctx context.Context, tx *sql.Tx, r Run, holder string, now 
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO runs(id, plan_id, build, controller, template, categorized, watcher, adopted, state, reason,
-			planned_by, approved_by, channel_id, root_post_id, controller_start, runner_pid, runner_start, scope_json, status_json, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			planned_by, approved_by, channel_id, root_post_id, controller_start, runner_pid, runner_start, scope_json, status_json, created_at, updated_at,
+			planned_by_id, approved_by_id)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			r.ID, r.PlanID, r.Build, r.Controller, r.Template, r.Categorized, r.Watcher, r.Adopted, r.State, r.Reason,
 			r.PlannedBy, r.ApprovedBy, r.ChannelID, r.RootPostID, ts(r.ControllerStart), r.RunnerPID, r.RunnerStart,
-			r.ScopeJSON, r.StatusJSON, ts(now), ts(now))
+			r.ScopeJSON, r.StatusJSON, ts(now), ts(now), r.PlannedByID, r.ApprovedByID)
 		return err
 	}
 }
@@ -114,7 +116,7 @@ func insertRunLocked(ctx context.Context, tx *sql.Tx, r Run, holder string, now 
 // Lock returns the controller's lock holder, if any.
 func (db *DB) Lock(ctx context.Context, controller string) (runID, holder string, since time.Time, ok bool, err error) {
 	var s sql.NullString
-	err = db.sql.QueryRowContext(ctx, `SELECT run_id, holder, acquired_at FROM locks WHERE controller = ?`, controller).Scan(&runID, &holder, &s)
+	err = db.queryRow(ctx, `SELECT run_id, holder, acquired_at FROM locks WHERE controller = ?`, controller).Scan(&runID, &holder, &s)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", time.Time{}, false, nil
 	}
@@ -123,77 +125,72 @@ func (db *DB) Lock(ctx context.Context, controller string) (runID, holder string
 
 // ReleaseLock frees the controller if runID holds it.
 func (db *DB) ReleaseLock(ctx context.Context, controller, runID string) error {
-	_, err := db.sql.ExecContext(ctx, `DELETE FROM locks WHERE controller = ? AND run_id = ?`, controller, runID)
+	_, err := db.exec(ctx, `DELETE FROM locks WHERE controller = ? AND run_id = ?`, controller, runID)
 	return err
 }
 
-// RunUpdate changes some of a run's fields; nil/zero fields are left alone.
+// RunUpdate changes some of a run's fields; nil fields are left alone. A
+// run's state changes only through TransitionRun (the state machine).
 type RunUpdate struct {
-	State, Reason, RootPostID, RunnerStart, ScopeJSON, StatusJSON *string
-	RunnerPID                                                     *int
-	Watcher                                                       *bool
-	ControllerStart                                               *time.Time
+	Reason, RootPostID, RunnerStart, ScopeJSON, StatusJSON *string
+	RunnerPID                                              *int
+	Watcher                                                *bool
+	ControllerStart                                        *time.Time
 }
 
-// UpdateRun applies u. When the new state is final, the run's controller
-// lock is released in the same transaction.
+func (u RunUpdate) sets(now time.Time) ([]string, []any) {
+	sets, args := []string{"updated_at = ?"}, []any{ts(now)}
+	add := func(col string, v any) { sets = append(sets, col+" = ?"); args = append(args, v) }
+	if u.Reason != nil {
+		add("reason", *u.Reason)
+	}
+	if u.RootPostID != nil {
+		add("root_post_id", *u.RootPostID)
+	}
+	if u.RunnerStart != nil {
+		add("runner_start", *u.RunnerStart)
+	}
+	if u.ScopeJSON != nil {
+		add("scope_json", *u.ScopeJSON)
+	}
+	if u.StatusJSON != nil {
+		add("status_json", *u.StatusJSON)
+	}
+	if u.Watcher != nil {
+		add("watcher", *u.Watcher)
+	}
+	if u.RunnerPID != nil {
+		add("runner_pid", *u.RunnerPID)
+	}
+	if u.ControllerStart != nil {
+		add("controller_start", ts(*u.ControllerStart))
+	}
+	return sets, args
+}
+
+// UpdateRun applies u to a run whatever its state.
 func (db *DB) UpdateRun(ctx context.Context, id string, u RunUpdate) error {
-	now := db.now()
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		sets, args := []string{"updated_at = ?"}, []any{ts(now)}
-		add := func(col string, v any) { sets = append(sets, col+" = ?"); args = append(args, v) }
-		if u.State != nil {
-			add("state", *u.State)
-			if !Active(*u.State) {
-				add("ended_at", ts(now))
-			}
-		}
-		if u.Reason != nil {
-			add("reason", *u.Reason)
-		}
-		if u.RootPostID != nil {
-			add("root_post_id", *u.RootPostID)
-		}
-		if u.RunnerStart != nil {
-			add("runner_start", *u.RunnerStart)
-		}
-		if u.ScopeJSON != nil {
-			add("scope_json", *u.ScopeJSON)
-		}
-		if u.StatusJSON != nil {
-			add("status_json", *u.StatusJSON)
-		}
-		if u.Watcher != nil {
-			add("watcher", *u.Watcher)
-		}
-		if u.RunnerPID != nil {
-			add("runner_pid", *u.RunnerPID)
-		}
-		if u.ControllerStart != nil {
-			add("controller_start", ts(*u.ControllerStart))
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE runs SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, id)...)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		if u.State != nil && !Active(*u.State) {
-			_, err = tx.ExecContext(ctx, `DELETE FROM locks WHERE run_id = ?`, id)
-		}
+	sets, args := u.sets(db.now())
+	res, err := db.sql.ExecContext(ctx, `UPDATE runs SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, id)...)
+	if err != nil {
 		return err
-	})
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 const runCols = `id, plan_id, build, controller, template, categorized, watcher, adopted, state, reason, planned_by, approved_by,
-	channel_id, root_post_id, controller_start, runner_pid, runner_start, scope_json, status_json, created_at, updated_at, ended_at`
+	channel_id, root_post_id, controller_start, runner_pid, runner_start, scope_json, status_json, created_at, updated_at, ended_at,
+	planned_by_id, approved_by_id`
 
 func scanRun(s interface{ Scan(...any) error }) (Run, error) {
 	var r Run
 	var cs, c, u, e sql.NullString
 	err := s.Scan(&r.ID, &r.PlanID, &r.Build, &r.Controller, &r.Template, &r.Categorized, &r.Watcher, &r.Adopted, &r.State, &r.Reason,
-		&r.PlannedBy, &r.ApprovedBy, &r.ChannelID, &r.RootPostID, &cs, &r.RunnerPID, &r.RunnerStart, &r.ScopeJSON, &r.StatusJSON, &c, &u, &e)
+		&r.PlannedBy, &r.ApprovedBy, &r.ChannelID, &r.RootPostID, &cs, &r.RunnerPID, &r.RunnerStart, &r.ScopeJSON, &r.StatusJSON, &c, &u, &e,
+		&r.PlannedByID, &r.ApprovedByID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
 	}
@@ -202,7 +199,7 @@ func scanRun(s interface{ Scan(...any) error }) (Run, error) {
 }
 
 func (db *DB) queryRuns(ctx context.Context, where string, args ...any) ([]Run, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+runCols+` FROM runs `+where, args...)
+	rows, err := db.query(ctx, `SELECT `+runCols+` FROM runs `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +217,7 @@ func (db *DB) queryRuns(ctx context.Context, where string, args ...any) ([]Run, 
 
 // GetRun returns one run.
 func (db *DB) GetRun(ctx context.Context, id string) (Run, error) {
-	return scanRun(db.sql.QueryRowContext(ctx, `SELECT `+runCols+` FROM runs WHERE id = ?`, id))
+	return scanRun(db.queryRow(ctx, `SELECT `+runCols+` FROM runs WHERE id = ?`, id))
 }
 
 // ActiveRuns lists runs that still hold their controller, oldest first.

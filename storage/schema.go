@@ -153,4 +153,15 @@ CREATE TABLE audit_log (
 	detail TEXT NOT NULL DEFAULT ''
 );
 `,
+	// 2: who acts is a Mattermost user id (names are for display); a lock
+	// may outlive its run's terminal state while a started runner is being
+	// stopped (draining), released only once the runner is gone.
+	`
+ALTER TABLE plans ADD COLUMN created_by_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN planned_by_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN approved_by_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE approvals ADD COLUMN user_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN actor_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE locks ADD COLUMN draining INTEGER NOT NULL DEFAULT 0;
+`,
 }

@@ -65,7 +65,7 @@ func TestOpen_ReopenKeepsState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Audit(ctx, "alice", "test", "before reopen"); err != nil {
+	if err := db.Audit(ctx, Actor{ID: "u-alice", Name: "alice"}, "test", "before reopen"); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -273,8 +273,7 @@ func TestRuns_LockHeldUntilFinalState(t *testing.T) {
 	if _, err := db.GetRun(ctx, "r2"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("refused run was stored: %v", err)
 	}
-	st := "COMPLETED"
-	if err := db.UpdateRun(ctx, "r1", RunUpdate{State: &st}); err != nil {
+	if _, _, err := db.TransitionRun(ctx, "r1", Transition{From: []string{StateApproved}, To: StateCancelled}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.CreateRunLocked(ctx, Run{ID: "r2", Build: "c", Controller: "ctl", State: "APPROVED"}, "bob"); err != nil {
@@ -289,8 +288,7 @@ func TestRuns_W6_NewRunUnderUsedBuildStartsClean(t *testing.T) {
 	db.CreateRunLocked(ctx, Run{ID: "r1", Build: "b", Controller: "ctl", State: "RUNNING"}, "a")
 	db.ReservePost(ctx, Post{IdemKey: "r1/final/0/0", RunID: "r1", Kind: "final", ChannelID: "c"})
 	db.SaveOffsets(ctx, "r1", map[string]Offset{"/tmp/b.log": {Offset: 10, Size: 10}})
-	st := "CANCELLED"
-	db.UpdateRun(ctx, "r1", RunUpdate{State: &st})
+	db.TransitionRun(ctx, "r1", Transition{From: []string{StateRunning}, To: StateCancelled})
 	if err := db.CreateRunLocked(ctx, Run{ID: "r2", Build: "b", Controller: "ctl", State: "APPROVED"}, "a"); err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +305,7 @@ func TestBlacklist_SeedOnceAndAudit(t *testing.T) {
 	ctx := context.Background()
 	seed := []BlacklistEntry{{Machine: "atvm6-centos6.0", Reason: "CMC INSTALL - CAN'T COMPILE"}}
 	db.SeedBlacklist(ctx, seed)
-	if changed, err := db.SetBlacklisted(ctx, "atvm6-centos6.0", "", "alice"); err != nil || !changed {
+	if changed, err := db.SetBlacklisted(ctx, "atvm6-centos6.0", "", Actor{ID: "u-alice", Name: "alice"}); err != nil || !changed {
 		t.Fatalf("remove: %v %v", changed, err)
 	}
 	db.SeedBlacklist(ctx, seed) // a restart must not bring it back

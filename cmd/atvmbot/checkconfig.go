@@ -4,14 +4,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/atvm/atvmbot/config"
 )
 
 func init() {
 	register("check-config", subcommand{
-		summary: "print the effective config (secrets masked); exit 1 listing every problem",
+		summary: "print the effective config (secrets masked); exit 1 listing every problem serve would refuse",
 		run:     runCheckConfig,
 	})
 }
@@ -24,13 +23,11 @@ func runCheckConfig(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg, problems := config.Load(*path, os.Environ())
 	mode := config.ModeServe
 	if *offline {
 		mode = config.ModeOffline
 	}
-	more, warnings := cfg.Validate(mode)
-	problems = append(problems, more...)
+	cfg, problems, warnings := loadChecked(*path, mode)
 	fmt.Fprint(stdout, cfg.MaskedYAML())
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)

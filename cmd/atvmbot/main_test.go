@@ -34,10 +34,20 @@ func TestUnknownCommandDidYouMean(t *testing.T) {
 	}
 }
 
-func TestCheckConfig_ExampleExitsZero(t *testing.T) {
+// The example names secret files that do not exist here: serve would not
+// start, so check-config must not say OK; offline it is fine.
+func TestCheckConfig_ExampleNamesMissingSecretFiles(t *testing.T) {
 	code, out, errOut := runCLI(t, "check-config", "--config", "../../config.example.yaml")
-	if code != 0 || !strings.Contains(errOut, "config OK") || !strings.Contains(out, "atvm_root: /root/cdc-e2e-cyp-12.17.4") {
+	if code != 1 || strings.Contains(errOut, "config OK") || !strings.Contains(out, "atvm_root: /root/cdc-e2e-cyp-12.17.4") {
 		t.Fatalf("code %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"secret_files.signing_key (../../config.example.yaml line ", "ATVMBOT_SIGNING_KEY: NOT READABLE"} {
+		if !strings.Contains(out+errOut, want) {
+			t.Errorf("want %q in:\n%s", want, out+errOut)
+		}
+	}
+	if code, _, errOut := runCLI(t, "check-config", "--offline", "--config", "../../config.example.yaml"); code != 0 || !strings.Contains(errOut, "config OK") {
+		t.Fatalf("offline: code %d\n%s", code, errOut)
 	}
 }
 

@@ -52,6 +52,9 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
+	// The bot plans with the maintained blacklist as storage returns it,
+	// ordered by machine: the same order gives the same command, hash and id.
+	cfg.SortBlacklist()
 	p, err := planFromWords(append([]string{commands.CmdPlan}, fs.Args()...), &cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "atvmbot plan: refused: %v\n", err)

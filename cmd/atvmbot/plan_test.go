@@ -23,7 +23,7 @@ func TestPlanCmd_P17_TextShowsExactCommands(t *testing.T) {
 	}
 	for _, s := range []string{
 		"PLAN p-", ": e2e-redhat9.6-fc\n",
-		"\n  python3 ./cmc-templates.py --template_name cmc-e2e --config_file cypress.atvm-config-gold.ts --containsVm redhat9.6 --use_specified_plugin fc --ignore_force_shutdown --test_partition --exclude_partial_match atvm6-centos6.0,",
+		"\n  python3 ./cmc-templates.py --template_name cmc-e2e --config_file cypress.atvm-config-gold.ts --containsVm redhat9.6 --use_specified_plugin fc --ignore_force_shutdown --test_partition --exclude_partial_match atvm113-debian9.0.0,atvm115-debian9.1.0,atvm116-debian9.2.0,atvm144-suse15.0,atvm156-debian9.3.0,atvm41-redhat6.0,atvm6-centos6.0,atvm73-oracle6.0\n",
 		"\n  python3 ./run-sorry-cypress.py --config_file cypress.atvm-config-gold.ts --build_name e2e-redhat9.6-fc\n",
 		"watcher: on\n", "warnings: none\n", "skipped (blacklisted): none\n", "hash: ",
 	} {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -30,6 +31,13 @@ func init() {
 }
 
 func runServe(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serveMain(ctx, args, stdout, stderr)
+}
+
+// serveMain is serve until ctx ends; the exit code.
+func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("config", os.Getenv("ATVMBOT_CONFIG"), "YAML config file (env ATVMBOT_CONFIG)")
@@ -43,9 +51,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	cfg, problems := config.Load(*path, os.Environ())
-	more, warnings := cfg.Validate(config.ModeServe)
-	problems = append(problems, more...)
+	cfg, problems, warnings := loadChecked(*path, config.ModeServe)
 	for _, w := range warnings {
 		log.Warn().Msg(w)
 	}
@@ -56,8 +62,6 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "serve: %d config problem(s); run `atvmbot check-config` for the list\n", len(problems))
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if err := serve(ctx, &cfg, log); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error().Err(err).Msg("serve stopped")
 		return 1
@@ -66,6 +70,9 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 }
 
 func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
+	if err := os.MkdirAll(filepath.Dir(cfg.Storage.Path), 0o750); err != nil {
+		return fmt.Errorf("state folder: %w", err)
+	}
 	db, err := storage.Open(ctx, cfg.Storage.Path, cfg.Storage.BusyTimeout)
 	if err != nil {
 		return err
@@ -79,13 +86,29 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("signing key: %w", err)
 	}
-	mm, err := bot.NewMattermost(ctx, bot.MattermostOptions{
+	// Listen first, so /healthz says what start-up waits for and a command
+	// typed meanwhile waits instead of failing.
+	ln, err := net.Listen("tcp", cfg.Mattermost.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Mattermost.Listen, err)
+	}
+	storageCheck := bot.HealthCheck{Name: "storage", Critical: true, Check: func(ctx context.Context) (string, error) { return "ok", db.Ping(ctx) }}
+	gate := newStartGate(bot.ServerOptions{Metrics: metrics, Health: []bot.HealthCheck{storageCheck}, Version: versionString()})
+	sctx, stopServing := context.WithCancel(ctx)
+	defer stopServing()
+	served := make(chan error, 1)
+	go func() { served <- bot.Serve(sctx, ln, gate, log) }()
+	serveResult := sync.OnceValue(func() error { return <-served })
+	defer func() { stopServing(); _ = serveResult() }()
+
+	mm, err := waitForMattermost(ctx, bot.MattermostOptions{
 		URL: cfg.Mattermost.URL, Token: cfg.Secrets.MattermostToken, TeamName: cfg.Mattermost.Team,
 		PublicURL: cfg.Mattermost.PublicURL, Signer: signer, ButtonTTL: cfg.Approvals.ButtonTTL, Log: log, Metrics: metrics,
-	})
+	}, gate, log)
 	if err != nil {
 		return fmt.Errorf("mattermost: %w", err)
 	}
+	gate.set("starting: looking up the team and channel, connecting to the controller")
 	team, _, err := mm.Client().GetTeamByName(ctx, cfg.Mattermost.Team, "")
 	if err != nil {
 		return fmt.Errorf("mattermost team %q: %w", cfg.Mattermost.Team, err)
@@ -101,7 +124,9 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 	defer transport.Close()
 	runner := bot.NewControllerRunner(transport, cfg, db, filepath.Join(filepath.Dir(cfg.Storage.Path), "mirror"), name, log)
 	runner.Version = versionString()
-	core := &bot.Core{Cfg: cfg, DB: db, Chat: mm, Runner: runner, Log: log, Metrics: metrics, Version: versionString(), Channel: channel.Id}
+	core := &bot.Core{Cfg: cfg, DB: db, Chat: mm, Runner: runner, Log: log, Metrics: metrics, Version: versionString(), Channel: channel.Id,
+		Approvers: []string{}} // fail closed until the configured names are resolved to user ids
+	resolveApprovers(ctx, core, log)
 
 	tokens := []string{}
 	if cfg.Secrets.SlashToken != "" {
@@ -122,7 +147,7 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 	action := bot.NewActionHandler(bot.ActionOptions{Signer: signer, Handler: core, Log: log, Metrics: metrics})
 	ws := bot.NewWSListener(mm, bot.WSOptions{Handler: core, Log: log, Metrics: metrics})
 	health := []bot.HealthCheck{
-		{Name: "storage", Critical: true, Check: func(ctx context.Context) (string, error) { return "ok", db.Ping(ctx) }},
+		storageCheck,
 		{Name: "controller", Check: func(ctx context.Context) (string, error) {
 			_, err := runner.Ctl.Clock(ctx)
 			return "reachable", err
@@ -130,16 +155,13 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 		ws.HealthCheck(),
 	}
 	mux := bot.NewMux(bot.ServerOptions{Slash: slash, Action: action, Metrics: metrics, Health: health, Version: versionString()})
-	ln, err := net.Listen("tcp", cfg.Mattermost.Listen)
-	if err != nil {
-		return fmt.Errorf("listen %s: %w", cfg.Mattermost.Listen, err)
-	}
 	core.Recover(ctx)
 	stopWatch := startWatch(ctx, core, cfg.Watch.PollInterval, log)
 	defer stopWatch()
 	go func() { _ = ws.Run(ctx) }()
+	gate.open(mux)
 	log.Info().Str("listen", ln.Addr().String()).Str("team", cfg.Mattermost.Team).Str("controller", name).Msg("serving")
-	err = bot.Serve(ctx, ln, mux, log)
+	err = serveResult() // until ctx ends
 	slash.Wait()
 	core.Wait()
 	ws.Wait()
@@ -160,4 +182,34 @@ func dialController(ctx context.Context, cfg *config.Config, log zerolog.Logger)
 		return nil, "", fmt.Errorf("controller %s: %w", cfg.Controller.Host, err)
 	}
 	return t, net.JoinHostPort(cfg.Controller.Host, fmt.Sprint(cfg.Controller.Port)), nil
+}
+
+// resolveApprovers turns the configured approvers into Mattermost user ids
+// now and every few minutes (a user created later starts to count; a user
+// who takes a former approver's name never does). Names that match no user
+// are logged; an unanswered server leaves the last resolution in force.
+func resolveApprovers(ctx context.Context, core *bot.Core, log zerolog.Logger) {
+	once := func() {
+		missing, err := core.ResolveApprovers(ctx)
+		if err != nil {
+			log.Warn().Err(err).Msg("resolving approvers to user ids; keeping the previous list")
+			return
+		}
+		if len(missing) > 0 {
+			log.Warn().Strs("unknown", missing).Msg("approvals.approvers: these name no Mattermost user and approve nothing")
+		}
+	}
+	once()
+	go func() {
+		t := time.NewTicker(10 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				once()
+			}
+		}
+	}()
 }

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Reporter shapes of the in-house per-host reporter (formats.md d).
+// Reporter shapes of the in-house per-host reporter (docs/formats.md d).
 const (
 	ShapeStats    = 1 // cmcReporter 1.x: stats block
 	ShapeEventLog = 2 // metadata + tests

@@ -55,7 +55,7 @@ type Block struct {
 
 const eq100 = "===================================================================================================="
 
-// WriteBlock writes one cypress-cloud invocation (formats.md a.1).
+// WriteBlock writes one cypress-cloud invocation (docs/formats.md a.1).
 func WriteBlock(w io.Writer, b Block) {
 	if b.BuildIDLine != "" {
 		fmt.Fprintln(w, b.BuildIDLine)

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/atvm/atvmbot/bot"
+	"github.com/atvm/atvmbot/commands"
+	"github.com/atvm/atvmbot/config"
+	"github.com/atvm/atvmbot/controller"
+)
+
+func init() {
+	register("doctor", subcommand{
+		summary: "check a deployment end to end (config, secrets, Mattermost, controller, state, clocks); changes nothing",
+		run:     runDoctor,
+	})
+}
+
+// chatDoctor checks the chat side of a deployment; the Mattermost adapter
+// implements it.
+type chatDoctor interface {
+	Doctor(ctx context.Context) []bot.DoctorCheck
+}
+
+// newChatDoctor builds the chat checker (tests replace it).
+var newChatDoctor = func(cfg *config.Config) chatDoctor {
+	return bot.NewMattermostDoctor(bot.MattermostDoctorOptions{
+		URL: cfg.Mattermost.URL, Token: cfg.Secrets.MattermostToken, Team: cfg.Mattermost.Team,
+		Channel: cfg.Mattermost.Channel, PublicURL: cfg.Mattermost.PublicURL, Trigger: cfg.Mattermost.CommandTrigger,
+		Hint: commands.AutocompleteHint, Desc: commands.AutocompleteDescription,
+		ManualConfigured: cfg.Secrets.SlashToken != "", Approvers: cfg.Approvals.Approvers,
+	})
+}
+
+// line is one checklist entry.
+type line struct {
+	name, detail, fix string
+	ok, skipped       bool
+	more              []string // one problem per line
+}
+
+func runDoctor(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", os.Getenv("ATVMBOT_CONFIG"), "YAML config file (env ATVMBOT_CONFIG)")
+	tolerance := fs.Duration("clock-tolerance", time.Minute, "largest accepted difference between this machine's and the controller's clocks")
+	minFree := fs.Int64("min-free-mb", 512, "free space the state folder needs, in MB")
+	timeout := fs.Duration("timeout", 2*time.Minute, "time allowed for all checks")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+
+	cfg, problems, _ := loadChecked(*path, config.ModeServe)
+	var lines []line
+	lines = append(lines, configLines(*path, problems)...)
+	lines = append(lines, stateLine(cfg.Storage.Path, *minFree))
+	if cfg.Mattermost.URL != "" && cfg.Secrets.MattermostToken != "" {
+		for _, c := range newChatDoctor(&cfg).Doctor(ctx) {
+			lines = append(lines, line{name: c.Name, detail: c.Detail, fix: c.Fix, ok: c.OK, skipped: c.Skipped})
+		}
+	} else {
+		lines = append(lines, line{name: "Mattermost", skipped: true, detail: "not checked: mattermost.url or the bot's token is missing"})
+	}
+	for _, c := range controller.Doctor(ctx, controller.DoctorOptions{Cfg: cfg.Controller, KeyPath: cfg.Secrets.SSHKeyPath,
+		ClockTolerance: *tolerance, Log: zerolog.Nop()}) {
+		lines = append(lines, line{name: c.Name, detail: c.Detail, fix: c.Fix, ok: c.OK, skipped: c.Skipped})
+	}
+	return printChecklist(stdout, lines)
+}
+
+// configLines splits the start-up checks into the config itself and its
+// secrets.
+func configLines(path string, problems config.Problems) []line {
+	name := "config valid"
+	if path != "" {
+		name += " (" + path + ")"
+	}
+	cl := line{name: name, fix: "edit the config; `atvmbot check-config` lists the same problems"}
+	sl := line{name: "secrets present and valid", fix: "see the Deployment section of the README: each secret is a file named under secret_files:"}
+	secret := func(p string) bool {
+		for _, k := range []string{config.EnvMattermostToken, config.EnvSlashToken, config.EnvSigningKey, config.EnvSSHKey, "secret_files."} {
+			if strings.HasPrefix(p, k) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, p := range problems {
+		if secret(p) {
+			sl.more = append(sl.more, p)
+		} else {
+			cl.more = append(cl.more, p)
+		}
+	}
+	cl.ok, sl.ok = len(cl.more) == 0, len(sl.more) == 0
+	return []line{cl, sl}
+}
+
+// stateLine: the state folder (or the one it will be created in) takes
+// writes and has room.
+func stateLine(dbPath string, minFreeMB int64) line {
+	l := line{name: "state folder " + filepath.Dir(dbPath)}
+	dir := filepath.Dir(dbPath)
+	for {
+		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		l.detail, l.fix = err.Error(), "create the folder named by storage.path, writable by the bot's user"
+		return l
+	}
+	free := int64(st.Bavail) * int64(st.Bsize) / (1 << 20)
+	l.detail = fmt.Sprintf("%d MB free on %s", free, dir)
+	if free < minFreeMB {
+		l.fix = fmt.Sprintf("free space on %s: the bot needs at least %d MB for its state and run mirrors", dir, minFreeMB)
+		return l
+	}
+	if err := config.Writable(dir); err != nil {
+		l.detail, l.fix = "not writable: "+err.Error(), "give the bot's user write access to "+dir+" (systemd: StateDirectory=atvmbot)"
+		return l
+	}
+	l.ok = true
+	return l
+}
+
+// printChecklist prints one mark per line, the fix under each failure, and
+// returns the exit code.
+func printChecklist(w io.Writer, lines []line) int {
+	failed := 0
+	for _, l := range lines {
+		mark := "✓"
+		switch {
+		case l.skipped:
+			mark = "-"
+		case !l.ok:
+			mark = "✗"
+			failed++
+		}
+		text := mark + " " + l.name
+		if l.detail != "" {
+			text += ": " + l.detail
+		}
+		fmt.Fprintln(w, text)
+		for _, m := range l.more {
+			fmt.Fprintln(w, "    "+m)
+		}
+		if !l.ok && !l.skipped && l.fix != "" {
+			fmt.Fprintln(w, "    fix: "+l.fix)
+		}
+	}
+	if failed > 0 {
+		fmt.Fprintf(w, "\n%d of %d checks failed\n", failed, len(lines))
+		return 1
+	}
+	fmt.Fprintf(w, "\nall %d checks passed\n", len(lines))
+	return 0
+}
