@@ -6,9 +6,10 @@ import (
 	"strings"
 )
 
-// Per-spec facts of the runner log (D21): the specs of one cypress-cloud
-// batch, which of them Cypress is running now, and the spec's own
-// `(Run Finished)` box, the proof that the spec invocation has finished.
+// Per-spec facts of the runner log (D21, docs/formats.md a.1, a.4): the
+// specs of one cypress-cloud batch, which of them Cypress is running now,
+// and the spec's own `(Run Finished)` box, the proof that the spec
+// invocation has finished.
 
 // cypressRunRe is Cypress's own "  Running:  spec   (i of n)" line, printed
 // for each spec of a batch (cypress-cloud's own line is not indented).

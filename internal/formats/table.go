@@ -1,7 +1,8 @@
 // Package formats writes the controller's artifact formats that more than
 // one part of the project plays back (the simulator, the results package's
 // scenarios and benchmarks): one writer, so every caller plays the same
-// bytes. Tested against bytes the real tools wrote (results/testdata/real).
+// bytes (docs/formats.md a.2, b, c). Tested against bytes the real tools
+// wrote (results/testdata/real).
 package formats
 
 import (
