@@ -21,7 +21,40 @@ import (
 // it is the start of. ok is false when the name maps to no scope machine
 // or to more than one.
 func ScopeMachine(name string, scope []string) (machine string, ok bool) {
-	if name == "" || len(scope) == 0 {
+	return newScopeIndex(scope).match(name)
+}
+
+// scopeIndex holds a scope ready for many names: lower-cased once, and for
+// the usual scope of atvm<N>-… names a map that finds a name from the
+// "atvm" where it starts, instead of a search for every machine.
+type scopeIndex struct {
+	scope []string
+	lower []string
+	exact map[string]string // lower-case name → scope machine
+	atvm  bool              // every name is atvm… in [a-z0-9._-]: looked up from "atvm" on
+}
+
+func newScopeIndex(scope []string) *scopeIndex {
+	x := &scopeIndex{scope: scope, lower: make([]string, len(scope)), exact: make(map[string]string, len(scope)), atvm: len(scope) > 0}
+	for i, m := range scope {
+		l := strings.ToLower(m)
+		x.lower[i] = l
+		if _, dup := x.exact[l]; !dup && l != "" {
+			x.exact[l] = m
+		}
+		if !strings.HasPrefix(l, "atvm") || strings.IndexFunc(l, func(r rune) bool { return !isNameChar(r) }) >= 0 {
+			x.atvm = false
+		}
+	}
+	return x
+}
+
+func isNameChar(r rune) bool {
+	return r < 0x80 && (isAlnum(byte(r)) || r == '.' || r == '_' || r == '-')
+}
+
+func (x *scopeIndex) match(name string) (string, bool) {
+	if name == "" || len(x.scope) == 0 {
 		return "", false
 	}
 	if len(name) > maxFieldLen {
@@ -29,18 +62,39 @@ func ScopeMachine(name string, scope []string) (machine string, ok bool) {
 	}
 	low := strings.ToLower(name)
 	best := ""
-	for _, m := range scope {
-		if m == "" || len(m) <= len(best) {
-			continue
+	if x.atvm {
+		for from := 0; from < len(low); {
+			i := strings.Index(low[from:], "atvm")
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + 4
+			if i > 0 && isAlnum(low[i-1]) {
+				continue
+			}
+			for j := i + 4; j <= len(low); j++ {
+				if j > i+4 && wordEnds(low, j) {
+					if m, ok := x.exact[low[i:j]]; ok && len(m) > len(best) {
+						best = m
+					}
+				}
+				if j < len(low) && !isNameChar(rune(low[j])) {
+					break
+				}
+			}
 		}
-		if containsWord(low, strings.ToLower(m)) {
-			best = m
+	} else {
+		for k, m := range x.scope {
+			if x.lower[k] != "" && len(m) > len(best) && containsWord(low, x.lower[k]) {
+				best = m
+			}
 		}
 	}
 	if best != "" {
 		return best, true
 	}
-	return tokenMachine(low, scope)
+	return tokenMachine(low, x.scope, x.lower)
 }
 
 // containsWord reports m inside s with a word boundary on both sides: no
@@ -83,7 +137,7 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // maps each to the scope machines that start with the token: the token is
 // the machine's name cut short. Exactly one machine over all tokens is a
 // match.
-func tokenMachine(s string, scope []string) (string, bool) {
+func tokenMachine(s string, scope, lower []string) (string, bool) {
 	found := ""
 	for from := 0; from < len(s); {
 		i := strings.Index(s[from:], "atvm")
@@ -114,8 +168,8 @@ func tokenMachine(s string, scope []string) (string, bool) {
 			k++
 		}
 		tok := strings.TrimRight(s[i:k], ".")
-		for _, m := range scope {
-			lm := strings.ToLower(m)
+		for k, m := range scope {
+			lm := lower[k]
 			if !strings.HasPrefix(lm, tok) || len(lm) == len(tok) {
 				continue
 			}

@@ -54,6 +54,27 @@ func TestScopeMachine_D25_AmbiguousCutIsNoMatch(t *testing.T) {
 	}
 }
 
+// The atvm-only index finds what a search for every machine finds.
+func TestScopeMachine_D25_IndexEqualsSearch(t *testing.T) {
+	scope := []string{"atvm121-ubuntu24.04", "atvm72-redhat9.6", "atvm5-ubuntu22.04", "atvm12-ubuntu24", "atvm88-oracle8.10", "atvm1-a"}
+	for _, name := range []string{"cmc-reboot-fc-atvm121-ubuntu24.04.ts", "atvm72-redhat9.6.ts.04", "atvm12-ubuntu24.ts", "atvm12-ubuntu24.10.ts",
+		"x atvm1-a atvm12-ubuntu24", "atvm88-oracle8_fail.html", "ATVM5-UBUNTU22.04", "atvmatvm5-ubuntu22.04", "atvm1-a.", "atvm1-a-b"} {
+		if got, want := scopeSearch(name, scope); got != want {
+			t.Errorf("%q: index %q, search %q", name, got, want)
+		}
+	}
+}
+
+// scopeSearch is the plain reading of ScopeMachine: every machine looked
+// for as a word, the longest kept, then the cut-token fallback.
+func scopeSearch(name string, scope []string) (got, want string) {
+	got, _ = ScopeMachine(name, scope)
+	x := newScopeIndex(scope)
+	x.atvm = false
+	want, _ = x.match(name)
+	return got, want
+}
+
 func FuzzScopeMachine(f *testing.F) {
 	for _, s := range []string{"cmc-reboot-fc-atvm121-ubuntu24.04.ts", "atvm72-redhat9.6.ts.04", "atvm121-ubuntu24_pass.html", "atvm", "atvm1-", "atvm1-a.", ""} {
 		f.Add(s)
@@ -66,6 +87,10 @@ func FuzzScopeMachine(f *testing.F) {
 		}
 		if ok && !inList(scope, m) {
 			t.Fatalf("%q is not a scope machine", m)
+		}
+		atvm := []string{"atvm121-ubuntu24.04", "atvm72-redhat9.6", "atvm1-a", "atvm12-ubuntu24"}
+		if got, want := scopeSearch(s, atvm); got != want {
+			t.Fatalf("%q: index %q, search %q", s, got, want)
 		}
 	})
 }

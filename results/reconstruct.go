@@ -63,6 +63,7 @@ type recon struct {
 	latestMtime   time.Time
 	idScope       []string // names hosts are identified by (D25)
 	scopeKnown    bool     // idScope is the run's whole scope: other names are anomalies
+	idIndex       *scopeIndex
 
 	blocks   []CloudBlock // the log's blocks, bookkeeping ones left out
 	scope    []string

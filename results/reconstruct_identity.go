@@ -36,6 +36,7 @@ func (r *recon) initScope(parsed []ParsedFile) {
 	for _, s := range r.meta.Skipped {
 		r.idScope = append(r.idScope, s.Name) // identified, then left out as skipped (P12)
 	}
+	r.idIndex = newScopeIndex(r.idScope)
 }
 
 // identify maps the names one artifact gives for its machine, in their
@@ -45,7 +46,7 @@ func (r *recon) initScope(parsed []ParsedFile) {
 func (r *recon) identify(fallback string, names ...string) (string, bool) {
 	if len(r.idScope) > 0 {
 		for _, n := range names {
-			if m, ok := ScopeMachine(n, r.idScope); ok {
+			if m, ok := r.idIndex.match(n); ok {
 				return m, true
 			}
 		}
