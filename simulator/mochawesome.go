@@ -1,104 +1,22 @@
 package simulator
 
 import (
-	"bytes"
 	"crypto/md5"
 	"encoding/hex"
-	"encoding/json"
 
 	"github.com/atvm/atvmbot/internal/formats"
 )
 
-// mochawesome 7.x JSON, field order as in mochawesome.js/utils.js.
-type mwReport struct {
-	Stats   mwStats   `json:"stats"`
-	Results []mwSuite `json:"results"`
-	Meta    mwMeta    `json:"meta"`
-}
-
-type mwStats struct {
-	Suites          int     `json:"suites"`
-	Tests           int     `json:"tests"`
-	Passes          int     `json:"passes"`
-	Pending         int     `json:"pending"`
-	Failures        int     `json:"failures"`
-	Start           string  `json:"start"`
-	End             string  `json:"end"`
-	Duration        int64   `json:"duration"`
-	TestsRegistered int     `json:"testsRegistered"`
-	PassPercent     float64 `json:"passPercent"`
-	PendingPercent  float64 `json:"pendingPercent"`
-	Other           int     `json:"other"`
-	HasOther        bool    `json:"hasOther"`
-	Skipped         int     `json:"skipped"`
-	HasSkipped      bool    `json:"hasSkipped"`
-}
-
-type mwSuite struct {
-	UUID        string    `json:"uuid"`
-	Title       string    `json:"title"`
-	FullFile    string    `json:"fullFile"`
-	File        string    `json:"file"`
-	BeforeHooks []mwTest  `json:"beforeHooks"`
-	AfterHooks  []mwTest  `json:"afterHooks"`
-	Tests       []mwTest  `json:"tests"`
-	Suites      []mwSuite `json:"suites"`
-	Passes      []string  `json:"passes"`
-	Failures    []string  `json:"failures"`
-	Pending     []string  `json:"pending"`
-	Skipped     []string  `json:"skipped"`
-	Duration    int64     `json:"duration"`
-	Root        bool      `json:"root"`
-	RootEmpty   bool      `json:"rootEmpty"`
-	Timeout     int       `json:"_timeout"`
-}
-
-type mwTest struct {
-	Title      string  `json:"title"`
-	FullTitle  string  `json:"fullTitle"`
-	TimedOut   *bool   `json:"timedOut"`
-	Duration   int64   `json:"duration"`
-	State      string  `json:"state"`
-	Speed      *string `json:"speed"`
-	Pass       bool    `json:"pass"`
-	Fail       bool    `json:"fail"`
-	Pending    bool    `json:"pending"`
-	Context    *string `json:"context"`
-	Code       string  `json:"code"`
-	Err        mwErr   `json:"err"`
-	UUID       string  `json:"uuid"`
-	ParentUUID string  `json:"parentUUID"`
-	IsHook     bool    `json:"isHook"`
-	Skipped    bool    `json:"skipped"`
-}
-
-// mwErr is {} for a test that did not fail.
-type mwErr struct {
-	Message *string `json:"message,omitempty"`
-	Estack  *string `json:"estack,omitempty"`
-	Diff    *string `json:"diff"`
-	set     bool
-}
-
-// MarshalJSON writes {} for an unset error, the three fields otherwise.
-func (e mwErr) MarshalJSON() ([]byte, error) {
-	if !e.set {
-		return []byte("{}"), nil
-	}
-	type plain mwErr
-	return marshalJS(plain(e))
-}
-
-type mwMeta struct {
-	Mocha       map[string]string `json:"mocha"`
-	Mochawesome mwTool            `json:"mochawesome"`
-	Marge       mwTool            `json:"marge"`
-}
-
-type mwTool struct {
-	Options any    `json:"options"`
-	Version string `json:"version"`
-}
+// The report model is the shared one (internal/formats).
+type (
+	mwReport = formats.MochawesomeReport
+	mwStats  = formats.MochawesomeStats
+	mwSuite  = formats.MochawesomeSuite
+	mwTest   = formats.MochawesomeTest
+	mwErr    = formats.MochawesomeErr
+	mwMeta   = formats.MochawesomeMeta
+	mwTool   = formats.MochawesomeTool
+)
 
 type margeOptions struct {
 	ReportDir      string `json:"reportDir"`
@@ -169,7 +87,7 @@ func (h *hostRun) mochawesomeReport() mwReport {
 			if h.B.MochawesomeEmptyError {
 				msg, stack = "", ""
 			}
-			mt.Err = mwErr{Message: &msg, Estack: &stack, set: true}
+			mt.Err = mwErr{Message: &msg, Estack: &stack, Set: true}
 			suite.Failures = append(suite.Failures, id)
 		case statePending:
 			suite.Pending = append(suite.Pending, id)
@@ -198,15 +116,7 @@ func (h *hostRun) mochawesomeReport() mwReport {
 }
 
 // marshalJS is JSON.stringify: compact, no HTML escaping.
-func marshalJS(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
+func marshalJS(v any) ([]byte, error) { return formats.MarshalJS(v) }
 
 // RenderMochawesomeHTML wraps a report JSON in mochawesome-report-generator's
 // page (the shared writer in internal/formats).
