@@ -183,12 +183,6 @@ func (r *recon) addParsed(pf *ParsedFile) {
 		if pf.Err != "" {
 			ev.Notes = append(ev.Notes, fmt.Sprintf("%s could not be read: %s", pf.Path, pf.Err))
 		}
-		m, ok := r.identify(ev.Machine, ev.Spec, ev.Machine, ev.Title, pf.Path)
-		if !ok {
-			r.outOfScope(pf.Path, firstSet(ev.Spec, ev.Machine))
-			continue
-		}
-		ev.Machine = m
 		if pf.Kind == KindReporterJSON || pf.Kind == KindReporterTXT {
 			if _, at, ok := ReporterStamp(path.Base(pf.Path)); ok {
 				if r.stale(at) {
@@ -200,6 +194,12 @@ func (r *recon) addParsed(pf *ParsedFile) {
 				}
 			}
 		}
+		m, ok := r.identify(ev.Machine, ev.Spec, ev.Machine, ev.Title, pf.Path)
+		if !ok {
+			r.outOfScope(pf.Path, firstSet(ev.Spec, ev.Machine))
+			continue
+		}
+		ev.Machine = m
 		h := r.host(ev.Machine)
 		slot := &h.junit
 		switch ev.Source {

@@ -26,20 +26,6 @@ func (e *hostEv) sources() []*Evidence {
 	return out
 }
 
-// hasResult reports a finished result for the machine: a row of a runner-log
-// summary table, or a complete artifact.
-func (e *hostEv) hasResult() bool {
-	if e.row != nil {
-		return true
-	}
-	for _, x := range e.sources() {
-		if x.Complete && (x.Status == HostPass || x.Status == HostFail) {
-			return true
-		}
-	}
-	return false
-}
-
 func (r *recon) blockOpen(i int) bool {
 	return i >= 0 && i < len(r.blocks) && !r.blocks[i].Finished
 }

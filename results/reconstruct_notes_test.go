@@ -61,3 +61,29 @@ func TestReconstruct_S5_UnreadableArtifactNamed(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// D25, R1: an outsider's reporter run that began before this run is
+// another run's file, not an anomaly of this one.
+func TestReconstruct_D25_StaleOutsiderNotNoted(t *testing.T) {
+	start := time.Date(2026, 3, 30, 17, 0, 0, 0, time.UTC)
+	old := []byte(`{"reporter":"cmcReporter","host":"atvm300-ubuntu22.04","start":"2026-03-29T10:00:00.000Z","end":"2026-03-29T10:20:00.000Z","stats":{"tests":1,"passes":1,"failures":0},"tests":[{"title":"1. Verifying set up","state":"passed"}]}`)
+	for _, c := range []struct {
+		name, stamp string
+		noted       bool
+	}{
+		{"began before the run", "2026-03-29T10-00-00-000Z", false},
+		{"began in the run", "2026-03-30T17-05-00-000Z", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := "cypress/cmcReporter/logs/atvm300-ubuntu22.04/atvm300-ubuntu22.04-" + c.stamp + ".json"
+			st := Reconstruct(Meta{Build: "b", Template: "cmc-e2e", RequestedVMs: []string{"atvm71-redhat9.1"}, RunStart: start, Now: start.Add(time.Hour), Processes: []Process{}},
+				Artifacts{Files: []File{{Path: p, ModTime: start.Add(10 * time.Minute), Data: old}}})
+			if got := strings.Contains(strings.Join(st.Notes, "\n"), "atvm300-ubuntu22.04"); got != c.noted {
+				t.Fatalf("noted %v, want %v: %q", got, c.noted, st.Notes)
+			}
+			if len(st.Hosts) != 1 {
+				t.Fatalf("hosts %v", hostNames(st))
+			}
+		})
+	}
+}
