@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"math/bits"
 	"regexp"
 	"strconv"
 	"strings"
@@ -105,23 +106,32 @@ func NewRunLogParser() *RunLogParser {
 // Write consumes more log bytes. It never fails.
 func (p *RunLogParser) Write(b []byte) (int, error) {
 	n := len(b)
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
+	// ESC is searched once per chunk, not once per line: most logs hold
+	// none, and then one scan clears every line of the chunk.
+	esc := bytes.IndexByte(b, 0x1b)
+	for pos := 0; pos < len(b); {
+		i := bytes.IndexByte(b[pos:], '\n')
 		if i < 0 {
-			p.keep(b)
+			p.keep(b[pos:])
 			break
 		}
+		end := pos + i
+		if esc >= 0 && esc < pos {
+			if esc = bytes.IndexByte(b[pos:], 0x1b); esc >= 0 {
+				esc += pos
+			}
+		}
 		if p.partialSize == 0 {
-			p.st.line(b[:i], false, int64(i))
+			p.st.lineESC(b[pos:end], false, int64(i), esc >= 0 && esc < end)
 		} else {
-			p.keep(b[:i])
+			p.keep(b[pos:end])
 			p.st.line(p.partial, p.partialCut, p.partialSize)
 			p.partial, p.partialCut, p.partialSize = p.partial[:0], false, 0
 			if cap(p.partial) > 64<<10 {
 				p.partial = nil // a huge line's buffer is not kept
 			}
 		}
-		b = b[i+1:]
+		pos = end + 1
 	}
 	return n, nil
 }
@@ -203,7 +213,6 @@ func (s *logState) clone() logState {
 }
 
 var (
-	rlSGRRe      = regexp.MustCompile("\x1b\\[[0-9;]*m")
 	cloudRunRe   = regexp.MustCompile(`^Running: (\S.*?) \((\d+)/(\d+)\)\s*$`)
 	buildIDRe    = regexp.MustCompile(`(?:--ci-build-id(?:=|\s+)|(?i:\bci[-_ ]build[-_ ]id|\bbuild[-_ ]id)\s*[:=]\s*)['"]?([^\s'",]+)`)
 	failingRe    = regexp.MustCompile(`^(\d+) failing\s*$`)
@@ -213,10 +222,22 @@ var (
 	extractedTag = []byte("Extracted specPattern:")
 	detectedTag  = []byte("Detected 'Recorded Run'")
 	uildTag      = []byte("uild")
+
+	cloudFinishedTag = []byte("Cloud Run Finished")
+	usingTag         = []byte("Using config file:")
+	recordedTag      = []byte("🏁 Recorded Run")
+	runURLTag        = []byte("🎥 Run URL:")
+	runningTag       = []byte("Running: ")
+	failingTag       = []byte(" failing")
 )
 
 // line handles one complete line; size is its full length (cut or not).
 func (s *logState) line(raw []byte, cut bool, size int64) {
+	s.lineESC(raw, cut, size, bytes.IndexByte(raw, 0x1b) >= 0)
+}
+
+// lineESC is line when the caller already knows whether raw holds ESC.
+func (s *logState) lineESC(raw []byte, cut bool, size int64, hasESC bool) {
 	f := &s.f
 	f.Lines++
 	start := f.Bytes
@@ -227,8 +248,8 @@ func (s *logState) line(raw []byte, cut bool, size int64) {
 	if n := len(raw); n > 0 && raw[n-1] == '\r' {
 		raw = raw[:n-1]
 	}
-	if bytes.IndexByte(raw, 0x1b) >= 0 {
-		raw = rlSGRRe.ReplaceAll(raw, nil)
+	if hasESC {
+		raw = rlStripSGR(raw)
 	}
 	t := rlTrimLeft(raw)
 	busy := s.table != tblNone || s.fail.state != 0
@@ -240,14 +261,64 @@ func (s *logState) line(raw []byte, cut bool, size int64) {
 		raw = bytes.ToValidUTF8(raw, []byte("\uFFFD"))
 		t = rlTrimLeft(raw)
 	}
+	if !busy && !rlMayAct(raw, t) {
+		return // e.g. "Response body: …": no string is made of it
+	}
 	s.handle(raw, t, start)
 }
 
+// rlStripSGR drops colour codes (ESC [ digits/; m) into a new slice: raw
+// is the caller's buffer and must not change.
+func rlStripSGR(raw []byte) []byte {
+	out := make([]byte, 0, len(raw))
+	for {
+		i := bytes.IndexByte(raw, 0x1b)
+		if i < 0 {
+			return append(out, raw...)
+		}
+		j := i + 1
+		if j < len(raw) && raw[j] == '[' {
+			j++
+			for j < len(raw) && (raw[j] >= '0' && raw[j] <= '9' || raw[j] == ';') {
+				j++
+			}
+			if j < len(raw) && raw[j] == 'm' {
+				out = append(out, raw[:i]...)
+				raw = raw[j+1:]
+				continue
+			}
+		}
+		out = append(out, raw[:i+1]...)
+		raw = raw[i+1:]
+	}
+}
+
+// rlTrimLeft skips indentation eight bytes at a time: Cypress indents
+// most of its output, and the filter needs the first visible byte.
 func rlTrimLeft(b []byte) []byte {
+	for len(b) >= 8 {
+		w := rlWord(b) ^ 0x2020202020202020
+		if w == 0 {
+			b = b[8:]
+			continue
+		}
+		b = b[bits.TrailingZeros64(w)>>3:]
+		if b[0] != '\t' {
+			return b
+		}
+		b = b[1:]
+	}
 	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
 		b = b[1:]
 	}
 	return b
+}
+
+// rlWord is b's first eight bytes, little-endian (one load once compiled).
+func rlWord(b []byte) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // rlInteresting is the cheap filter that lets the bulk of Cypress's output
@@ -270,9 +341,43 @@ func rlInteresting(t []byte) bool {
 	case 'S', 's', '$', '+', '>', 'n', 'N', 'B', 'b':
 		return bytes.Contains(t, uildTag)
 	case 'c':
-		return (bytes.HasPrefix(t, []byte("ci")) || bytes.HasPrefix(t, []byte("cypress"))) && bytes.Contains(t, uildTag)
+		// The second byte first: Cypress's own "cy:…" lines are most of a log.
+		if len(t) < 2 || t[1] != 'i' && (t[1] != 'y' || !bytes.HasPrefix(t, []byte("cypress"))) {
+			return false
+		}
+		return bytes.Contains(t, uildTag)
 	}
 	return false
+}
+
+// rlMayAct reports whether handle could change the facts for a line
+// outside a table or failure capture: a marker prefix, mocha's "N
+// failing", or one of the tags looked for anywhere in the line. Lines
+// that pass rlInteresting on their first byte alone mostly fail here.
+func rlMayAct(raw, t []byte) bool {
+	switch t[0] {
+	case 'C':
+		if bytes.HasPrefix(t, cloudFinishedTag) {
+			return true
+		}
+	case 'U':
+		if bytes.HasPrefix(t, usingTag) {
+			return true
+		}
+	case 0xF0:
+		if bytes.HasPrefix(t, recordedTag) || bytes.HasPrefix(t, runURLTag) {
+			return true
+		}
+	case 'R':
+		if bytes.HasPrefix(raw, runningTag) {
+			return true
+		}
+	case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		if bytes.Contains(t, failingTag) {
+			return true
+		}
+	}
+	return bytes.Contains(t, extractedTag) || bytes.Contains(t, detectedTag) || bytes.Contains(t, uildTag)
 }
 
 func (s *logState) block() *CloudBlock {

@@ -71,6 +71,9 @@ func (s *logState) finishFail() {
 	sp.Excerpt = ex
 }
 
+// rlUnescape undoes a Python repr's escapes; built once, not per item.
+var rlUnescape = strings.NewReplacer(`\'`, `'`, `\"`, `"`, `\\`, `\`)
+
 // rlPythonList reads a Python list repr of strings: ['a.ts', "b.ts"].
 func rlPythonList(s string) []string {
 	out := []string{}
@@ -82,7 +85,9 @@ func rlPythonList(s string) []string {
 		if v == "" {
 			continue
 		}
-		v = strings.NewReplacer(`\'`, `'`, `\"`, `"`, `\\`, `\`).Replace(v)
+		if strings.IndexByte(v, '\\') >= 0 {
+			v = rlUnescape.Replace(v)
+		}
 		out = append(out, v)
 	}
 	return out
