@@ -204,6 +204,11 @@ func loadReplayArtifacts(root, tmp string, meta results.Meta) (results.Artifacts
 	var arts results.Artifacts
 	var warnings []string
 	var refs []results.FileRef
+	// The log is most of the bytes: its read starts before the folder walk
+	// and runs beside the artifact workers. It sets only RunLog and
+	// LogModTime; everything below touches only Parsed.
+	logDone := make(chan []string, 1)
+	go func() { logDone <- streamRunLog(filepath.Join(tmp, meta.Build+".log"), &arts) }()
 	add := func(abs string, d fs.DirEntry) {
 		rel, err := filepath.Rel(root, abs)
 		if err != nil {
@@ -266,8 +271,6 @@ func loadReplayArtifacts(root, tmp string, meta results.Meta) (results.Artifacts
 	walk("cypress/cmcReporter/logs", 2)        // <host>/*.json|*.txt
 	walk("cypress/e2e", 8)                     // generated specs, for TEST FLOW
 
-	logDone := make(chan []string, 1)
-	go func() { logDone <- streamRunLog(filepath.Join(tmp, meta.Build+".log"), &arts) }()
 	read := func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(root, filepath.FromSlash(rel))) }
 	arts.Parsed = append(arts.Parsed, results.ParseFiles(refs, read, runtime.GOMAXPROCS(0))...)
 	warnings = append(warnings, <-logDone...)
