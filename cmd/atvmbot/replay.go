@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -138,6 +139,13 @@ func splitList(s string) []string {
 }
 
 func runReplay(args []string, stdout, stderr io.Writer) int {
+	if os.Getenv("GOGC") == "" {
+		// Replay is a short batch job whose live heap is small (the parsed
+		// facts, a few artifacts in flight): collecting at 5× the live heap
+		// instead of 2× cut its CPU by about a tenth on the 500-host
+		// benchmark, for about 14 MB more peak RSS (34 → 48 MB).
+		debug.SetGCPercent(400)
+	}
 	o, err := parseReplayFlags(args, stderr)
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
