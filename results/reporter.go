@@ -148,6 +148,9 @@ func (d *repDictEvent) event() repEvent {
 // A null event decodes as an empty dict event rather than an empty list
 // one; both carry no marker and no severity, so they count the same.
 func decodeRepDoc(data []byte) (doc repDoc, truncated bool, err error) {
+	if doc, ok := repScan(data); ok {
+		return doc, false, nil
+	}
 	if !repListEvents(data) {
 		var d repDocDict
 		if json.Unmarshal(data, &d) == nil {
