@@ -94,7 +94,7 @@ func replayTree(bt *benchTree) (Status, error) {
 		}
 		defer f.Close()
 		p := NewRunLogParser()
-		if _, err := io.CopyBuffer(p, f, make([]byte, 256<<10)); err != nil {
+		if _, err := io.CopyBuffer(p, struct{ io.Reader }{f}, make([]byte, 256<<10)); err != nil {
 			logErr <- err
 			return
 		}

@@ -299,7 +299,10 @@ func streamRunLog(logPath string, arts *results.Artifacts) []string {
 	defer f.Close()
 	var warnings []string
 	p := results.NewRunLogParser()
-	if _, err := io.CopyBuffer(p, f, make([]byte, 256<<10)); err != nil {
+	// The struct hides *os.File's WriteTo, which would copy through its own
+	// 32 KiB buffer: 256 KiB chunks mean an eighth of the reads and parser
+	// calls.
+	if _, err := io.CopyBuffer(p, struct{ io.Reader }{f}, make([]byte, 256<<10)); err != nil {
 		warnings = append(warnings, fmt.Sprintf("%s: %v", logPath, err))
 	}
 	facts := p.Facts()
