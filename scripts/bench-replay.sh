@@ -11,9 +11,10 @@
 # ratios is printed. Per scale it prints the median wall time of each, the
 # median wall and CPU (user+sys) ratios, replay's largest peak RSS, the run
 # state and host count replay reported with a digest of its whole output
-# (for comparing verdicts between versions), and the marginal wall ms per MB
-# against the previous scale (linearity). CPU and RSS come from GNU time
-# (10 ms resolution); wall time from the shell's clock.
+# (for comparing verdicts between versions), and the wall and CPU ms per MB:
+# for the first scale the mean, for the next ones the marginal against the
+# scale before (linearity: the marginals should agree). CPU and RSS come
+# from GNU time (10 ms resolution); wall time from the shell's clock.
 #
 # The synthetic trees are generated once and kept in BENCH_DIR.
 set -euo pipefail
@@ -35,9 +36,9 @@ run() {
   awk -v w="$(( (t1 - t0) / 1000 ))" '{ printf "%.3f %.2f %d\n", w / 1000, $1 + $2, $3 }' "$tf"
 }
 
-printf '%-6s %8s %6s %8s %10s %7s %9s %8s %8s %8s  %s\n' \
-  scale MB files cat_ms replay_ms ratio cpu_ratio RSS_MB ms/MB marginal 'state hosts digest'
-prev_mb='' prev_ms=''
+printf '%-6s %7s %6s %7s %9s %6s %9s %8s %7s %7s %9s  %s\n' \
+  scale MB files cat_ms replay_ms ratio cpu_ratio cpu_ms RSS_MB ms/MB cpu_ms/MB 'state hosts digest'
+prev_mb='' prev_ms='' prev_cpu=''
 for s in $SCALES; do
   d="$OUT/x$s"
   if [ ! -f "$d/args" ]; then
@@ -62,16 +63,16 @@ for s in $SCALES; do
   done
   c=$(awk '{ print $1 }' "$d/pairs" | median)
   r=$(awk '{ print $3 }' "$d/pairs" | median)
+  rc=$(awk '{ print $4 * 1000 }' "$d/pairs" | median)
   ratio=$(awk '{ print $3 / $1 }' "$d/pairs" | median)
   cpu=$(awk '$2 > 0 { print $4 / $2 }' "$d/pairs" | median)
   rss=$(awk '{ print $5 }' "$d/pairs" | sort -n | tail -1)
   mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
-  marginal=-
-  if [ -n "$prev_mb" ]; then
-    marginal=$(awk -v r="$r" -v p="$prev_ms" -v m="$mb" -v q="$prev_mb" 'BEGIN { printf "%.3f", (r - p) / (m - q) }')
-  fi
-  awk -v s="$s" -v mb="$mb" -v f="$files" -v c="$c" -v r="$r" -v ra="$ratio" -v cpu="$cpu" -v m="$rss" -v mg="$marginal" \
-    -v v="$state $hosts $digest" 'BEGIN {
-    printf "%-6s %8.1f %6d %8.1f %10.1f %7.2f %9.2f %8.1f %8.3f %8s  %s\n", s "x", mb, f, c, r, ra, cpu, m / 1024, r / mb, mg, v }'
-  prev_mb=$mb prev_ms=$r
+  # ms/MB: marginal against the previous scale (linearity), else the mean.
+  read -r per cper < <(awk -v r="$r" -v p="$prev_ms" -v c="$rc" -v pc="$prev_cpu" -v m="$mb" -v q="$prev_mb" 'BEGIN {
+    if (q == "") printf "%.3f %.3f\n", r / m, c / m; else printf "%.3f %.3f\n", (r - p) / (m - q), (c - pc) / (m - q) }')
+  awk -v s="$s" -v mb="$mb" -v f="$files" -v c="$c" -v r="$r" -v ra="$ratio" -v cpu="$cpu" -v rc="$rc" -v m="$rss" \
+    -v per="$per" -v cper="$cper" -v v="$state $hosts $digest" 'BEGIN {
+    printf "%-6s %7.1f %6d %7.1f %9.1f %6.2f %9.2f %8.0f %7.1f %7.3f %9.3f  %s\n", s "x", mb, f, c, r, ra, cpu, rc, m / 1024, per, cper, v }'
+  prev_mb=$mb prev_ms=$r prev_cpu=$rc
 done
