@@ -77,19 +77,15 @@ var rlUnescape = strings.NewReplacer(`\'`, `'`, `\"`, `"`, `\\`, `\`)
 // rlPythonList reads a Python list repr of strings: ['a.ts', "b.ts"].
 func rlPythonList(s string) []string {
 	out := []string{}
-	for _, q := range cfgQuotedRe.FindAllStringSubmatch(s, -1) {
-		v := q[1]
-		if v == "" {
-			v = q[2]
-		}
-		if v == "" {
-			continue
+	cfgQuotedEach(s, func(q byte, v string) {
+		if q == '`' || v == "" {
+			return
 		}
 		if strings.IndexByte(v, '\\') >= 0 {
 			v = rlUnescape.Replace(v)
 		}
 		out = append(out, v)
-	}
+	})
 	return out
 }
 
