@@ -52,7 +52,7 @@ func (s *repScanner) str() (string, bool) {
 			}
 			s.i = end + 1
 			if esc == 0 && high == 0 {
-				return string(s.b[start+1 : end]), true
+				return repIntern(s.b[start+1 : end]), true
 			}
 			return unquoteBounded(s.b[start:end+1], maxScanText), true
 		case c < 0x20:
@@ -116,7 +116,7 @@ func (s *repScanner) top(doc *repDoc) bool {
 		switch idx {
 		case 0, 1, 2, 3, 4, 5:
 			if v, ok = s.str(); ok {
-				*[]*jstr{&doc.Reporter, &doc.Host, &doc.Spec, &doc.Build, &doc.Start, &doc.End}[idx] = jstr(v)
+				*[...]*jstr{&doc.Reporter, &doc.Host, &doc.Spec, &doc.Build, &doc.Start, &doc.End}[idx] = jstr(v)
 			}
 		case 6:
 			ok = s.stats(&doc.Stats)
@@ -161,7 +161,7 @@ func (s *repScanner) stats(dst **repStats) bool {
 		} else {
 			var n jint
 			if n, ok = s.count(); ok {
-				*[]*jint{&st.Tests, &st.Passes, &st.Failures, &st.Pending, &st.Skipped}[idx] = n
+				*[...]*jint{&st.Tests, &st.Passes, &st.Failures, &st.Pending, &st.Skipped}[idx] = n
 			}
 		}
 		if !ok {
@@ -192,7 +192,7 @@ func (s *repScanner) meta(dst **repMeta) bool {
 		} else {
 			var v string
 			if v, ok = s.str(); ok {
-				*[]*jstr{&m.Host, &m.Start, &m.End, &m.EndedAt, &m.Build, &m.Spec, &m.Reporter}[idx] = jstr(v)
+				*[...]*jstr{&m.Host, &m.Start, &m.End, &m.EndedAt, &m.Build, &m.Spec, &m.Reporter}[idx] = jstr(v)
 			}
 		}
 		if !ok {
@@ -236,7 +236,7 @@ func (s *repScanner) test(t *repTest) bool {
 			ok = s.skip(0)
 		case idx < 4:
 			if v, ok = s.str(); ok {
-				*[]*jstr{&t.Title, &t.State, &t.StartedAt, &t.EndedAt}[idx] = jstr(v)
+				*[...]*jstr{&t.Title, &t.State, &t.StartedAt, &t.EndedAt}[idx] = jstr(v)
 			}
 		default:
 			if s.peek() == '{' {
@@ -245,7 +245,7 @@ func (s *repScanner) test(t *repTest) bool {
 				v, ok = s.str()
 			}
 			if ok {
-				*[]*repErr{&t.Error, &t.Err}[idx-4] = repErr{text: v}
+				*[...]*repErr{&t.Error, &t.Err}[idx-4] = repErr{text: v}
 			}
 		}
 		if !ok {
@@ -349,11 +349,27 @@ func (s *repScanner) event(d *repDictEvent) bool {
 		} else {
 			var v string
 			if v, ok = s.str(); ok {
-				*[]*jstr{&d.Time, &d.Type, &d.Test, &d.Message, &d.Severity}[idx] = jstr(v)
+				*[...]*jstr{&d.Time, &d.Type, &d.Test, &d.Message, &d.Severity}[idx] = jstr(v)
 			}
 		}
 		if !ok {
 			return false
 		}
 	}
+}
+
+// repCommon are values most events repeat; returning them shared saves an
+// allocation per field.
+var repCommon = []string{"", "info", "success", "error", "warning", "passed", "failed", "pending", "skipped",
+	"test:start", "test:end", "run:start", "run:end"}
+
+func repIntern(b []byte) string {
+	if len(b) <= len("test:start") {
+		for _, c := range repCommon {
+			if string(b) == c {
+				return c
+			}
+		}
+	}
+	return string(b)
 }
