@@ -99,7 +99,12 @@ func ParseReporterTXT(path string, mtime time.Time, data []byte) (Evidence, erro
 			rest = nil
 		}
 		// Only a bounded prefix of a line is ever turned into a string.
-		st.line(cleanText(string(line[:min(len(line), maxTxtLine)])))
+		line = line[:min(len(line), maxTxtLine)]
+		if txtPlain(line) {
+			st.line(string(line)) // what cleanText would return, without its scans
+		} else {
+			st.line(cleanText(string(line)))
+		}
 	}
 	if st.known == 0 {
 		return st.ev, errors.New("reporter-txt: no transcript header, test or log lines")
@@ -123,6 +128,17 @@ func ParseReporterTXT(path string, mtime time.Time, data []byte) (Evidence, erro
 	}
 	classifyHost(&ev, st.failed, 0, st.step, errText)
 	return ev, nil
+}
+
+// txtPlain reports printable ASCII and tabs only: text cleanText leaves as
+// it is. Most transcript lines are.
+func txtPlain(b []byte) bool {
+	for _, c := range b {
+		if (c < 0x20 && c != '\t') || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func (st *txtState) line(s string) {
