@@ -203,7 +203,7 @@ func (c *Core) ensureRoot(ctx context.Context, run storage.Run, st results.Statu
 
 func (c *Core) patchIfChanged(ctx context.Context, postID, msg string) {
 	c.mu.Lock()
-	if c.lastPatch == nil {
+	if c.lastPatch == nil || len(c.lastPatch) > 4096 { // bounded: an unknown entry only costs one more edit
 		c.lastPatch = map[string]string{}
 	}
 	same := c.lastPatch[postID] == msg

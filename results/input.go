@@ -1,8 +1,8 @@
 package results
 
 import (
+	"bytes"
 	"path"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -153,28 +153,96 @@ func ParseFile(f File) (pf ParsedFile) {
 	return pf
 }
 
-var (
-	cfgSpecPatternRe = regexp.MustCompile(`specPattern\s*:\s*(\[[^\]]*\]|"[^"]*"|'[^']*')`)
-	cfgQuotedRe      = regexp.MustCompile(`"([^"\\]*(?:\\.[^"\\]*)*)"|'([^'\\]*(?:\\.[^'\\]*)*)'|` + "`([^`]*)`")
-)
-
 // ConfigSpecPattern reads e2e.specPattern from a Cypress config file
 // (docs/formats.md f): a quoted string or an array of them.
 func ConfigSpecPattern(data []byte) []string {
-	m := cfgSpecPatternRe.FindSubmatch(data)
-	if m == nil {
+	v, ok := cfgSpecPatternValue(data)
+	if !ok {
 		return nil
 	}
 	var out []string
-	for _, q := range cfgQuotedRe.FindAllSubmatch(m[1], -1) {
-		for _, g := range q[1:] {
-			if len(g) > 0 {
-				out = append(out, string(g))
-				break
+	cfgQuotedEach(v, func(_ byte, body []byte) {
+		if len(body) > 0 {
+			out = append(out, string(body))
+		}
+	})
+	return out
+}
+
+// cfgSpecPatternValue finds the first `specPattern`, white space, `:`,
+// white space, then a [ … ] list (up to the first ]) or a '…' or "…"
+// string, and returns that value with its brackets or quotes. Hand-written
+// rather than a regexp: a config file lists every spec of the run.
+func cfgSpecPatternValue(data []byte) ([]byte, bool) {
+	const key = "specPattern"
+	for off := 0; ; {
+		i := bytes.Index(data[off:], []byte(key))
+		if i < 0 {
+			return nil, false
+		}
+		p := cfgSkipSpace(data, off+i+len(key))
+		if p < len(data) && data[p] == ':' {
+			if p = cfgSkipSpace(data, p+1); p < len(data) {
+				closing := byte(0)
+				switch data[p] {
+				case '[':
+					closing = ']'
+				case '"', '\'':
+					closing = data[p]
+				}
+				if closing != 0 {
+					if j := bytes.IndexByte(data[p+1:], closing); j >= 0 {
+						return data[p : p+j+2], true
+					}
+				}
 			}
 		}
+		off += i + 1
 	}
-	return out
+}
+
+// cfgSkipSpace skips RE2's \s (which leaves out \v) from p.
+func cfgSkipSpace(b []byte, p int) int {
+	for p < len(b) && (b[p] == ' ' || b[p] == '\t' || b[p] == '\n' || b[p] == '\f' || b[p] == '\r') {
+		p++
+	}
+	return p
+}
+
+// cfgQuotedEach calls fn, left to right, with the quote and the raw body
+// of each "…", '…' or `…` string in s. In "…" and '…' a backslash takes
+// the next character (not a newline) with it, and a string that cannot
+// close is not one: the search goes on from the next character.
+func cfgQuotedEach[T ~string | ~[]byte](s T, fn func(quote byte, body T)) {
+	for p := 0; p < len(s); p++ {
+		q := s[p]
+		if q != '"' && q != '\'' && q != '`' {
+			continue
+		}
+		if end := cfgQuoteEnd(s, p); end >= 0 {
+			fn(q, s[p+1:end])
+			p = end
+		}
+	}
+}
+
+// cfgQuoteEnd is the index of the quote closing the string opened at p,
+// or -1. Skipping one byte after a backslash is enough: the bytes of a
+// multi-byte character are never quotes, backslashes or newlines.
+func cfgQuoteEnd[T ~string | ~[]byte](s T, p int) int {
+	q := s[p]
+	for i := p + 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == q:
+			return i
+		case c == '\\' && q != '`':
+			if i+1 >= len(s) || s[i+1] == '\n' {
+				return -1
+			}
+			i++
+		}
+	}
+	return -1
 }
 
 // ParseInventory reads the VM inventory (R12): a markdown table whose header

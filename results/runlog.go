@@ -111,23 +111,32 @@ func NewRunLogParser() *RunLogParser {
 // Write consumes more log bytes. It never fails.
 func (p *RunLogParser) Write(b []byte) (int, error) {
 	n := len(b)
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
+	// ESC is searched once per chunk, not once per line: most logs hold
+	// none, and then one scan clears every line of the chunk.
+	esc := bytes.IndexByte(b, 0x1b)
+	for pos := 0; pos < len(b); {
+		i := bytes.IndexByte(b[pos:], '\n')
 		if i < 0 {
-			p.keep(b)
+			p.keep(b[pos:])
 			break
 		}
+		end := pos + i
+		if esc >= 0 && esc < pos {
+			if esc = bytes.IndexByte(b[pos:], 0x1b); esc >= 0 {
+				esc += pos
+			}
+		}
 		if p.partialSize == 0 {
-			p.st.line(b[:i], false, int64(i))
+			p.st.lineESC(b[pos:end], false, int64(i), esc >= 0 && esc < end)
 		} else {
-			p.keep(b[:i])
+			p.keep(b[pos:end])
 			p.st.line(p.partial, p.partialCut, p.partialSize)
 			p.partial, p.partialCut, p.partialSize = p.partial[:0], false, 0
 			if cap(p.partial) > 64<<10 {
 				p.partial = nil // a huge line's buffer is not kept
 			}
 		}
-		b = b[i+1:]
+		pos = end + 1
 	}
 	return n, nil
 }
@@ -217,7 +226,6 @@ func (s *logState) clone() logState {
 }
 
 var (
-	rlSGRRe      = regexp.MustCompile("\x1b\\[[0-9;]*m")
 	cloudRunRe   = regexp.MustCompile(`^Running: (\S.*?) \((\d+)/(\d+)\)\s*$`)
 	buildIDRe    = regexp.MustCompile(`(?:--ci-build-id(?:=|\s+)|(?i:\bci[-_ ]build[-_ ]id|\bbuild[-_ ]id)\s*[:=]\s*)['"]?([^\s'",]+)`)
 	failingRe    = regexp.MustCompile(`^(\d+) failing\s*$`)
@@ -231,6 +239,11 @@ var (
 
 // line handles one complete line; size is its full length (cut or not).
 func (s *logState) line(raw []byte, cut bool, size int64) {
+	s.lineESC(raw, cut, size, bytes.IndexByte(raw, 0x1b) >= 0)
+}
+
+// lineESC is line when the caller already knows whether raw holds ESC.
+func (s *logState) lineESC(raw []byte, cut bool, size int64, hasESC bool) {
 	f := &s.f
 	f.Lines++
 	start := f.Bytes
@@ -241,8 +254,8 @@ func (s *logState) line(raw []byte, cut bool, size int64) {
 	if n := len(raw); n > 0 && raw[n-1] == '\r' {
 		raw = raw[:n-1]
 	}
-	if bytes.IndexByte(raw, 0x1b) >= 0 {
-		raw = rlSGRRe.ReplaceAll(raw, nil)
+	if hasESC {
+		raw = rlStripSGR(raw)
 	}
 	t := rlTrimLeft(raw)
 	busy := s.table != tblNone || s.fail.state != 0 || s.cyBox != 0
@@ -254,41 +267,10 @@ func (s *logState) line(raw []byte, cut bool, size int64) {
 		raw = bytes.ToValidUTF8(raw, []byte("\uFFFD"))
 		t = rlTrimLeft(raw)
 	}
+	if !busy && !rlMayAct(raw, t) {
+		return // e.g. "Response body: …": no string is made of it
+	}
 	s.handle(raw, t, start)
-}
-
-func rlTrimLeft(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
-		b = b[1:]
-	}
-	return b
-}
-
-// rlInteresting is the cheap filter that lets the bulk of Cypress's output
-// through untouched: only lines that can change the facts go further. It
-// looks at the first byte; the wrapper's lines may also carry a bracketed
-// prefix, and a child build id (R10) is looked for only in lines that start
-// like a command echo or a label ("$ npx …", "+ …", "Starting …",
-// "Build ID: …", "ci-build-id: …", "cypress-cloud: …").
-func rlInteresting(t []byte) bool {
-	if len(t) == 0 {
-		return false
-	}
-	switch t[0] {
-	case 'E', 'D', 'U', 'R', 'C', 0xF0: // Extracted, Detected, Using, Running, Cloud, 🎥 🏁
-		return true
-	case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		return true // mocha's "N failing" and "1) title", or a timestamp prefix
-	case '(':
-		return bytes.HasPrefix(t, []byte("(Run Finished)"))
-	case '[':
-		return bytes.Contains(t, extractedTag) || bytes.Contains(t, detectedTag) || bytes.Contains(t, uildTag)
-	case 'S', 's', '$', '+', '>', 'n', 'N', 'B', 'b':
-		return bytes.Contains(t, uildTag)
-	case 'c':
-		return (bytes.HasPrefix(t, []byte("ci")) || bytes.HasPrefix(t, []byte("cypress"))) && bytes.Contains(t, uildTag)
-	}
-	return false
 }
 
 func (s *logState) block() *CloudBlock {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -138,6 +139,13 @@ func splitList(s string) []string {
 }
 
 func runReplay(args []string, stdout, stderr io.Writer) int {
+	if os.Getenv("GOGC") == "" {
+		// Replay is a short batch job whose live heap is small (the parsed
+		// facts, a few artifacts in flight): collecting at 5× the live heap
+		// instead of 2× cut its CPU by about a tenth on the 500-host
+		// benchmark, for about 14 MB more peak RSS (34 → 48 MB).
+		debug.SetGCPercent(400)
+	}
 	o, err := parseReplayFlags(args, stderr)
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -204,6 +212,11 @@ func loadReplayArtifacts(root, tmp string, meta results.Meta) (results.Artifacts
 	var arts results.Artifacts
 	var warnings []string
 	var refs []results.FileRef
+	// The log is most of the bytes: its read starts before the folder walk
+	// and runs beside the artifact workers. It sets only RunLog and
+	// LogModTime; everything below touches only Parsed.
+	logDone := make(chan []string, 1)
+	go func() { logDone <- streamRunLog(filepath.Join(tmp, meta.Build+".log"), &arts) }()
 	add := func(abs string, d fs.DirEntry) {
 		rel, err := filepath.Rel(root, abs)
 		if err != nil {
@@ -266,8 +279,6 @@ func loadReplayArtifacts(root, tmp string, meta results.Meta) (results.Artifacts
 	walk("cypress/cmcReporter/logs", 2)        // <host>/*.json|*.txt
 	walk("cypress/e2e", 8)                     // generated specs, for TEST FLOW
 
-	logDone := make(chan []string, 1)
-	go func() { logDone <- streamRunLog(filepath.Join(tmp, meta.Build+".log"), &arts) }()
 	read := func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(root, filepath.FromSlash(rel))) }
 	arts.Parsed = append(arts.Parsed, results.ParseFiles(refs, read, runtime.GOMAXPROCS(0))...)
 	warnings = append(warnings, <-logDone...)
@@ -288,7 +299,10 @@ func streamRunLog(logPath string, arts *results.Artifacts) []string {
 	defer f.Close()
 	var warnings []string
 	p := results.NewRunLogParser()
-	if _, err := io.CopyBuffer(p, f, make([]byte, 256<<10)); err != nil {
+	// The struct hides *os.File's WriteTo, which would copy through its own
+	// 32 KiB buffer: 256 KiB chunks mean an eighth of the reads and parser
+	// calls.
+	if _, err := io.CopyBuffer(p, struct{ io.Reader }{f}, make([]byte, 256<<10)); err != nil {
 		warnings = append(warnings, fmt.Sprintf("%s: %v", logPath, err))
 	}
 	facts := p.Facts()
