@@ -102,3 +102,21 @@ func TestRunLog_D21_BatchListSplit(t *testing.T) {
 		}
 	}
 }
+
+// D21: when the describe titles do not name the machine, Cypress's own
+// Running line is what tells which spec of a batch the output is.
+func TestRunLog_D21_CypressRunningLineAttributes(t *testing.T) {
+	a := mkSpec("atvm71-redhat9.1", "cmc-e2e", 3, 0, 300000, "")
+	b := mkSpec("atvm72-redhat9.2", "cmc-e2e", 3, 2, 200000, md5Err)
+	a.Machine, b.Machine = "first", "second" // describe titles "first cmc-e2e", "second cmc-e2e"
+	var log bytes.Buffer
+	synth.WriteBlock(&log, synth.Block{RunURL: "https://app.currents.dev/run/0000000000000d21", Specs: []synth.Spec{a, b}, BatchSize: 3, DetectedAfter: -1})
+	f := parseLog(t, log.String())
+	if len(f.Blocks) != 1 || len(f.Blocks[0].Specs) != 2 {
+		t.Fatalf("blocks %+v", f.Blocks)
+	}
+	s0, s1 := f.Blocks[0].Specs[0], f.Blocks[0].Specs[1]
+	if s0.Failing != 0 || s0.FailedStep != "" || s1.Failing != 1 || s1.FailedStep != "2. Step number 2" {
+		t.Fatalf("first %+v\nsecond %+v", s0, s1)
+	}
+}
