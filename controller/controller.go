@@ -84,6 +84,13 @@ type Controller struct {
 	Events  EventSink   // nil: events only logged
 	Offsets OffsetStore // nil: kept in memory
 	Log     zerolog.Logger
+	// TailEvery is how often the launch log is tailed during the template
+	// step (LaunchSpec.TemplateTail); zero means every 30 s.
+	TailEvery time.Duration
+
+	// env is added to every script's environment; tests put stubs first
+	// in PATH with it.
+	env map[string]string
 
 	roundTrips atomic.Int64
 	wireBytes  atomic.Int64
@@ -110,9 +117,19 @@ func (c *Controller) RoundTrips() int64 { return c.roundTrips.Load() }
 func (c *Controller) WireBytes() int64 { return c.wireBytes.Load() }
 
 // run is the one place commands go through, so every round trip is counted.
+// A command whose caller set no deadline gets controller.command_timeout:
+// none may wait forever.
 func (c *Controller) run(ctx context.Context, argv []string, opt RunOpts) (Result, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = withTimeout(ctx, "command "+argv[0], c.Cfg.CommandTimeout, defaultCommandTimeout)
+		defer cancel()
+	}
 	c.roundTrips.Add(1)
 	res, err := c.T.Run(ctx, argv, opt)
+	if err != nil && ctx.Err() != nil {
+		err = ctxErr(ctx) // the deadline's reason, whatever the transport said
+	}
 	c.wireBytes.Add(int64(len(res.Stdout) + len(res.Stderr)))
 	return res, err
 }
@@ -120,7 +137,7 @@ func (c *Controller) run(ctx context.Context, argv []string, opt RunOpts) (Resul
 // sh runs one of the scripts with its positional parameters.
 func (c *Controller) sh(ctx context.Context, script string, stdin []byte, args ...string) (Result, error) {
 	argv := append([]string{"sh", "-c", script, "atvmbot"}, args...)
-	opt := RunOpts{}
+	opt := RunOpts{Env: c.env}
 	if stdin != nil {
 		opt.Stdin = bytes.NewReader(stdin)
 	}

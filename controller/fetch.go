@@ -47,6 +47,8 @@ const watermarkSlack = 250 * time.Millisecond
 func (c *Controller) Fetch(ctx context.Context, run RunRef) (fr FetchResult, err error) {
 	c.fetchMu.Lock() // one poll at a time: offsets are read, then advanced
 	defer c.fetchMu.Unlock()
+	ctx, cancel := withTimeout(ctx, "fetch", c.Cfg.FetchTimeout, defaultFetchTimeout)
+	defer cancel()
 	rt0, wb0 := c.roundTrips.Load(), c.wireBytes.Load()
 	defer func() {
 		fr.RoundTrips = int(c.roundTrips.Load() - rt0)
