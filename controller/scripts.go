@@ -54,14 +54,16 @@ exit 0
 // Stale files go before the start (D8); afterwards the live log is never
 // touched. The runner gets its own session and process group, ignores
 // SIGHUP and holds no pipe of ours, so it outlives the SSH connection and
-// the bot; the wrapper writes the exit code beside the log (D16).
+// the bot; the wrapper writes the exit code beside the log (D16). Under
+// systemd the unit's shell gets the log as $0 (its stdout), then the same
+// "exit-file argv..." as the setsid wrapper.
 const runnerScript = shStarttime + `cd -- "$1" || { echo "error=cannot cd to $1"; exit 0; }
 log=$2; ex=$3; pidf=$4; mode=$5; unit=$6; shift 6
 rm -f -- "$log" "$ex" "$ex.tmp" "$pidf"
 wrap='ex=$1; shift; "$@"; rc=$?; echo "$rc" > "$ex.tmp" && mv -f -- "$ex.tmp" "$ex"'
 if [ "$mode" = systemd ]; then
   systemd-run --unit="$unit" --collect --quiet --working-directory="$PWD" --setenv=PYTHONUNBUFFERED=1 \
-    /bin/sh -c 'exec > "$0" 2>&1 < /dev/null; '"$wrap" "$log" runner "$ex" "$@" || { echo "error=systemd-run failed"; exit 0; }
+    /bin/sh -c 'exec > "$0" 2>&1 < /dev/null; '"$wrap" "$log" "$ex" "$@" || { echo "error=systemd-run failed"; exit 0; }
   pid=$(systemctl show --property=MainPID --value "$unit")
 else
   PYTHONUNBUFFERED=1 setsid nohup /bin/sh -c "$wrap" runner "$ex" "$@" > "$log" 2>&1 < /dev/null &
