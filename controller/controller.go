@@ -95,10 +95,14 @@ type Controller struct {
 	roundTrips atomic.Int64
 	wireBytes  atomic.Int64
 
-	fetchMu   sync.Mutex
-	mu        sync.Mutex
-	cancelled map[string]bool                  // build → cancel requested during launch
-	offCache  map[string]map[string]FileOffset // run id → offsets
+	chunk     int           // stream chunk size; 0 = defaultChunk (tests make it tiny)
+	lineGrace time.Duration // 0 = partialLineGrace
+
+	mu         sync.Mutex
+	fetchLocks map[string]*sync.Mutex           // run id → its poll lock
+	noted      map[string]bool                  // over-cap notes already given
+	cancelled  map[string]bool                  // build → cancel requested during launch
+	offCache   map[string]map[string]FileOffset // run id → offsets
 }
 
 // New returns a Controller. events and offsets may be nil.

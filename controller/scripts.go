@@ -124,31 +124,3 @@ for f in "$@"; do
 done
 exit 0
 `
-
-// streamPy reads "OFFSET PATH" lines on stdin and writes, for each, a
-// header "F idx off n size mtime_ns" and n bytes from off to the end of the
-// file (from 0 when the file is now shorter than off: D5), or "M idx" when
-// it cannot be read. One process for any number of files: a shell loop
-// forks several programs per file.
-const streamPy = `import os, sys
-o = sys.stdout.buffer
-o.write(b"ATVMSTREAM1\n")
-for n, line in enumerate(sys.stdin.buffer):
-    off, p = line.rstrip(b"\n").split(b" ", 1)
-    off = int(off)
-    try:
-        f = open(p, "rb")
-    except OSError:
-        o.write(b"M %d\n" % n)
-        continue
-    with f:
-        st = os.fstat(f.fileno())
-        if st.st_size < off:
-            off = 0
-        f.seek(off)
-        d = f.read()
-        st = os.fstat(f.fileno())
-    o.write(b"F %d %d %d %d %d\n" % (n, off, len(d), st.st_size, st.st_mtime_ns))
-    o.write(d)
-o.write(b"E\n")
-`
