@@ -76,6 +76,13 @@ type RunRef struct {
 	RunnerStart uint64    // its /proc start time: (pid, start) is the identity (D16)
 }
 
+// RoundTripObserver is told how long each command on the controller took,
+// failed ones included. bot.Metrics implements it
+// (atvmbot_ssh_round_trip_seconds); cmd wires it in.
+type RoundTripObserver interface {
+	ObserveSSH(d time.Duration)
+}
+
 // Controller runs the ATVM steps through a Transport.
 type Controller struct {
 	T       Transport
@@ -84,6 +91,8 @@ type Controller struct {
 	Events  EventSink   // nil: events only logged
 	Offsets OffsetStore // nil: kept in memory
 	Log     zerolog.Logger
+	// Observer, when set, gets every round trip's duration.
+	Observer RoundTripObserver
 	// TailEvery is how often the launch log is tailed during the template
 	// step (LaunchSpec.TemplateTail); zero means every 30 s.
 	TailEvery time.Duration
@@ -130,7 +139,11 @@ func (c *Controller) run(ctx context.Context, argv []string, opt RunOpts) (Resul
 		defer cancel()
 	}
 	c.roundTrips.Add(1)
+	t0 := time.Now()
 	res, err := c.T.Run(ctx, argv, opt)
+	if c.Observer != nil {
+		c.Observer.ObserveSSH(time.Since(t0))
+	}
 	if err != nil && ctx.Err() != nil {
 		err = ctxErr(ctx) // the deadline's reason, whatever the transport said
 	}

@@ -110,7 +110,7 @@ func (c *Controller) Launch(ctx context.Context, spec LaunchSpec) (LaunchResult,
 	cfgPath := c.abs(spec.ConfigFile)
 
 	fail := func(step string, le *LaunchError) (LaunchResult, error) {
-		le.Step = step
+		le.Step, le.Reason = step, Redact(le.Reason) // it is posted (D17)
 		// The reason is recorded even when the caller's context has ended.
 		rctx, cancel := detached(ctx, "record of the "+step+" failure")
 		defer cancel()

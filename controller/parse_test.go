@@ -73,6 +73,8 @@ func TestRedact_D17_KeysAndPasswords(t *testing.T) {
 		{"sshpass -pHunter2 ssh x", "sshpass -p[REDACTED] ssh x"},
 		{"sshpass -v -p hunter2 ssh x", "sshpass -v -p [REDACTED] ssh x"},
 		{"CYPRESS_RECORD_KEY=abc npx cypress run", "CYPRESS_RECORD_KEY=[REDACTED] npx cypress run"},
+		{"env CURRENTS_API_KEY=abc123 npx cypress-cloud", "env CURRENTS_API_KEY=[REDACTED] npx cypress-cloud"},
+		{"cypress-cloud run --key=abc123 --key s3cr3t", "cypress-cloud run --key=[REDACTED] --key [REDACTED]"},
 		{"sshpass -e ssh root@h", "sshpass -e ssh root@h"},
 		{"python3 ./run-sorry-cypress.py --build_name keystone", "python3 ./run-sorry-cypress.py --build_name keystone"},
 		{"scp -p file host:", "scp -p file host:"},
