@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -136,14 +137,21 @@ func TestFetch_D5_OffsetsCommittedAfterApply(t *testing.T) {
 			run := e.fetchRun(t, "commit-d5")
 			logP := filepath.Join(e.tmp, "commit-d5.log")
 			xmlP := filepath.Join(e.root, "cypress/results/test-result-atvm9.xml")
-			body := strings.Repeat("TEST PASS atvm9-debian12.5 step\n", 2000)
+			// more than an SSH channel's window: the command is still writing
+			// when the sink fails, and must be stopped, not waited for
+			body := strings.Repeat("TEST PASS atvm9-debian12.5 step\n", 200000)
+			e.c.Cfg.FetchTimeout = 30 * time.Second
 			mustWrite(t, logP, body, false)
 			mustWrite(t, xmlP, "<testsuites/>\n", false)
 			m := &Mirror{Dir: t.TempDir()}
 
+			t0 := time.Now()
 			_, err := e.c.FetchTo(ctx, run, &failingSink{m, 10000})
 			if !errors.Is(err, syscall.ENOSPC) {
 				t.Fatalf("fetch into a full disk: %v, want ENOSPC", err)
+			}
+			if took := time.Since(t0); took > 10*time.Second {
+				t.Errorf("the failed fetch took %s: the command was waited for, not stopped", took)
 			}
 			// Never committed: the next fetch reads everything again.
 			fr, err := e.c.FetchTo(ctx, run, m)
@@ -230,5 +238,39 @@ func TestFetch_I14_CapsNoted(t *testing.T) {
 				t.Errorf("second poll: %+v %q %v; want nothing past the cap and no repeated note", fr.Deltas, fr.Notes, err)
 			}
 		})
+	}
+}
+
+// countSink counts what it is given and keeps none of it.
+type countSink struct{ n int64 }
+
+type countFile struct{ s *countSink }
+
+func (s *countSink) Open(StreamFile) (io.WriteCloser, error) { return countFile{s}, nil }
+func (f countFile) Write(p []byte) (int, error)              { f.s.n += int64(len(p)); return len(p), nil }
+func (countFile) Close() error                               { return nil }
+
+// A 64 MiB log crosses the Go side a chunk at a time: what the fetch
+// allocates stays a fraction of the file.
+func TestFetch_I14_StreamAllocatesLessThanTheFile(t *testing.T) {
+	e := newEnv(t, target{name: "local"})
+	ctx := ctxT(t)
+	run := e.fetchRun(t, "big")
+	const size = 64 << 20
+	mustWrite(t, filepath.Join(e.tmp, "big.log"), strings.Repeat(strings.Repeat("x", 99)+"\n", size/100), false)
+	sink := &countSink{}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	fr, err := e.c.FetchTo(ctx, run, sink)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sink.n != size/100*100 || fr.DataBytes != sink.n {
+		t.Fatalf("streamed %d bytes (%d counted), want %d", sink.n, fr.DataBytes, size/100*100)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > size/4 {
+		t.Errorf("fetching a %d-byte file allocated %d bytes: it was buffered", size, alloc)
 	}
 }

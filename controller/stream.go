@@ -124,17 +124,22 @@ func (c *Controller) stream(ctx context.Context, reqs []streamReq, sink Sink, ho
 		files []fileData
 		err   error
 	}
+	// A parse or sink failure (disk full) ends the command at once: left
+	// alone it would block on a full channel until the fetch deadline.
+	rctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	done := make(chan parsed, 1)
 	go func() {
 		files, err := parseStream(bufio.NewReaderSize(pr, 64<<10), reqs, sink, hold)
 		if err != nil {
-			pr.CloseWithError(err) // the command's writes fail: it stops
+			pr.CloseWithError(err)
+			stop(err)
 		} else {
 			_, _ = io.Copy(io.Discard, pr) // trailing noise
 		}
 		done <- parsed{files, err}
 	}()
-	res, err := c.run(ctx, []string{py, "-c", streamPy, strconv.Itoa(chunk)}, RunOpts{Stdin: &in, Stdout: pw})
+	res, err := c.run(rctx, []string{py, "-c", streamPy, strconv.Itoa(chunk)}, RunOpts{Stdin: &in, Stdout: pw})
 	if err != nil {
 		pw.CloseWithError(err)
 	} else {
@@ -142,6 +147,8 @@ func (c *Controller) stream(ctx context.Context, reqs []streamReq, sink Sink, ho
 	}
 	p := <-done
 	switch {
+	case p.err != nil && !errors.Is(p.err, ErrStreamShort):
+		return nil, p.err // the cause; the command's end followed from it
 	case err != nil:
 		return nil, err
 	case res.ExitCode != 0:
