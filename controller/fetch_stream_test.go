@@ -274,3 +274,37 @@ func TestFetch_I14_StreamAllocatesLessThanTheFile(t *testing.T) {
 		t.Errorf("fetching a %d-byte file allocated %d bytes: it was buffered", size, alloc)
 	}
 }
+
+// A log's unterminated last line waits only while the log is being
+// written: once it is quiet the line is fetched, though the file did not
+// change again (D5: no byte is lost).
+func TestFetch_D5_QuietPartialLineFetched(t *testing.T) {
+	e := newEnv(t, target{name: "local"})
+	e.c.lineGrace = 2 * time.Second
+	ctx := ctxT(t)
+	run := e.fetchRun(t, "quiet")
+	logP := filepath.Join(e.tmp, "quiet.log")
+	mustWrite(t, logP, "line\n🏁 Recorded Run: https://app.currents.dev/run/1", false)
+	m := &Mirror{Dir: t.TempDir()}
+	// older than the listing's slack, so only the held line relists it
+	time.Sleep(600 * time.Millisecond)
+	poll := func() FetchResult {
+		t.Helper()
+		fr, err := e.c.FetchTo(ctx, run, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.c.CommitOffsets(ctx, run.ID, fr.Offsets); err != nil {
+			t.Fatal(err)
+		}
+		return fr
+	}
+	if fr := poll(); fr.Offsets[logP].Size != 5 {
+		t.Fatalf("offset %d while the last line may still grow, want 5", fr.Offsets[logP].Size)
+	}
+	time.Sleep(1600 * time.Millisecond)
+	poll()
+	if got := readMirror(t, m, logP); got != "line\n🏁 Recorded Run: https://app.currents.dev/run/1" {
+		t.Errorf("mirror %q: the quiet last line was not fetched", got)
+	}
+}
