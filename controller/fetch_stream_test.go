@@ -79,6 +79,9 @@ func TestFetch_D17_MirrorRedactsKey(t *testing.T) {
 			if o := fr.Offsets[logP].Size; o != int64(src.Len()) {
 				t.Errorf("offset %d after a partial line, want it held at %d", o, src.Len())
 			}
+			if d := deltasByPath(fr); len(d) != 0 {
+				t.Errorf("deltas %+v: a held line alone is nothing new", fr.Deltas)
+			}
 			if err := e.c.CommitOffsets(ctx, run.ID, fr.Offsets); err != nil {
 				t.Fatal(err)
 			}
@@ -90,6 +93,16 @@ func TestFetch_D17_MirrorRedactsKey(t *testing.T) {
 			}
 			if err := e.c.CommitOffsets(ctx, run.ID, fr.Offsets); err != nil {
 				t.Fatal(err)
+			}
+			d := deltasByPath(fr)[logP]
+			r, err := m.NewBytes(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh, _ := io.ReadAll(r)
+			r.Close()
+			if d.Offset != int64(src.Len()) || string(fresh) != "npx cypress-cloud --key *********** --parallel\n" {
+				t.Errorf("delta %+v reads %q: want the whole new line, masked", d, fresh)
 			}
 			got = readMirror(t, m, logP)
 			if strings.Contains(got, "spl") || strings.Contains(got, "itsecret") || !strings.HasSuffix(got, "--key *********** --parallel\n") {

@@ -104,3 +104,16 @@ func (w *mirrorFile) Close() error {
 	}
 	return err
 }
+
+// NewBytes reads the bytes a Delta delivered, from the mirror, so the
+// caller parses them without holding the file (or the delta) whole.
+func (m *Mirror) NewBytes(d Delta) (io.ReadCloser, error) {
+	f, err := os.Open(m.File(d.Path))
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.NewSectionReader(f, d.Offset, d.Len), f}, nil
+}
