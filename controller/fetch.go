@@ -30,7 +30,7 @@ type FetchResult struct {
 	Deltas     []Delta
 	Listed     int   // files listed as changed since the watermark
 	RoundTrips int   // commands this poll ran: 1 or 2
-	WireBytes  int64 // bytes the controller sent for this poll (captured output only)
+	WireBytes  int64 // bytes the controller sent for this poll, framing included
 	DataBytes  int64 // file bytes delivered
 	// Offsets are the run's read positions after this poll (D5). FetchTo
 	// returns them uncommitted: the caller commits them with CommitOffsets

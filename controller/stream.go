@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // streamPy reads "OFFSET CAP MODE PATH" lines on stdin and writes, for
@@ -139,7 +140,7 @@ func (c *Controller) stream(ctx context.Context, reqs []streamReq, sink Sink, ho
 		}
 		done <- parsed{files, err}
 	}()
-	res, err := c.run(rctx, []string{py, "-c", streamPy, strconv.Itoa(chunk)}, RunOpts{Stdin: &in, Stdout: pw})
+	res, err := c.run(rctx, []string{py, "-c", streamPy, strconv.Itoa(chunk)}, RunOpts{Stdin: &in, Stdout: wireCounter{pw, &c.wireBytes}})
 	if err != nil {
 		pw.CloseWithError(err)
 	} else {
@@ -339,4 +340,17 @@ type wholeFile struct {
 	data        []byte
 	size        int64
 	mtimeNS     int64
+}
+
+// wireCounter counts streamed bytes into the controller's wire total,
+// which only captured output would otherwise reach.
+type wireCounter struct {
+	w io.Writer
+	n *atomic.Int64
+}
+
+func (w wireCounter) Write(p []byte) (int, error) {
+	n, err := w.w.Write(p)
+	w.n.Add(int64(n))
+	return n, err
 }
