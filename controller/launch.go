@@ -162,7 +162,8 @@ func (c *Controller) Launch(ctx context.Context, spec LaunchSpec) (LaunchResult,
 		return fail(StepTemplate, &LaunchError{Reason: "cancelled during the template step", Cancelled: true, LogTail: tail})
 	}
 	if isTimeout(err) {
-		return fail(StepTemplate, &LaunchError{Reason: "template step: " + err.Error() + "; the template process was stopped", LogTail: tail})
+		// the error names the step and its deadline
+		return fail(StepTemplate, &LaunchError{Reason: err.Error() + "; the template process was stopped", LogTail: tail})
 	}
 	if err != nil {
 		return fail(StepTemplate, &LaunchError{Reason: "template step: " + err.Error()})
