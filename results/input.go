@@ -38,6 +38,9 @@ type Meta struct {
 	PostedURLs []string
 	Inventory  map[string]string // machine → kernel (R12)
 	StaticFlow []string          // the template's configured flow, used only when no spec can be read (S8)
+	// Layout says where the artifacts live (the configured folders); the
+	// zero Layout is the ATVM tree's own.
+	Layout Layout
 }
 
 // Artifacts is what was fetched from the controller for one run.
@@ -72,26 +75,7 @@ const (
 
 // ClassifyPath tells which artifact a controller path is. Paths may be
 // relative to the ATVM root or absolute.
-func ClassifyPath(p string) string {
-	p = "/" + strings.TrimPrefix(strings.ReplaceAll(p, "\\", "/"), "/")
-	base := path.Base(p)
-	dir := path.Dir(p)
-	switch {
-	case strings.HasSuffix(dir, "/cypress/results") && strings.HasPrefix(base, "test-result") && strings.HasSuffix(base, ".xml"):
-		return KindJUnit
-	case strings.HasSuffix(dir, "/cypress/cmcReporter/mochawesome") && strings.HasSuffix(base, ".html"):
-		return KindMochawesome
-	case strings.HasSuffix(path.Dir(dir), "/cypress/cmcReporter/logs") && strings.HasSuffix(base, ".json"):
-		return KindReporterJSON
-	case strings.HasSuffix(path.Dir(dir), "/cypress/cmcReporter/logs") && strings.HasSuffix(base, ".txt"):
-		return KindReporterTXT
-	case strings.Contains(p, "/cypress/e2e/") && strings.HasSuffix(base, ".ts"):
-		return KindSpec
-	case strings.HasPrefix(base, "cypress.") && strings.HasSuffix(base, ".ts"):
-		return KindConfig
-	}
-	return KindUnknown
-}
+func ClassifyPath(p string) string { return DefaultLayout.Classify(p) }
 
 // ParsedFile is one artifact reduced to what Reconstruct needs.
 type ParsedFile struct {
@@ -105,10 +89,13 @@ type ParsedFile struct {
 	Err         string         // why the file could not be read; a note, never a verdict
 }
 
-// ParseFile classifies a file by path and parses it. It never panics on
-// hostile bytes: a parser panic becomes Err.
-func ParseFile(f File) (pf ParsedFile) {
-	pf = ParsedFile{Path: f.Path, Kind: ClassifyPath(f.Path), ModTime: f.ModTime}
+// ParseFile classifies a file by path (the default layout) and parses it.
+func ParseFile(f File) ParsedFile { return ParseFileAs(ClassifyPath(f.Path), f) }
+
+// ParseFileAs parses a file of a known kind (Layout.Classify). It never
+// panics on hostile bytes: a parser panic becomes Err.
+func ParseFileAs(kind string, f File) (pf ParsedFile) {
+	pf = ParsedFile{Path: f.Path, Kind: kind, ModTime: f.ModTime}
 	defer func() {
 		if r := recover(); r != nil {
 			pf.Evidence = nil
@@ -296,10 +283,15 @@ type FileRef struct {
 // complete JSON of the same host and stamp exists (R5: the JSON wins).
 // The result is in the order of refs; read errors become Err.
 func ParseFiles(refs []FileRef, read func(path string) ([]byte, error), workers int) []ParsedFile {
+	return DefaultLayout.ParseFiles(refs, read, workers)
+}
+
+// ParseFiles is ParseFiles with the files classified by l.
+func (l Layout) ParseFiles(refs []FileRef, read func(path string) ([]byte, error), workers int) []ParsedFile {
 	out := make([]ParsedFile, len(refs))
 	var txt, rest []int
 	for i, r := range refs {
-		if ClassifyPath(r.Path) == KindReporterTXT {
+		if l.Classify(r.Path) == KindReporterTXT {
 			txt = append(txt, i)
 		} else {
 			rest = append(rest, i)
@@ -308,10 +300,10 @@ func ParseFiles(refs []FileRef, read func(path string) ([]byte, error), workers 
 	parse := func(i int) {
 		data, err := read(refs[i].Path)
 		if err != nil {
-			out[i] = ParsedFile{Path: refs[i].Path, Kind: ClassifyPath(refs[i].Path), ModTime: refs[i].ModTime, Err: err.Error()}
+			out[i] = ParsedFile{Path: refs[i].Path, Kind: l.Classify(refs[i].Path), ModTime: refs[i].ModTime, Err: err.Error()}
 			return
 		}
-		out[i] = ParseFile(File{Path: refs[i].Path, ModTime: refs[i].ModTime, Data: data})
+		out[i] = ParseFileAs(l.Classify(refs[i].Path), File{Path: refs[i].Path, ModTime: refs[i].ModTime, Data: data})
 	}
 	runAll(rest, parse, workers)
 	complete := map[string]bool{}

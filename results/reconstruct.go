@@ -121,11 +121,11 @@ func (r *recon) stale(t time.Time) bool {
 func (r *recon) collect() {
 	parsed := append([]ParsedFile(nil), r.arts.Parsed...)
 	for _, f := range r.arts.Files {
-		k := ClassifyPath(f.Path)
+		k := r.meta.Layout.Classify(f.Path)
 		if k == KindUnknown || (k != KindConfig && k != KindSpec && r.stale(f.ModTime)) {
 			continue // skipped before parsing: stale artifacts cost nothing
 		}
-		pf := ParseFile(f)
+		pf := ParseFileAs(k, f)
 		parsed = append(parsed, pf)
 	}
 	r.initScope(parsed)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -69,6 +70,9 @@ func parseReplayFlags(args []string, stderr io.Writer) (*replayOpts, error) {
 	fs.StringVar(&o.psFile, "ps", "", "saved `ps -eo pid,ppid,stat,etimes,args` of the controller (without it the runner counts as gone)")
 	fs.StringVar(&now, "now", "", "when the snapshot was taken, RFC 3339 (default: now)")
 	fs.StringVar(&o.format, "format", "json", "json, text or markdown")
+	fs.StringVar(&m.Layout.JUnitGlob, "junit-glob", results.DefaultLayout.JUnitGlob, "JUnit files, relative to the ATVM root (controller.junit_glob)")
+	fs.StringVar(&m.Layout.MochawesomeDir, "mochawesome-dir", results.DefaultLayout.MochawesomeDir, "mochawesome HTML folder (controller.mochawesome_dir)")
+	fs.StringVar(&m.Layout.ReporterDir, "reporter-dir", results.DefaultLayout.ReporterDir, "per-host reporter folder (controller.reporter_dir)")
 	fs.StringVar(&posted, "posted-urls", "", "Currents URLs persisted earlier, comma-separated, in block order (R11)")
 	fs.StringVar(&o.inventory, "inventory", "", "VM inventory markdown file for kernels (R12)")
 	fs.Var(&skips, "skip", "blacklisted machine left out of the run, MACHINE=REASON (repeatable)")
@@ -223,7 +227,7 @@ func loadReplayArtifacts(root, tmp string, meta results.Meta) (results.Artifacts
 			return
 		}
 		rel = filepath.ToSlash(rel)
-		kind := results.ClassifyPath(rel)
+		kind := meta.Layout.Classify(rel)
 		if kind == results.KindUnknown {
 			return
 		}
@@ -273,14 +277,16 @@ func loadReplayArtifacts(root, tmp string, meta results.Meta) (results.Artifacts
 			warnings = append(warnings, err.Error())
 		}
 	}
-	walk(".", 1)                               // config files at the root
-	walk("cypress/results", 1)                 // JUnit
-	walk("cypress/cmcReporter/mochawesome", 1) // mochawesome HTML
-	walk("cypress/cmcReporter/logs", 2)        // <host>/*.json|*.txt
-	walk("cypress/e2e", 8)                     // generated specs, for TEST FLOW
+	l := meta.Layout
+	jdir, _ := path.Split(l.JUnitGlob)
+	walk(".", 1)                          // config files at the root
+	walk(path.Clean(jdir), 1)             // JUnit
+	walk(path.Clean(l.MochawesomeDir), 1) // mochawesome HTML
+	walk(path.Clean(l.ReporterDir), 2)    // <host>/*.json|*.txt
+	walk("cypress/e2e", 8)                // generated specs, for TEST FLOW
 
 	read := func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(root, filepath.FromSlash(rel))) }
-	arts.Parsed = append(arts.Parsed, results.ParseFiles(refs, read, runtime.GOMAXPROCS(0))...)
+	arts.Parsed = append(arts.Parsed, meta.Layout.ParseFiles(refs, read, runtime.GOMAXPROCS(0))...)
 	warnings = append(warnings, <-logDone...)
 	if f, err := os.Open(filepath.Join(tmp, meta.Build+".launch.log")); err == nil {
 		arts.LaunchLog, _ = io.ReadAll(io.LimitReader(f, 1<<20))
