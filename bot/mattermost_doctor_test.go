@@ -196,6 +196,7 @@ func TestIntegration_MattermostDoctor(t *testing.T) {
 	opts := func(o *MattermostDoctorOptions) {
 		o.Team, o.Channel, o.PublicURL, o.Trigger = env["MM_TEAM_NAME"], ch.Name, public, "atvmdoc"
 		o.ManualConfigured = true // the bot token may lack the right to list commands
+		o.Approvers = []string{env["MM_ADMIN_USERNAME"], env["MM_ADMIN_USER_ID"]}
 	}
 	checks := runMMDoctor(t, env["MM_URL"], env["MM_BOT_TOKEN"], opts)
 	for _, c := range checks {
@@ -211,5 +212,13 @@ func TestIntegration_MattermostDoctor(t *testing.T) {
 	checks = runMMDoctor(t, env["MM_URL"], env["MM_BOT_TOKEN"], func(o *MattermostDoctorOptions) { opts(o); o.Channel = "no-such-channel-here" })
 	if f := failedChecks(checks); len(f) != 1 || !strings.Contains(f[0].Name, "member of channel") {
 		t.Fatalf("unknown channel: %+v", checks)
+	}
+	// D23: an approver that names no user of the server approves nothing.
+	checks = runMMDoctor(t, env["MM_URL"], env["MM_BOT_TOKEN"], func(o *MattermostDoctorOptions) {
+		opts(o)
+		o.Approvers = append(o.Approvers, "no-such-approver-"+env["MM_TEAM_ID"][:6])
+	})
+	if f := failedChecks(checks); len(f) != 1 || !strings.Contains(f[0].Detail, "no-such-approver") {
+		t.Fatalf("unknown approver: %+v", checks)
 	}
 }
