@@ -181,8 +181,14 @@ watch:
 	// Judgments on elapsed time scale with the play, as every gap does.
 	rm.HungGrace, rm.SettleDelay = tl.Scale(results.DefaultHungGrace), tl.Scale(results.DefaultSettleDelay)
 	// No spec set: there was no launch, so no stored scope (D4); the specs
-	// only feed TEST FLOW, which the truth does not state.
-	st := results.Reconstruct(rm, view.artifacts(nil, run.Start))
+	// only feed TEST FLOW, which the truth does not state. The config is
+	// read as the bot reads it at verification: a run without a runner log
+	// takes its scope from it (R8, D25), as replay of the same tree does.
+	var stored map[string][]byte
+	if b, err := os.ReadFile(filepath.Join(root, "cypress.atvm-config-gold.ts")); err == nil {
+		stored = map[string][]byte{filepath.Join(root, "cypress.atvm-config-gold.ts"): b}
+	}
+	st := results.Reconstruct(rm, view.artifacts(stored, run.Start))
 	checkScenarioTruth(t, dir, st)
 	if t.Failed() {
 		t.Logf("played at speed %.0f; %d fetches, runner log in %d deltas; notes %q", tl.Speed, view.fetches, view.logDeltas, st.Notes)
