@@ -121,15 +121,15 @@ func (h *ActionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	rep := h.o.Handler.Handle(ctx, in)
 	var resp actionResponse
-	resp.EphemeralText = truncateRunes(cleanText(rep.Ephemeral), MaxMessageRunes)
+	resp.EphemeralText = truncateRunes(CleanText(rep.Ephemeral), MaxMessageRunes)
 	if rep.Update != nil {
-		msg, err := cleanMessage(rep.Update.Message)
+		msg, err := CleanMessage(rep.Update.Message)
 		if err != nil {
-			msg = truncateRunes(cleanText(rep.Update.Message), MaxMessageRunes)
+			msg = truncateRunes(CleanText(rep.Update.Message), MaxMessageRunes)
 		}
 		resp.Update = &updatePost{Message: msg}
 		if rep.Update.Props != nil {
-			resp.Update.Props = cleanProps(rep.Update.Props)
+			resp.Update.Props = CleanProps(rep.Update.Props)
 		}
 	}
 	writeActionResponse(w, resp)

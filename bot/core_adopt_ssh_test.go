@@ -171,7 +171,7 @@ func TestAdopt_S2_RealController(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	out := &bytes.Buffer{}
-	console := NewConsole(ConsoleOptions{Out: out, User: "qa-lead"})
+	console := newTestChat(testChatOptions{Out: out, User: "qa-lead"})
 	runner := NewControllerRunner(sc.t, &sc.cfg, db, filepath.Join(t.TempDir(), "mirror"), "ctl-it", zerolog.Nop())
 	core := &Core{Cfg: &sc.cfg, DB: db, Chat: console, Runner: runner, Log: zerolog.Nop(), Version: "vtest", Channel: console.Channel()}
 	say := func(user, text string) string {

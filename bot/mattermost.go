@@ -199,15 +199,15 @@ func (m *Mattermost) buildPost(p OutPost) (*model.Post, error) {
 	if p.ChannelID == "" {
 		return nil, errors.New("bot: post without channel")
 	}
-	msg, err := cleanMessage(p.Message)
+	msg, err := CleanMessage(p.Message)
 	if err != nil {
 		return nil, err
 	}
-	props := cleanProps(p.Props)
+	props := CleanProps(p.Props)
 	if props == nil {
 		props = map[string]any{}
 	}
-	key := cleanText(p.IdemKey)
+	key := CleanText(p.IdemKey)
 	if key == "" {
 		// Every post gets a key, so a retry after a lost answer never
 		// duplicates even posts nobody keyed.
@@ -272,13 +272,13 @@ func (m *Mattermost) buttonAttachment(buttons []Button) (*model.MessageAttachmen
 // PatchPost edits a bot post. With props, the idempotency key is carried
 // over when the caller left it out, so FindByIdemKey still finds the post.
 func (m *Mattermost) PatchPost(ctx context.Context, postID, message string, props map[string]any) error {
-	msg, err := cleanMessage(message)
+	msg, err := CleanMessage(message)
 	if err != nil {
 		return err
 	}
 	patch := &model.PostPatch{Message: &msg}
 	if props != nil {
-		np := cleanProps(props)
+		np := CleanProps(props)
 		if _, ok := np[PropIdemKey]; !ok {
 			old, resp, err := m.c.GetPost(ctx, postID, "")
 			if err != nil {

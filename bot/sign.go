@@ -95,7 +95,7 @@ func (s *Signer) SignButton(b ButtonRef, expires time.Time) (map[string]any, err
 	if !validToken(b.Hash) || !validToken(b.Channel) {
 		return nil, fmt.Errorf("bot: plan hash or channel id not a plain token")
 	}
-	if !isAlnum(b.Action) {
+	if !IsAlnum(b.Action) {
 		return nil, fmt.Errorf("bot: action id %q: letters and digits only", b.Action)
 	}
 	// exp as a decimal string: JSON numbers come back as float64.
@@ -138,7 +138,7 @@ func (s *Signer) Verify(c map[string]any) (ActionCall, error) {
 	}
 	b := ButtonRef{Plan: vals[0], Hash: vals[1], Channel: vals[2], Action: vals[3]}
 	exp, sig := vals[4], vals[5]
-	if !validPlan(b.Plan) || !validToken(b.Hash) || !validToken(b.Channel) || !isAlnum(b.Action) {
+	if !validPlan(b.Plan) || !validToken(b.Hash) || !validToken(b.Channel) || !IsAlnum(b.Action) {
 		return ActionCall{}, fmt.Errorf("%w: bad plan, hash, channel or action id", ErrBadContext)
 	}
 	expUnix, err := strconv.ParseInt(exp, 10, 64)

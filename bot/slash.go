@@ -208,7 +208,7 @@ func (h *SlashHandler) deliver(ctx context.Context, log zerolog.Logger, response
 		log.Warn().Msg("slash reply not delivered: response_url missing or not on the configured server")
 		return
 	}
-	text = truncateRunes(cleanText(text), MaxMessageRunes)
+	text = truncateRunes(CleanText(text), MaxMessageRunes)
 	body, _ := json.Marshal(map[string]string{"response_type": "ephemeral", "text": text})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
 	if err != nil {

@@ -347,7 +347,7 @@ func (l *WSListener) dispatch(ctx context.Context, in Incoming) {
 		if root == "" {
 			root = in.PostID
 		}
-		msg := truncateRunes(cleanText(rep.Ephemeral), MaxMessageRunes)
+		msg := truncateRunes(CleanText(rep.Ephemeral), MaxMessageRunes)
 		if _, err := l.m.CreatePost(hctx, OutPost{ChannelID: in.ChannelID, RootID: root, Message: msg,
 			IdemKey: fmt.Sprintf("reply:%s", in.PostID)}); err != nil {
 			l.o.Log.Warn().Err(err).Str("post", in.PostID).Msg("reply not posted")

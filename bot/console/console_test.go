@@ -1,13 +1,18 @@
-package bot
+package console
 
 import (
 	"bytes"
 	"context"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/atvm/atvmbot/bot"
 )
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
@@ -33,22 +38,22 @@ func checkGolden(t *testing.T, name string, got []byte) {
 // an edit, and private answers.
 type scriptCore struct{ chat *Console }
 
-func (s scriptCore) Handle(ctx context.Context, in Incoming) Reply {
+func (s scriptCore) Handle(ctx context.Context, in bot.Incoming) bot.Reply {
 	if in.Action != nil {
-		_, _ = s.chat.CreatePost(ctx, OutPost{ChannelID: in.ChannelID, RootID: in.PostID,
+		_, _ = s.chat.CreatePost(ctx, bot.OutPost{ChannelID: in.ChannelID, RootID: in.PostID,
 			Message: "🚀 Launching **" + in.Action.Plan + "** (approved by @" + in.UserName + ")", IdemKey: "launch/" + in.Action.Plan})
-		return Reply{Update: &Update{Message: "Plan " + in.Action.Plan + " — approved", Props: map[string]any{}}}
+		return bot.Reply{Update: &bot.Update{Message: "Plan " + in.Action.Plan + " — approved", Props: map[string]any{}}}
 	}
 	switch strings.Fields(in.Text + " x")[0] {
 	case "plan":
-		_, _ = s.chat.CreatePost(ctx, OutPost{ChannelID: in.ChannelID, IdemKey: "plan/p1",
+		_, _ = s.chat.CreatePost(ctx, bot.OutPost{ChannelID: in.ChannelID, IdemKey: "plan/p1",
 			Message: "**Plan p1** for `reboot-redhat8.10-both`\n```\npython3 ./cmc-templates.py --template_name cmc-reboot\n```",
-			Buttons: []Button{{Name: "Approve", Action: "approve", Plan: "p1"}, {Name: "Approve without watcher", Action: "approveNoWatch", Plan: "p1"}, {Name: "Cancel", Action: "cancel", Plan: "p1"}}})
-		return Reply{}
+			Buttons: []bot.Button{{Name: "Approve", Action: "approve", Plan: "p1"}, {Name: "Approve without watcher", Action: "approveNoWatch", Plan: "p1"}, {Name: "Cancel", Action: "cancel", Plan: "p1"}}})
+		return bot.Reply{}
 	case "status":
-		return Reply{Ephemeral: "Nothing is running."}
+		return bot.Reply{Ephemeral: "Nothing is running."}
 	}
-	return Reply{Ephemeral: "unknown command: " + in.Text}
+	return bot.Reply{Ephemeral: "unknown command: " + in.Text}
 }
 
 func TestConsole_RendersPostsPatchesAndEphemerals(t *testing.T) {
@@ -82,7 +87,7 @@ func TestConsole_RendersPostsPatchesAndEphemerals(t *testing.T) {
 
 func TestConsole_ParseLine(t *testing.T) {
 	c := NewConsole(ConsoleOptions{Out: &bytes.Buffer{}, User: "op"})
-	id, _ := c.CreatePost(t.Context(), OutPost{ChannelID: "console", Message: "plan", Buttons: []Button{{Name: "Approve", Action: "approve", Plan: "p7"}}})
+	id, _ := c.CreatePost(t.Context(), bot.OutPost{ChannelID: "console", Message: "plan", Buttons: []bot.Button{{Name: "Approve", Action: "approve", Plan: "p7"}}})
 	tests := []struct {
 		line     string
 		ok       bool
@@ -114,7 +119,7 @@ func TestConsole_ParseLine(t *testing.T) {
 		if !ok {
 			continue
 		}
-		if in.Source != SourceConsole || in.UserName != "op" || in.ChannelID != "console" {
+		if in.Source != bot.SourceConsole || in.UserName != "op" || in.ChannelID != "console" {
 			t.Errorf("%q: %+v", tc.line, in)
 		}
 		if tc.plan != "" {
@@ -131,9 +136,9 @@ func TestConsole_W1_FindByIdemKeyAndPatch(t *testing.T) {
 	var out bytes.Buffer
 	c := NewConsole(ConsoleOptions{Out: &out})
 	ctx := t.Context()
-	root, _ := c.CreatePost(ctx, OutPost{ChannelID: "console", Message: "progress", IdemKey: "run1/progress"})
-	reply, _ := c.CreatePost(ctx, OutPost{ChannelID: "console", RootID: root, Message: "group 1", IdemKey: "run1/g1/r1"})
-	again, _ := c.CreatePost(ctx, OutPost{ChannelID: "console", RootID: root, Message: "group 1", IdemKey: "run1/g1/r1"})
+	root, _ := c.CreatePost(ctx, bot.OutPost{ChannelID: "console", Message: "progress", IdemKey: "run1/progress"})
+	reply, _ := c.CreatePost(ctx, bot.OutPost{ChannelID: "console", RootID: root, Message: "group 1", IdemKey: "run1/g1/r1"})
+	again, _ := c.CreatePost(ctx, bot.OutPost{ChannelID: "console", RootID: root, Message: "group 1", IdemKey: "run1/g1/r1"})
 	if again != reply || strings.Count(out.String(), "group 1") != 1 {
 		t.Fatalf("keyed post printed twice:\n%s", out.String())
 	}
@@ -163,7 +168,7 @@ func FuzzConsoleParseLine(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, line string) {
 		c := NewConsole(ConsoleOptions{Out: &bytes.Buffer{}})
-		_, _ = c.CreatePost(t.Context(), OutPost{ChannelID: "console", Message: "p", Buttons: []Button{{Name: "Approve", Action: "approve", Plan: "p1"}}})
+		_, _ = c.CreatePost(t.Context(), bot.OutPost{ChannelID: "console", Message: "p", Buttons: []bot.Button{{Name: "Approve", Action: "approve", Plan: "p1"}}})
 		in, ok, err := c.ParseLine(line)
 		if err != nil && ok {
 			t.Fatal("ok with an error")

@@ -1,4 +1,7 @@
-package bot
+// Package console is the chat adapter of `atvmbot demo`: commands from
+// stdin or a script, every post and edit printed as it would look in
+// Mattermost.
+package console
 
 import (
 	"bufio"
@@ -8,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 // ConsoleOptions configures the console chat adapter.
@@ -39,10 +44,10 @@ type consolePost struct {
 	id, channel, root string
 	message           string
 	props             map[string]any
-	buttons           []Button
+	buttons           []bot.Button
 }
 
-var _ Chat = (*Console)(nil)
+var _ bot.Chat = (*Console)(nil)
 
 // NewConsole returns a console adapter writing to o.Out.
 func NewConsole(o ConsoleOptions) *Console {
@@ -63,13 +68,13 @@ func (c *Console) Channel() string { return c.o.Channel }
 
 // CreatePost prints the post and returns its id; a known key returns the
 // earlier post without printing (W1, as on the server).
-func (c *Console) CreatePost(ctx context.Context, p OutPost) (string, error) {
-	msg, err := cleanMessage(p.Message)
+func (c *Console) CreatePost(ctx context.Context, p bot.OutPost) (string, error) {
+	msg, err := bot.CleanMessage(p.Message)
 	if err != nil {
 		return "", err
 	}
 	for _, b := range p.Buttons {
-		if !isAlnum(b.Action) {
+		if !bot.IsAlnum(b.Action) {
 			return "", fmt.Errorf("bot: action id %q: letters and digits only", b.Action)
 		}
 	}
@@ -83,13 +88,13 @@ func (c *Console) CreatePost(ctx context.Context, p OutPost) (string, error) {
 	c.n++
 	cp := &consolePost{
 		id: "#" + strconv.Itoa(c.n), channel: p.ChannelID, root: p.RootID, message: msg,
-		props: cleanProps(p.Props), buttons: append([]Button(nil), p.Buttons...),
+		props: bot.CleanProps(p.Props), buttons: append([]bot.Button(nil), p.Buttons...),
 	}
 	if cp.props == nil {
 		cp.props = map[string]any{}
 	}
 	if p.IdemKey != "" {
-		cp.props[PropIdemKey] = p.IdemKey
+		cp.props[bot.PropIdemKey] = p.IdemKey
 	}
 	c.posts[cp.id] = cp
 	head := "post " + cp.id
@@ -103,7 +108,7 @@ func (c *Console) CreatePost(ctx context.Context, p OutPost) (string, error) {
 // PatchPost prints the edited post. Non-nil props replace all props and
 // remove the buttons, as on Mattermost.
 func (c *Console) PatchPost(ctx context.Context, postID, message string, props map[string]any) error {
-	msg, err := cleanMessage(message)
+	msg, err := bot.CleanMessage(message)
 	if err != nil {
 		return err
 	}
@@ -116,10 +121,10 @@ func (c *Console) PatchPost(ctx context.Context, postID, message string, props m
 	old := cp.message
 	cp.message = msg
 	if props != nil {
-		key := cp.props[PropIdemKey]
-		cp.props = cleanProps(props)
-		if _, has := cp.props[PropIdemKey]; !has && key != nil {
-			cp.props[PropIdemKey] = key
+		key := cp.props[bot.PropIdemKey]
+		cp.props = bot.CleanProps(props)
+		if _, has := cp.props[bot.PropIdemKey]; !has && key != nil {
+			cp.props[bot.PropIdemKey] = key
 		}
 		cp.buttons = nil
 	}
@@ -164,7 +169,7 @@ func (c *Console) FindByIdemKey(ctx context.Context, channelID, rootID, key stri
 func (c *Console) findLocked(channelID, rootID, key string) (string, bool) {
 	for i := 1; i <= c.n; i++ {
 		p := c.posts["#"+strconv.Itoa(i)]
-		if p == nil || p.props[PropIdemKey] != key || p.channel != channelID {
+		if p == nil || p.props[bot.PropIdemKey] != key || p.channel != channelID {
 			continue
 		}
 		if rootID == "" || p.root == rootID || p.id == rootID {
@@ -181,10 +186,10 @@ func (c *Console) PostLink(postID string) string { return postID }
 func (c *Console) Ephemeral(text string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.printLocked("only you see", cleanText(text), nil)
+	c.printLocked("only you see", bot.CleanText(text), nil)
 }
 
-func (c *Console) printLocked(head, body string, buttons []Button) {
+func (c *Console) printLocked(head, body string, buttons []bot.Button) {
 	var b strings.Builder
 	b.WriteString("── " + head + " ──\n")
 	if body != "" {
@@ -204,13 +209,13 @@ func (c *Console) printLocked(head, body string, buttons []Button) {
 // ParseLine turns one input line into an Incoming. ok is false for blank
 // and comment lines; err explains a line that is neither a command nor a
 // button press.
-func (c *Console) ParseLine(line string) (in Incoming, ok bool, err error) {
+func (c *Console) ParseLine(line string) (in bot.Incoming, ok bool, err error) {
 	line = strings.TrimSuffix(line, "\r")
 	t := strings.TrimSpace(line)
 	if t == "" || strings.HasPrefix(t, "#") {
-		return Incoming{}, false, nil
+		return bot.Incoming{}, false, nil
 	}
-	base := Incoming{Source: SourceConsole, UserID: c.o.User, UserName: c.o.User, ChannelID: c.o.Channel}
+	base := bot.Incoming{Source: bot.SourceConsole, UserID: c.o.User, UserName: c.o.User, ChannelID: c.o.Channel}
 	trig := "/" + c.o.Trigger
 	if t == trig || strings.HasPrefix(t, trig+" ") || strings.HasPrefix(t, trig+"\t") {
 		base.Text = strings.TrimPrefix(strings.TrimLeft(line, " \t"), trig)
@@ -220,12 +225,12 @@ func (c *Console) ParseLine(line string) (in Incoming, ok bool, err error) {
 	if strings.HasPrefix(t, "[") {
 		end := strings.Index(t, "]")
 		if end < 0 {
-			return Incoming{}, false, fmt.Errorf("button line: want [Name] #N")
+			return bot.Incoming{}, false, fmt.Errorf("button line: want [Name] #N")
 		}
 		name, postID := t[1:end], strings.TrimSpace(t[end+1:])
 		c.mu.Lock()
 		cp := c.posts[postID]
-		var btn *Button
+		var btn *bot.Button
 		if cp != nil {
 			for i := range cp.buttons {
 				b := &cp.buttons[i]
@@ -237,21 +242,21 @@ func (c *Console) ParseLine(line string) (in Incoming, ok bool, err error) {
 		}
 		c.mu.Unlock()
 		if cp == nil {
-			return Incoming{}, false, fmt.Errorf("no post %q", postID)
+			return bot.Incoming{}, false, fmt.Errorf("no post %q", postID)
 		}
 		if btn == nil {
-			return Incoming{}, false, fmt.Errorf("post %s has no button %q", postID, name)
+			return bot.Incoming{}, false, fmt.Errorf("post %s has no button %q", postID, name)
 		}
 		base.PostID, base.RootID = cp.id, cp.root
-		base.Action = &ActionCall{Plan: btn.Plan, Action: btn.Action}
+		base.Action = &bot.ActionCall{Plan: btn.Plan, Action: btn.Action}
 		return base, true, nil
 	}
-	return Incoming{}, false, fmt.Errorf("lines are %q commands or [Button] #N presses", trig+" …")
+	return bot.Incoming{}, false, fmt.Errorf("lines are %q commands or [Button] #N presses", trig+" …")
 }
 
 // Run reads lines from r until EOF or ctx ends, hands each command to h and
 // prints its answer. It returns the number of commands handled.
-func (c *Console) Run(ctx context.Context, r io.Reader, h Handler) (int, error) {
+func (c *Console) Run(ctx context.Context, r io.Reader, h bot.Handler) (int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	n := 0
@@ -263,7 +268,7 @@ func (c *Console) Run(ctx context.Context, r io.Reader, h Handler) (int, error) 
 		in, ok, err := c.ParseLine(line)
 		if c.o.Echo && strings.TrimSpace(line) != "" && !strings.HasPrefix(strings.TrimSpace(line), "#") {
 			c.mu.Lock()
-			_, _ = fmt.Fprintf(c.o.Out, "@%s › %s\n\n", c.o.User, strings.TrimSpace(cleanText(line)))
+			_, _ = fmt.Fprintf(c.o.Out, "@%s › %s\n\n", c.o.User, strings.TrimSpace(bot.CleanText(line)))
 			c.mu.Unlock()
 		}
 		if err != nil {
