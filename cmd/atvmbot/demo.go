@@ -15,6 +15,7 @@ import (
 
 	"github.com/atvm/atvmbot/bot"
 	"github.com/atvm/atvmbot/bot/console"
+	"github.com/atvm/atvmbot/bot/runner"
 	"github.com/atvm/atvmbot/config"
 	"github.com/atvm/atvmbot/controller"
 	"github.com/atvm/atvmbot/simulator"
@@ -132,9 +133,9 @@ func demo(ctx context.Context, dir, user string, input io.Reader, out io.Writer,
 		return err
 	}
 	chat := console.NewConsole(console.ConsoleOptions{Out: out, User: user, Echo: true})
-	runner := bot.NewControllerRunner(controller.NewLocal(log), &cfg, db, filepath.Join(dir, "mirror"), "local", log)
-	runner.Version = versionString()
-	core := &bot.Core{Cfg: &cfg, DB: db, Chat: chat, Runner: runner, Log: log, Version: versionString(), Channel: chat.Channel()}
+	ctlRunner := runner.NewControllerRunner(controller.NewLocal(log), &cfg, db, filepath.Join(dir, "mirror"), "local", log)
+	ctlRunner.Version = versionString()
+	core := &bot.Core{Cfg: &cfg, DB: db, Chat: chat, Runner: ctlRunner, Log: log, Version: versionString(), Channel: chat.Channel()}
 
 	fmt.Fprintf(out, "atvmbot %s demo — simulated controller at %s, state in %s\n\n", versionString(), root, dir)
 	stopWatch := startWatch(ctx, core, cfg.Watch.PollInterval, log)

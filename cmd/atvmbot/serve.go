@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/atvm/atvmbot/bot"
+	"github.com/atvm/atvmbot/bot/runner"
 	"github.com/atvm/atvmbot/commands"
 	"github.com/atvm/atvmbot/config"
 	"github.com/atvm/atvmbot/controller"
@@ -122,9 +123,9 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 		return err
 	}
 	defer transport.Close()
-	runner := bot.NewControllerRunner(transport, cfg, db, filepath.Join(filepath.Dir(cfg.Storage.Path), "mirror"), name, log)
-	runner.Version = versionString()
-	core := &bot.Core{Cfg: cfg, DB: db, Chat: mm, Runner: runner, Log: log, Metrics: metrics, Version: versionString(), Channel: channel.Id,
+	ctlRunner := runner.NewControllerRunner(transport, cfg, db, filepath.Join(filepath.Dir(cfg.Storage.Path), "mirror"), name, log)
+	ctlRunner.Version = versionString()
+	core := &bot.Core{Cfg: cfg, DB: db, Chat: mm, Runner: ctlRunner, Log: log, Metrics: metrics, Version: versionString(), Channel: channel.Id,
 		Approvers: []string{}} // fail closed until the configured names are resolved to user ids
 	resolveApprovers(ctx, core, log)
 
@@ -149,7 +150,7 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 	health := []bot.HealthCheck{
 		storageCheck,
 		{Name: "controller", Check: func(ctx context.Context) (string, error) {
-			_, err := runner.Ctl.Clock(ctx)
+			_, err := ctlRunner.Ctl.Clock(ctx)
 			return "reachable", err
 		}},
 		ws.HealthCheck(),

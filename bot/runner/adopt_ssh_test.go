@@ -1,4 +1,4 @@
-package bot
+package runner
 
 import (
 	"bytes"
@@ -15,6 +15,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/atvm/atvmbot/bot"
+	"github.com/atvm/atvmbot/bot/console"
 	"github.com/atvm/atvmbot/config"
 	"github.com/atvm/atvmbot/controller"
 	"github.com/atvm/atvmbot/internal/itlog"
@@ -62,7 +64,7 @@ func startSSHController(t *testing.T) *sshController {
 		itlog.Require(t, "ATVMBOT_REQUIRE_SSHD", "not root: scripts/sshd-up.sh needs root to log in as root")
 	}
 	_, file, _, _ := runtime.Caller(0)
-	up := filepath.Join(filepath.Dir(file), "..", "scripts", "sshd-up.sh")
+	up := filepath.Join(filepath.Dir(file), "..", "..", "scripts", "sshd-up.sh")
 	state := t.TempDir()
 	cmd := exec.Command(up, "start", state)
 	cmd.Env = append(os.Environ(), "SSHD_PORT=0", "SSHD_USER=root")
@@ -171,11 +173,11 @@ func TestAdopt_S2_RealController(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	out := &bytes.Buffer{}
-	console := newTestChat(testChatOptions{Out: out, User: "qa-lead"})
+	chat := console.NewConsole(console.ConsoleOptions{Out: out, User: "qa-lead"})
 	runner := NewControllerRunner(sc.t, &sc.cfg, db, filepath.Join(t.TempDir(), "mirror"), "ctl-it", zerolog.Nop())
-	core := &Core{Cfg: &sc.cfg, DB: db, Chat: console, Runner: runner, Log: zerolog.Nop(), Version: "vtest", Channel: console.Channel()}
+	core := &bot.Core{Cfg: &sc.cfg, DB: db, Chat: chat, Runner: runner, Log: zerolog.Nop(), Version: "vtest", Channel: chat.Channel()}
 	say := func(user, text string) string {
-		return core.Handle(ctx, Incoming{Source: SourceConsole, UserName: user, ChannelID: console.Channel(), Text: text}).Ephemeral
+		return core.Handle(ctx, bot.Incoming{Source: bot.SourceConsole, UserName: user, ChannelID: chat.Channel(), Text: text}).Ephemeral
 	}
 
 	// 1. Killed outside the bot: found, adopted, freed at the next poll.

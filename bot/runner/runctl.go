@@ -1,4 +1,9 @@
-package bot
+// Package runner is the production bot.Runner: it launches approved plans
+// on the controller, and it alone holds each run's fetched view (the log
+// parser, parsed artifacts, the mirror on disk) that polls, snapshots and
+// adoption reconstruct the run from. The core reaches it only through the
+// bot.Runner and bot.Discoverer interfaces.
+package runner
 
 import (
 	"context"
@@ -13,6 +18,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/atvm/atvmbot/bot"
 	"github.com/atvm/atvmbot/commands"
 	"github.com/atvm/atvmbot/config"
 	"github.com/atvm/atvmbot/controller"
@@ -70,10 +76,10 @@ func NewControllerRunner(t controller.Transport, cfg *config.Config, db *storage
 func (r *ControllerRunner) Controller() string { return r.Name }
 
 // Launch implements Runner.
-func (r *ControllerRunner) Launch(ctx context.Context, run storage.Run, plan commands.Plan, progress func(string)) (Launched, error) {
+func (r *ControllerRunner) Launch(ctx context.Context, run storage.Run, plan commands.Plan, progress func(string)) (bot.Launched, error) {
 	bl, _, err := r.DB.Blacklist(ctx)
 	if err != nil {
-		return Launched{}, err
+		return bot.Launched{}, err
 	}
 	names := make([]string, 0, len(bl))
 	for _, e := range bl {
@@ -86,11 +92,11 @@ func (r *ControllerRunner) Launch(ctx context.Context, run storage.Run, plan com
 		ConfigFile: plan.ConfigFile, RequestedVMs: plan.RequestedVMs, BroadSelector: len(plan.RequestedVMs) == 0, Blacklist: names,
 	})
 	if err != nil {
-		return Launched{}, err
+		return bot.Launched{}, err
 	}
 	scope, _ := json.Marshal(runScope{Scope: res.Scope, Plan: plan})
 	_ = os.RemoveAll(r.mirror(run.ID)) // a new run starts clean (W6, D5)
-	return Launched{ControllerStart: res.Run.Start, RunnerPID: res.Run.RunnerPID,
+	return bot.Launched{ControllerStart: res.Run.Start, RunnerPID: res.Run.RunnerPID,
 		RunnerStart: strconv.FormatUint(res.Run.RunnerStart, 10), ScopeJSON: string(scope)}, nil
 }
 
@@ -112,11 +118,11 @@ func (r *ControllerRunner) Cancel(ctx context.Context, run storage.Run) error {
 
 // Poll implements Runner: fetch what is new, inspect the processes, and
 // reconstruct the run from everything fetched since its start.
-func (r *ControllerRunner) Poll(ctx context.Context, run storage.Run) (Observation, error) {
+func (r *ControllerRunner) Poll(ctx context.Context, run storage.Run) (bot.Observation, error) {
 	rr := ref(run)
 	v, err := r.view(ctx, run)
 	if err != nil {
-		return Observation{}, err
+		return bot.Observation{}, err
 	}
 	// Processes first, bytes second: a runner seen alive may finish after
 	// the fetch (still RUNNING, settled next poll), but a runner seen gone
@@ -125,16 +131,16 @@ func (r *ControllerRunner) Poll(ctx context.Context, run storage.Run) (Observati
 	// a false TERMINATED.
 	in, err := r.Ctl.Inspect(ctx, rr)
 	if err != nil {
-		return Observation{}, err
+		return bot.Observation{}, err
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	fr, err := r.Ctl.Fetch(ctx, rr)
 	if err != nil {
-		return Observation{}, err
+		return bot.Observation{}, err
 	}
 	if err := r.apply(run, v, rr, fr.Deltas); err != nil {
-		return Observation{}, err
+		return bot.Observation{}, err
 	}
 	return r.reconstruct(ctx, run, v, in), nil
 }
@@ -147,7 +153,7 @@ func (r *ControllerRunner) Forget(runID string) {
 }
 
 // reconstruct rebuilds the run from its fetched view and a process snapshot.
-func (r *ControllerRunner) reconstruct(ctx context.Context, run storage.Run, v *runView, in controller.Inspection) Observation {
+func (r *ControllerRunner) reconstruct(ctx context.Context, run storage.Run, v *runView, in controller.Inspection) bot.Observation {
 	var sc runScope
 	_ = json.Unmarshal([]byte(run.ScopeJSON), &sc)
 	urls, _ := r.DB.CurrentsURLs(ctx, run.ID)
@@ -185,7 +191,7 @@ func (r *ControllerRunner) reconstruct(ctx context.Context, run storage.Run, v *
 	if sc.Adopted != nil { // a run the bot did not launch says so, and where its command came from
 		st.Notes = append(sc.Adopted.notes(run.Build, r.Cfg.Location()), st.Notes...)
 	}
-	return Observation{Status: st}
+	return bot.Observation{Status: st}
 }
 
 // runnerProcesses is the process snapshot Reconstruct judges the run by;
