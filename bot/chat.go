@@ -1,11 +1,10 @@
-// Package bot is atvmbot's chat transport: the Mattermost adapter (REST posts,
-// the HTTP listener for the /atvm slash command and button actions, the
-// websocket for mentions, DMs and thread replies, command registration), the
-// console adapter used by `atvmbot demo`, and /healthz and /metrics.
-//
-// The core (plan → approve → launch → watch → post once) talks to chat only
-// through the small Chat and Handler interfaces below, so it runs the same
-// against the console and a real server.
+// Package bot is atvmbot's transport-free core: commands, plans, approvals,
+// one owner per run, watch ticks and the posting rules that post each result
+// once. It talks to chat only through the small Chat and Handler interfaces
+// below and to the controller only through Runner and Discoverer, so it runs
+// the same against the console (bot/console) and Mattermost
+// (bot/mattermost), and against the controller (bot/runner) or a fake. It
+// imports none of them.
 package bot
 
 import (

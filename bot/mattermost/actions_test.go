@@ -1,4 +1,4 @@
-package bot
+package mattermost
 
 import (
 	"encoding/json"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 func postAction(t *testing.T, h http.Handler, ctx map[string]any) (int, map[string]any) {
@@ -29,7 +31,7 @@ func postAction(t *testing.T, h http.Handler, ctx map[string]any) (int, map[stri
 func TestAction_GoodSignatureReachesHandler(t *testing.T) {
 	s := testSigner(t, signNow)
 	rec := newRecorder()
-	rec.reply = Reply{Ephemeral: "approved", Update: &Update{Message: "plan p1 — approved by @alice", Props: map[string]any{}}}
+	rec.reply = bot.Reply{Ephemeral: "approved", Update: &bot.Update{Message: "plan p1 — approved by @alice", Props: map[string]any{}}}
 	h := NewActionHandler(ActionOptions{Signer: s, Handler: rec, Log: zerolog.Nop()})
 	c, _ := s.Sign("p1", "approve", signNow.Add(time.Hour))
 	code, resp := postAction(t, h, c)
@@ -37,7 +39,7 @@ func TestAction_GoodSignatureReachesHandler(t *testing.T) {
 		t.Fatalf("status %d", code)
 	}
 	in := <-rec.seen
-	if in.Source != SourceButton || in.Action == nil || in.Action.Plan != "p1" || in.Action.Action != "approve" ||
+	if in.Source != bot.SourceButton || in.Action == nil || in.Action.Plan != "p1" || in.Action.Action != "approve" ||
 		in.UserName != "alice" || in.PostID != "post1" || in.ChannelID != "ch1" {
 		t.Fatalf("incoming = %+v action=%+v", in, in.Action)
 	}
@@ -49,7 +51,7 @@ func TestAction_GoodSignatureReachesHandler(t *testing.T) {
 	if p, ok := upd["props"].(map[string]any); !ok || len(p) != 0 {
 		t.Fatalf("update props = %#v", upd["props"])
 	}
-	rec.reply = Reply{Update: &Update{Message: "kept"}}
+	rec.reply = bot.Reply{Update: &bot.Update{Message: "kept"}}
 	_, resp = postAction(t, h, c)
 	<-rec.seen
 	if upd := resp["update"].(map[string]any); upd["props"] != nil {
@@ -81,7 +83,7 @@ func TestAction_RefusedWithEphemeral(t *testing.T) {
 		{"non-alnum action id", mod("action", "approve-now"), msgButtonInvalid},
 		{"no context", nil, msgButtonInvalid},
 	}
-	m := NewMetrics("test")
+	m := bot.NewMetrics("test")
 	rec := newRecorder()
 	h := NewActionHandler(ActionOptions{Signer: s, Handler: rec, Log: zerolog.Nop(), Metrics: m})
 	for _, tc := range tests {

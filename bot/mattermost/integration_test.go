@@ -1,4 +1,4 @@
-package bot
+package mattermost
 
 // The boundary against a real Mattermost server on 127.0.0.1, built and
 // bootstrapped by scripts/mattermost-up.sh:
@@ -30,6 +30,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/atvm/atvmbot/internal/itlog"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 func loadMMEnv(t *testing.T) map[string]string {
@@ -72,33 +74,33 @@ func loadMMEnv(t *testing.T) map[string]string {
 // itHandler records every Incoming and answers like a tiny core.
 type itHandler struct {
 	mu  sync.Mutex
-	got []Incoming
-	ch  chan Incoming
+	got []bot.Incoming
+	ch  chan bot.Incoming
 }
 
-func (h *itHandler) Handle(ctx context.Context, in Incoming) Reply {
+func (h *itHandler) Handle(ctx context.Context, in bot.Incoming) bot.Reply {
 	h.mu.Lock()
 	h.got = append(h.got, in)
 	h.mu.Unlock()
 	h.ch <- in
 	switch {
 	case in.Action != nil:
-		return Reply{Ephemeral: "approved " + in.Action.Plan, Update: &Update{Message: "Plan " + in.Action.Plan + " approved by @" + in.UserName}}
-	case in.Source == SourceSlash:
-		return Reply{Ephemeral: "hello " + in.UserName}
+		return bot.Reply{Ephemeral: "approved " + in.Action.Plan, Update: &bot.Update{Message: "Plan " + in.Action.Plan + " approved by @" + in.UserName}}
+	case in.Source == bot.SourceSlash:
+		return bot.Reply{Ephemeral: "hello " + in.UserName}
 	default:
-		return Reply{Ephemeral: "answer to " + strings.TrimSpace(in.Text)}
+		return bot.Reply{Ephemeral: "answer to " + strings.TrimSpace(in.Text)}
 	}
 }
 
-func (h *itHandler) next(t *testing.T, what string) Incoming {
+func (h *itHandler) next(t *testing.T, what string) bot.Incoming {
 	t.Helper()
 	select {
 	case in := <-h.ch:
 		return in
 	case <-time.After(20 * time.Second):
 		t.Fatalf("timed out waiting for %s", what)
-		return Incoming{}
+		return bot.Incoming{}
 	}
 }
 
@@ -125,7 +127,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	signer, _ := NewSigner(key)
-	metrics := NewMetrics("it")
+	metrics := bot.NewMetrics("it")
 
 	t0 := time.Now()
 	m, err := NewMattermost(ctx, MattermostOptions{URL: env["MM_URL"], Token: env["MM_BOT_TOKEN"], TeamName: env["MM_TEAM_NAME"],
@@ -136,7 +138,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 	if m.BotUserName() != env["MM_BOT_USERNAME"] {
 		t.Fatalf("GetMe: %s", m.BotUserName())
 	}
-	h := &itHandler{ch: make(chan Incoming, 32)}
+	h := &itHandler{ch: make(chan bot.Incoming, 32)}
 	slash := NewSlashHandler(SlashOptions{Handler: h, Log: log, Metrics: metrics, ServerURL: env["MM_URL"], BaseContext: ctx})
 	action := NewActionHandler(ActionOptions{Signer: signer, Handler: h, Log: log, Metrics: metrics})
 	wsl := NewWSListener(m, WSOptions{Handler: h, Log: log, Metrics: metrics, MinBackoff: 200 * time.Millisecond, MaxBackoff: time.Second})
@@ -181,7 +183,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 			t.Fatal(err)
 		}
 		in := h.next(t, "slash command")
-		if in.Source != SourceSlash || in.Text != text || in.UserName != "alice" || in.ChannelID != channel || in.TeamID != env["MM_TEAM_ID"] {
+		if in.Source != bot.SourceSlash || in.Text != text || in.UserName != "alice" || in.ChannelID != channel || in.TeamID != env["MM_TEAM_ID"] {
 			t.Fatalf("incoming %+v (text %q)", in, in.Text)
 		}
 		if !strings.Contains(resp.Text, "received") {
@@ -226,8 +228,8 @@ func TestIntegration_Mattermost(t *testing.T) {
 	var planPost string
 	t.Run("button press is verified and updates the post", func(t *testing.T) {
 		itlog.Ran(t, "mattermost")
-		planPost, err = m.CreatePost(ctx, OutPost{ChannelID: channel, Message: "**Plan it-p1**", IdemKey: "it/plan/" + randomHex(4),
-			Buttons: []Button{{Name: "Approve", Action: "approve", Plan: "it-p1", Style: "primary"}, {Name: "Cancel", Action: "cancel", Plan: "it-p1"}}})
+		planPost, err = m.CreatePost(ctx, bot.OutPost{ChannelID: channel, Message: "**Plan it-p1**", IdemKey: "it/plan/" + randomHex(4),
+			Buttons: []bot.Button{{Name: "Approve", Action: "approve", Plan: "it-p1", Style: "primary"}, {Name: "Cancel", Action: "cancel", Plan: "it-p1"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -235,7 +237,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 			t.Fatal(err)
 		}
 		in := h.next(t, "button press")
-		if in.Source != SourceButton || in.Action == nil || in.Action.Plan != "it-p1" || in.Action.Action != "approve" || in.UserName != "alice" || in.PostID != planPost {
+		if in.Source != bot.SourceButton || in.Action == nil || in.Action.Plan != "it-p1" || in.Action.Action != "approve" || in.UserName != "alice" || in.PostID != planPost {
 			t.Fatalf("incoming %+v", in)
 		}
 		p, _, err := admin.GetPost(ctx, planPost, "")
@@ -281,7 +283,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			id, err := m2.CreatePost(ctx, OutPost{ChannelID: channel, RootID: planPost, Message: "result", IdemKey: key})
+			id, err := m2.CreatePost(ctx, bot.OutPost{ChannelID: channel, RootID: planPost, Message: "result", IdemKey: key})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -293,7 +295,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 		}
 		n := 0
 		for _, p := range thread.Posts {
-			if p.GetProp(PropIdemKey) == key {
+			if p.GetProp(bot.PropIdemKey) == key {
 				n++
 			}
 		}
@@ -301,8 +303,8 @@ func TestIntegration_Mattermost(t *testing.T) {
 			t.Fatalf("ids %v, %d posts with the key", ids, n)
 		}
 		rootKey := "it/root/" + randomHex(4)
-		a, err1 := m.CreatePost(ctx, OutPost{ChannelID: channel, Message: "root once", IdemKey: rootKey})
-		b, err2 := m.CreatePost(ctx, OutPost{ChannelID: channel, Message: "root once", IdemKey: rootKey})
+		a, err1 := m.CreatePost(ctx, bot.OutPost{ChannelID: channel, Message: "root once", IdemKey: rootKey})
+		b, err2 := m.CreatePost(ctx, bot.OutPost{ChannelID: channel, Message: "root once", IdemKey: rootKey})
 		if err1 != nil || err2 != nil || a != b {
 			t.Fatalf("root post: %s %s %v %v", a, b, err1, err2)
 		}
@@ -313,7 +315,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 		// The server sometimes answers 500 (threads_pkey) to one of two
 		// simultaneous first replies: the retry must not duplicate.
 		for round := 0; round < 4; round++ {
-			root, err := m.CreatePost(ctx, OutPost{ChannelID: channel, Message: "fresh thread"})
+			root, err := m.CreatePost(ctx, bot.OutPost{ChannelID: channel, Message: "fresh thread"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -324,7 +326,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, errs[i] = m.CreatePost(ctx, OutPost{ChannelID: channel, RootID: root, Message: "reply " + k, IdemKey: k})
+					_, errs[i] = m.CreatePost(ctx, bot.OutPost{ChannelID: channel, RootID: root, Message: "reply " + k, IdemKey: k})
 				}()
 			}
 			wg.Wait()
@@ -335,7 +337,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 			for i, k := range keys {
 				n := 0
 				for _, p := range thread.Posts {
-					if p.GetProp(PropIdemKey) == k {
+					if p.GetProp(bot.PropIdemKey) == k {
 						n++
 					}
 				}
@@ -369,7 +371,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 			t.Fatal(err)
 		}
 		in := h.next(t, "mention")
-		if in.Source != SourceMention || in.Text != text || in.PostID != p.Id || in.UserName != "alice" {
+		if in.Source != bot.SourceMention || in.Text != text || in.PostID != p.Id || in.UserName != "alice" {
 			t.Fatalf("incoming %+v", in)
 		}
 		wsl.Wait()
@@ -398,13 +400,13 @@ func TestIntegration_Mattermost(t *testing.T) {
 		if _, _, err := alice.CreatePost(ctx, &model.Post{ChannelId: dm.Id, Message: "status"}); err != nil {
 			t.Fatal(err)
 		}
-		if in := h.next(t, "dm"); in.Source != SourceDM || in.Text != "status" {
+		if in := h.next(t, "dm"); in.Source != bot.SourceDM || in.Text != "status" {
 			t.Fatalf("dm incoming %+v", in)
 		}
 		if _, _, err := alice.CreatePost(ctx, &model.Post{ChannelId: channel, RootId: planPost, Message: "approve it-p1"}); err != nil {
 			t.Fatal(err)
 		}
-		if in := h.next(t, "thread reply"); in.Source != SourceThread || in.Text != "approve it-p1" || in.RootID != planPost {
+		if in := h.next(t, "thread reply"); in.Source != bot.SourceThread || in.Text != "approve it-p1" || in.RootID != planPost {
 			t.Fatalf("thread incoming %+v", in)
 		}
 		// A plain channel post is not for the bot.
@@ -420,7 +422,7 @@ func TestIntegration_Mattermost(t *testing.T) {
 		if os.Getenv("ATVMBOT_MM_NO_RESTART") == "1" {
 			t.Skip("ATVMBOT_MM_NO_RESTART=1")
 		}
-		script, _ := filepath.Abs(filepath.Join("..", "scripts", "mattermost-up.sh"))
+		script, _ := filepath.Abs(filepath.Join("..", "..", "scripts", "mattermost-up.sh"))
 		u, _ := url.Parse(env["MM_URL"])
 		stateDir := filepath.Dir(os.Getenv("ATVMBOT_MM_ENV"))
 		run := func(arg string) {

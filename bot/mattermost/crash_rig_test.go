@@ -1,4 +1,4 @@
-package bot
+package mattermost
 
 import (
 	"context"
@@ -19,6 +19,8 @@ import (
 
 	"github.com/atvm/atvmbot/results"
 	"github.com/atvm/atvmbot/storage"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 // crashRig is one crash scenario: a directory, a fake Mattermost, and the
@@ -72,7 +74,7 @@ func (r *crashRig) start(env ...string) *child {
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), crashRoleEnv+"=bot", crashDirEnv+"="+r.dir, crashMMEnv+"="+r.mm.URL(),
-		crashTickEnv+"="+r.tick.String(), FaultEnv+"=")
+		crashTickEnv+"="+r.tick.String(), bot.FaultEnv+"=")
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = lf, lf
 	if err := cmd.Start(); err != nil {
@@ -167,7 +169,7 @@ func (r *crashRig) pendingKeys() (onServer, notSent int) {
 	}
 	keys := map[string]bool{}
 	for _, p := range r.mm.posts() {
-		if k, ok := p.GetProp(PropIdemKey).(string); ok {
+		if k, ok := p.GetProp(bot.PropIdemKey).(string); ok {
 			keys[k] = true
 		}
 	}
@@ -236,7 +238,7 @@ func (r *crashRig) verify(wantState string) crashFigures {
 	byKey := map[string][]*model.Post{}
 	plans := 0
 	for _, p := range r.mm.posts() {
-		k, _ := p.GetProp(PropIdemKey).(string)
+		k, _ := p.GetProp(bot.PropIdemKey).(string)
 		if strings.HasPrefix(k, "plan/") {
 			plans++
 			continue

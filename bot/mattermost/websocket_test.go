@@ -1,4 +1,4 @@
-package bot
+package mattermost
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/rs/zerolog"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 func postedEvent(p *model.Post, channelType string, mentions []string) *model.WebSocketEvent {
@@ -43,10 +45,10 @@ func TestWS_ClassifyPostedEvents(t *testing.T) {
 		text     string
 		mentions []string
 	}{
-		{"mention by id list", postedEvent(p("@atvm-bot status", ""), "O", []string{fakeBotID}), SourceMention, "status", nil},
-		{"mention in text", postedEvent(p("hey @atvm-bot: plan --template cmc-e2e", ""), "O", nil), SourceMention, "hey  plan --template cmc-e2e", nil},
-		{"dm", postedEvent(p("status", ""), "D", nil), SourceDM, "status", nil},
-		{"reply in bot thread", postedEvent(p("approve", botRoot.Id), "O", nil), SourceThread, "approve", nil},
+		{"mention by id list", postedEvent(p("@atvm-bot status", ""), "O", []string{fakeBotID}), bot.SourceMention, "status", nil},
+		{"mention in text", postedEvent(p("hey @atvm-bot: plan --template cmc-e2e", ""), "O", nil), bot.SourceMention, "hey  plan --template cmc-e2e", nil},
+		{"dm", postedEvent(p("status", ""), "D", nil), bot.SourceDM, "status", nil},
+		{"reply in bot thread", postedEvent(p("approve", botRoot.Id), "O", nil), bot.SourceThread, "approve", nil},
 		{"reply in alice thread", postedEvent(p("sure", aliceRoot.Id), "O", nil), "", "", nil},
 		{"plain channel post", postedEvent(p("status", ""), "O", nil), "", "", nil},
 		{"other bot name", postedEvent(p("@atvm-bot2 status", ""), "O", nil), "", "", nil},
@@ -162,8 +164,8 @@ func TestWS_ReconnectsWithNewClientAndDispatches(t *testing.T) {
 	wsSrv := httptest.NewServer(ws)
 	defer wsSrv.Close()
 	rec := newRecorder()
-	rec.reply = Reply{Ephemeral: "Nothing is running."}
-	metrics := NewMetrics("test")
+	rec.reply = bot.Reply{Ephemeral: "Nothing is running."}
+	metrics := bot.NewMetrics("test")
 	var connects atomic.Int32
 	l := NewWSListener(m, WSOptions{Handler: rec, Log: zerolog.Nop(), Metrics: metrics,
 		WSURL: "ws" + strings.TrimPrefix(wsSrv.URL, "http"), MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond,
@@ -188,7 +190,7 @@ func TestWS_ReconnectsWithNewClientAndDispatches(t *testing.T) {
 	ev, _ := postedEvent(cmdPost, "O", nil).ToJSON()
 	ws.events <- ev
 	in := <-rec.seen
-	if in.Source != SourceMention || in.Text != "status" || in.PostID != cmdPost.Id {
+	if in.Source != bot.SourceMention || in.Text != "status" || in.PostID != cmdPost.Id {
 		t.Fatalf("incoming %+v", in)
 	}
 	l.Wait()

@@ -1,4 +1,4 @@
-package bot
+package mattermost
 
 import (
 	"bytes"
@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 // SlashOptions configures the /atvm endpoint.
@@ -23,9 +25,9 @@ type SlashOptions struct {
 	// and/or the one RegisterCommand got back. None accepted: every call
 	// is refused (fail closed).
 	Tokens  []string
-	Handler Handler
+	Handler bot.Handler
 	Log     zerolog.Logger
-	Metrics *Metrics
+	Metrics *bot.Metrics
 
 	MaxBody       int64         // request body cap; default 64 KiB
 	MaxInFlight   int           // handlers running at once; default 8
@@ -131,8 +133,8 @@ func (h *SlashHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
-	in := Incoming{
-		Source:    SourceSlash,
+	in := bot.Incoming{
+		Source:    bot.SourceSlash,
 		Text:      f.Get("text"), // verbatim: CR, tabs, NUL included
 		UserID:    f.Get("user_id"),
 		UserName:  f.Get("user_name"),
@@ -146,7 +148,7 @@ func (h *SlashHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Reads (status, help, runs, queue, …) never wait in line behind work
 	// that changes something, and are never refused as busy.
-	limited := !ReadOnlyText(in.Text)
+	limited := !bot.ReadOnlyText(in.Text)
 	if limited {
 		select {
 		case h.sem <- struct{}{}:
@@ -157,7 +159,7 @@ func (h *SlashHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h.o.Metrics.command(in.Source)
+	h.o.Metrics.Command(in.Source)
 	log.Info().Str("user", in.UserName).Str("channel", in.ChannelID).Int("text_len", len(in.Text)).Msg("slash command")
 	responseURL := f.Get("response_url")
 	h.wg.Add(1)
@@ -208,7 +210,7 @@ func (h *SlashHandler) deliver(ctx context.Context, log zerolog.Logger, response
 		log.Warn().Msg("slash reply not delivered: response_url missing or not on the configured server")
 		return
 	}
-	text = truncateRunes(CleanText(text), MaxMessageRunes)
+	text = truncateRunes(bot.CleanText(text), bot.MaxMessageRunes)
 	body, _ := json.Marshal(map[string]string{"response_type": "ephemeral", "text": text})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
 	if err != nil {

@@ -1,4 +1,10 @@
-package bot
+// Package mattermost is atvmbot's Mattermost adapter: bot.Chat over the REST
+// API with the bot's token, the websocket for mentions, DMs and thread
+// replies, the HTTP listener for the /atvm slash command and button actions
+// (with /healthz and /metrics beside them), button signing, and command
+// registration. It hands every command to a bot.Handler (the core) and
+// records what it does in bot.Metrics.
+package mattermost
 
 import (
 	"context"
@@ -13,6 +19,8 @@ import (
 	"github.com/cenkalti/backoff/v4"
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/rs/zerolog"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 // MattermostOptions configures the Mattermost adapter.
@@ -29,7 +37,7 @@ type MattermostOptions struct {
 	ButtonTTL time.Duration
 
 	Log        zerolog.Logger
-	Metrics    *Metrics
+	Metrics    *bot.Metrics
 	HTTPClient *http.Client // default: 30 s timeout
 
 	// NewBackOff is the retry policy of one post operation; default
@@ -50,7 +58,7 @@ type Mattermost struct {
 	now func() time.Time
 }
 
-var _ Chat = (*Mattermost)(nil)
+var _ bot.Chat = (*Mattermost)(nil)
 
 // NewMattermost connects as the bot: GetMe checks the token and tells the
 // bot its own user id (to ignore its own posts and to find its keys).
@@ -154,12 +162,12 @@ func (m *Mattermost) retry(ctx context.Context, what string, op func(attempt int
 // first; after any failure that may have reached the server the key is
 // looked for again before resending. The id is returned only when the
 // server returned the post (or it was found).
-func (m *Mattermost) CreatePost(ctx context.Context, p OutPost) (string, error) {
+func (m *Mattermost) CreatePost(ctx context.Context, p bot.OutPost) (string, error) {
 	post, err := m.buildPost(p)
 	if err != nil {
 		return "", err
 	}
-	key := post.GetProp(PropIdemKey).(string)
+	key := post.GetProp(bot.PropIdemKey).(string)
 	log := m.o.Log.With().Str("idem", key).Str("channel", p.ChannelID).Logger()
 	var id string
 	err = m.retry(ctx, "create post", func(attempt int) error {
@@ -176,7 +184,7 @@ func (m *Mattermost) CreatePost(ctx context.Context, p OutPost) (string, error) 
 		}
 		start := time.Now()
 		created, resp, err := m.c.CreatePost(ctx, post)
-		m.o.Metrics.observePost("create", start, err)
+		m.o.Metrics.ObservePost("create", start, err)
 		if err != nil {
 			err = fmt.Errorf("create post (HTTP %d): %w", statusOf(resp), err)
 			if !retryable(resp) {
@@ -195,25 +203,25 @@ func (m *Mattermost) CreatePost(ctx context.Context, p OutPost) (string, error) 
 
 // buildPost validates and assembles the post: cleaned text, the key in the
 // props, buttons as a signed attachment.
-func (m *Mattermost) buildPost(p OutPost) (*model.Post, error) {
+func (m *Mattermost) buildPost(p bot.OutPost) (*model.Post, error) {
 	if p.ChannelID == "" {
 		return nil, errors.New("bot: post without channel")
 	}
-	msg, err := CleanMessage(p.Message)
+	msg, err := bot.CleanMessage(p.Message)
 	if err != nil {
 		return nil, err
 	}
-	props := CleanProps(p.Props)
+	props := bot.CleanProps(p.Props)
 	if props == nil {
 		props = map[string]any{}
 	}
-	key := CleanText(p.IdemKey)
+	key := bot.CleanText(p.IdemKey)
 	if key == "" {
 		// Every post gets a key, so a retry after a lost answer never
 		// duplicates even posts nobody keyed.
 		key = "auto:" + randomHex(12)
 	}
-	props[PropIdemKey] = key
+	props[bot.PropIdemKey] = key
 	if len(p.Buttons) > 0 {
 		att, err := m.buttonAttachment(p.Buttons)
 		if err != nil {
@@ -235,7 +243,7 @@ func (m *Mattermost) buildPost(p OutPost) (*model.Post, error) {
 	return post, nil
 }
 
-func (m *Mattermost) buttonAttachment(buttons []Button) (*model.MessageAttachment, error) {
+func (m *Mattermost) buttonAttachment(buttons []bot.Button) (*model.MessageAttachment, error) {
 	if m.o.Signer == nil || m.o.PublicURL == "" {
 		return nil, errors.New("bot: buttons need a signer and the listener's public URL")
 	}
@@ -272,20 +280,20 @@ func (m *Mattermost) buttonAttachment(buttons []Button) (*model.MessageAttachmen
 // PatchPost edits a bot post. With props, the idempotency key is carried
 // over when the caller left it out, so FindByIdemKey still finds the post.
 func (m *Mattermost) PatchPost(ctx context.Context, postID, message string, props map[string]any) error {
-	msg, err := CleanMessage(message)
+	msg, err := bot.CleanMessage(message)
 	if err != nil {
 		return err
 	}
 	patch := &model.PostPatch{Message: &msg}
 	if props != nil {
-		np := CleanProps(props)
-		if _, ok := np[PropIdemKey]; !ok {
+		np := bot.CleanProps(props)
+		if _, ok := np[bot.PropIdemKey]; !ok {
 			old, resp, err := m.c.GetPost(ctx, postID, "")
 			if err != nil {
 				return fmt.Errorf("patch post %s: read props (HTTP %d): %w", postID, statusOf(resp), err)
 			}
-			if k, ok := old.GetProp(PropIdemKey).(string); ok {
-				np[PropIdemKey] = k
+			if k, ok := old.GetProp(bot.PropIdemKey).(string); ok {
+				np[bot.PropIdemKey] = k
 			}
 		}
 		si := model.StringInterface(np)
@@ -294,7 +302,7 @@ func (m *Mattermost) PatchPost(ctx context.Context, postID, message string, prop
 	return m.retry(ctx, "patch post", func(int) error {
 		start := time.Now()
 		_, resp, err := m.c.PatchPost(ctx, postID, patch)
-		m.o.Metrics.observePost("patch", start, err)
+		m.o.Metrics.ObservePost("patch", start, err)
 		if err != nil {
 			err = fmt.Errorf("patch post %s (HTTP %d): %w", postID, statusOf(resp), err)
 			if !retryable(resp) {
@@ -312,7 +320,7 @@ func (m *Mattermost) PatchPost(ctx context.Context, postID, message string, prop
 func (m *Mattermost) FindByIdemKey(ctx context.Context, channelID, rootID, key string) (string, bool, error) {
 	start := time.Now()
 	id, ok, err := m.findByIdemKey(ctx, channelID, rootID, key)
-	m.o.Metrics.observePost("find", start, err)
+	m.o.Metrics.ObservePost("find", start, err)
 	return id, ok, err
 }
 
@@ -354,7 +362,7 @@ func (m *Mattermost) findByIdemKey(ctx context.Context, channelID, rootID, key s
 }
 
 func (m *Mattermost) isMine(p *model.Post, key string) bool {
-	k, _ := p.GetProp(PropIdemKey).(string)
+	k, _ := p.GetProp(bot.PropIdemKey).(string)
 	return k == key && p.UserId == m.me.Id && p.DeleteAt == 0
 }
 

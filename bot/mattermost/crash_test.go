@@ -1,4 +1,4 @@
-package bot
+package mattermost
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/atvm/atvmbot/results"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 // Three groups, one failing, and a group whose posted PASS turns into FAIL
@@ -37,12 +39,12 @@ func TestCrash_W1_FixedFaultPoints(t *testing.T) {
 		min, max int // the point is reached at least min times in a clean run; try up to max
 	}{
 		// root, redhat, ubuntu, windows, the correction, the final summary
-		{FaultBeforeCreatePost, 6, 8},
-		{FaultAfterCreatePost, 6, 8},
+		{bot.FaultBeforeCreatePost, 6, 8},
+		{bot.FaultAfterCreatePost, 6, 8},
 		// each change of the progress post, the last one the verdict
-		{FaultAfterCommitBeforePatch, 5, 12},
+		{bot.FaultAfterCommitBeforePatch, 5, 12},
 		// the correction's mark on the post it corrects (W7)
-		{FaultBeforeSupersede, 1, 3},
+		{bot.FaultBeforeSupersede, 1, 3},
 	}
 	total := crashFigures{}
 	for _, pt := range points {
@@ -52,8 +54,8 @@ func TestCrash_W1_FixedFaultPoints(t *testing.T) {
 				ran = true
 				rig := newCrashRig(t, crashGroups, 4, "redhat")
 				var log string
-				killed, log = rig.run(crashLaunchEnv+"=1", FaultEnv+"="+pt.name+"@"+strconv.Itoa(n))
-				if killed && !strings.Contains(log, FaultMarker+pt.name+"@"+strconv.Itoa(n)) {
+				killed, log = rig.run(crashLaunchEnv+"=1", bot.FaultEnv+"="+pt.name+"@"+strconv.Itoa(n))
+				if killed && !strings.Contains(log, bot.FaultMarker+pt.name+"@"+strconv.Itoa(n)) {
 					t.Fatalf("killed, but not by the fault point:\n%s", log)
 				}
 				if !killed && n <= pt.min {
@@ -163,13 +165,13 @@ func TestCrash_P1_KillDuringLaunchingNeverRelaunches(t *testing.T) {
 		point    string
 		launches int
 	}{
-		{FaultLaunching, 0},
+		{bot.FaultLaunching, 0},
 		{faultInLaunch, 1},
 	} {
 		t.Run(tc.point, func(t *testing.T) {
 			rig := newCrashRig(t, crashGroups, 2, "")
-			killed, log := rig.run(crashLaunchEnv+"=1", FaultEnv+"="+tc.point)
-			if !killed || !strings.Contains(log, FaultMarker+tc.point) {
+			killed, log := rig.run(crashLaunchEnv+"=1", bot.FaultEnv+"="+tc.point)
+			if !killed || !strings.Contains(log, bot.FaultMarker+tc.point) {
 				t.Fatalf("not killed at %s:\n%s", tc.point, log)
 			}
 			if killed, log := rig.run(crashLaunchEnv + "=1"); killed {
@@ -200,7 +202,7 @@ func TestCrash_P1_KillDuringLaunchingNeverRelaunches(t *testing.T) {
 			posts := rig.mm.posts()
 			if len(posts) != 1 || !strings.Contains(posts[0].Message, "Launch interrupted") {
 				for _, p := range posts {
-					t.Logf("post %v: %.200s", p.GetProp(PropIdemKey), p.Message)
+					t.Logf("post %v: %.200s", p.GetProp(bot.PropIdemKey), p.Message)
 				}
 				t.Errorf("want only the plan post, marked launch interrupted; got %d posts", len(posts))
 			}

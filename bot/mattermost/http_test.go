@@ -1,4 +1,4 @@
-package bot
+package mattermost
 
 import (
 	"context"
@@ -10,11 +10,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 // metricValue reads one counter or gauge sample whose labels include
 // labelValue ("": the metric has no labels).
-func metricValue(t *testing.T, m *Metrics, name, labelValue string) float64 {
+func metricValue(t *testing.T, m *bot.Metrics, name, labelValue string) float64 {
 	t.Helper()
 	mfs, err := m.Registry().Gather()
 	if err != nil {
@@ -91,15 +93,15 @@ func TestHealthz_W9_StatusChecksAndVersion(t *testing.T) {
 }
 
 func TestMetrics_W9_PrometheusText(t *testing.T) {
-	m := NewMetrics("v9.9.9")
+	m := bot.NewMetrics("v9.9.9")
 	m.SetRuns(map[string]int{"RUNNING": 1, "COMPLETED": 3})
 	m.SetRuns(map[string]int{"COMPLETED": 4}) // RUNNING gone
 	m.Poll(nil)
 	m.Poll(errors.New("x"))
 	m.ObserveSSH(120 * time.Millisecond)
 	m.Refused("plan_blacklisted")
-	m.observePost("create", time.Now(), nil)
-	m.wsState(true)
+	m.ObservePost("create", time.Now(), nil)
+	m.WSState(true)
 	code, body := get(t, NewMux(ServerOptions{Metrics: m}), PathMetrics)
 	if code != 200 {
 		t.Fatalf("status %d", code)
@@ -122,7 +124,7 @@ func TestMetrics_W9_PrometheusText(t *testing.T) {
 	if strings.Contains(body, `state="RUNNING"`) {
 		t.Error("stale run state kept")
 	}
-	var nilM *Metrics // every method is nil-safe
+	var nilM *bot.Metrics // every method is nil-safe
 	nilM.Poll(nil)
 	nilM.Refused("x")
 	nilM.SetRuns(nil)

@@ -1,4 +1,4 @@
-package bot
+package mattermost
 
 import (
 	"crypto/hmac"
@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 // Mattermost sends button presses to the bot with no signature or token, so
@@ -95,7 +97,7 @@ func (s *Signer) SignButton(b ButtonRef, expires time.Time) (map[string]any, err
 	if !validToken(b.Hash) || !validToken(b.Channel) {
 		return nil, fmt.Errorf("bot: plan hash or channel id not a plain token")
 	}
-	if !IsAlnum(b.Action) {
+	if !bot.IsAlnum(b.Action) {
 		return nil, fmt.Errorf("bot: action id %q: letters and digits only", b.Action)
 	}
 	// exp as a decimal string: JSON numbers come back as float64.
@@ -113,9 +115,9 @@ func (s *Signer) SignButton(b ButtonRef, expires time.Time) (map[string]any, err
 // Verify checks a context that came back with a button press: exactly the
 // four keys, all strings, a valid plan and alphanumeric action, a matching
 // MAC (constant time) and an expiry not yet passed.
-func (s *Signer) Verify(c map[string]any) (ActionCall, error) {
+func (s *Signer) Verify(c map[string]any) (bot.ActionCall, error) {
 	if len(c) != 6 {
-		return ActionCall{}, fmt.Errorf("%w: want keys plan, hash, channel, action, exp, sig", ErrBadContext)
+		return bot.ActionCall{}, fmt.Errorf("%w: want keys plan, hash, channel, action, exp, sig", ErrBadContext)
 	}
 	get := func(k string) (string, error) {
 		v, ok := c[k]
@@ -132,28 +134,28 @@ func (s *Signer) Verify(c map[string]any) (ActionCall, error) {
 	for i, k := range []string{ctxPlan, ctxHash, ctxChannel, ctxAction, ctxExp, ctxSig} {
 		v, err := get(k)
 		if err != nil {
-			return ActionCall{}, err
+			return bot.ActionCall{}, err
 		}
 		vals[i] = v
 	}
 	b := ButtonRef{Plan: vals[0], Hash: vals[1], Channel: vals[2], Action: vals[3]}
 	exp, sig := vals[4], vals[5]
-	if !validPlan(b.Plan) || !validToken(b.Hash) || !validToken(b.Channel) || !IsAlnum(b.Action) {
-		return ActionCall{}, fmt.Errorf("%w: bad plan, hash, channel or action id", ErrBadContext)
+	if !validPlan(b.Plan) || !validToken(b.Hash) || !validToken(b.Channel) || !bot.IsAlnum(b.Action) {
+		return bot.ActionCall{}, fmt.Errorf("%w: bad plan, hash, channel or action id", ErrBadContext)
 	}
 	expUnix, err := strconv.ParseInt(exp, 10, 64)
 	if err != nil || exp != strconv.FormatInt(expUnix, 10) { // canonical form only
-		return ActionCall{}, fmt.Errorf("%w: bad expiry", ErrBadContext)
+		return bot.ActionCall{}, fmt.Errorf("%w: bad expiry", ErrBadContext)
 	}
 	// Compare the canonical lowercase hex in constant time: one accepted
 	// spelling per signature.
 	want := hex.EncodeToString(s.mac(b, exp))
 	if !hmac.Equal([]byte(sig), []byte(want)) {
-		return ActionCall{}, ErrBadSignature
+		return bot.ActionCall{}, ErrBadSignature
 	}
 	expires := time.Unix(expUnix, 0)
 	if !s.now().Before(expires) {
-		return ActionCall{}, ErrExpired
+		return bot.ActionCall{}, ErrExpired
 	}
-	return ActionCall{Plan: b.Plan, Hash: b.Hash, Channel: b.Channel, Action: b.Action, Expires: expires}, nil
+	return bot.ActionCall{Plan: b.Plan, Hash: b.Hash, Channel: b.Channel, Action: b.Action, Expires: expires}, nil
 }

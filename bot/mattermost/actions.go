@@ -1,4 +1,4 @@
-package bot
+package mattermost
 
 import (
 	"context"
@@ -8,14 +8,16 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 // ActionOptions configures the button endpoint.
 type ActionOptions struct {
 	Signer  *Signer
-	Handler Handler
+	Handler bot.Handler
 	Log     zerolog.Logger
-	Metrics *Metrics
+	Metrics *bot.Metrics
 	MaxBody int64 // default 64 KiB
 	// Timeout bounds the handler: the clicking user waits for the answer
 	// and Mattermost gives up after OutgoingIntegrationRequestsTimeout
@@ -106,8 +108,8 @@ func (h *ActionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeActionResponse(w, actionResponse{EphemeralText: msgButtonInvalid})
 		return
 	}
-	in := Incoming{
-		Source:    SourceButton,
+	in := bot.Incoming{
+		Source:    bot.SourceButton,
 		UserID:    req.UserID,
 		UserName:  req.UserName,
 		ChannelID: req.ChannelID,
@@ -115,21 +117,21 @@ func (h *ActionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		TeamID:    req.TeamID,
 		Action:    &call,
 	}
-	h.o.Metrics.command(in.Source)
+	h.o.Metrics.Command(in.Source)
 	log.Info().Str("user", in.UserName).Str("plan", call.Plan).Str("action", call.Action).Msg("button pressed")
 	ctx, cancel := context.WithTimeout(r.Context(), h.o.Timeout)
 	defer cancel()
 	rep := h.o.Handler.Handle(ctx, in)
 	var resp actionResponse
-	resp.EphemeralText = truncateRunes(CleanText(rep.Ephemeral), MaxMessageRunes)
+	resp.EphemeralText = truncateRunes(bot.CleanText(rep.Ephemeral), bot.MaxMessageRunes)
 	if rep.Update != nil {
-		msg, err := CleanMessage(rep.Update.Message)
+		msg, err := bot.CleanMessage(rep.Update.Message)
 		if err != nil {
-			msg = truncateRunes(CleanText(rep.Update.Message), MaxMessageRunes)
+			msg = truncateRunes(bot.CleanText(rep.Update.Message), bot.MaxMessageRunes)
 		}
 		resp.Update = &updatePost{Message: msg}
 		if rep.Update.Props != nil {
-			resp.Update.Props = CleanProps(rep.Update.Props)
+			resp.Update.Props = bot.CleanProps(rep.Update.Props)
 		}
 	}
 	writeActionResponse(w, resp)

@@ -1,4 +1,4 @@
-package bot
+package mattermost
 
 import (
 	"encoding/json"
@@ -15,10 +15,12 @@ import (
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 // fileMM is a fake Mattermost for the crash tests: it serves exactly the
-// REST calls bot.Mattermost makes (GetMe, CreatePost, PatchPost, GetPost,
+// REST calls the Mattermost adapter makes (GetMe, CreatePost, PatchPost, GetPost,
 // GetPostThread, GetPostsForChannel) and writes its posts to a JSON file on
 // every change. It runs in the parent test process, so it outlives every
 // bot process the test kills, and a new fileMM on the same file continues
@@ -209,7 +211,7 @@ func (f *fileMM) create(w http.ResponseWriter, r *http.Request) {
 	if f.createJitter && delay > 0 {
 		delay = time.Duration(rand.Int64N(int64(delay)))
 	}
-	key, _ := p.GetProp(PropIdemKey).(string)
+	key, _ := p.GetProp(bot.PropIdemKey).(string)
 	fail := f.createFail > 0
 	if fail {
 		f.createFail--

@@ -1,4 +1,4 @@
-package bot
+package mattermost
 
 import (
 	"bytes"
@@ -14,20 +14,22 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 // recorder is a Handler that records what it got.
 type recorder struct {
 	mu    sync.Mutex
-	got   []Incoming
-	reply Reply
+	got   []bot.Incoming
+	reply bot.Reply
 	block chan struct{} // when set, Handle waits on it
-	seen  chan Incoming
+	seen  chan bot.Incoming
 }
 
-func newRecorder() *recorder { return &recorder{seen: make(chan Incoming, 16)} }
+func newRecorder() *recorder { return &recorder{seen: make(chan bot.Incoming, 16)} }
 
-func (r *recorder) Handle(ctx context.Context, in Incoming) Reply {
+func (r *recorder) Handle(ctx context.Context, in bot.Incoming) bot.Reply {
 	r.mu.Lock()
 	r.got = append(r.got, in)
 	r.mu.Unlock()
@@ -89,7 +91,7 @@ func TestSlash_GoodTokenAcksAndHandlesInBackground(t *testing.T) {
 	close(rec.block)
 	h.Wait()
 	// Verbatim: CR, tab, NUL and trailing spaces reach the handler.
-	if in.Text != text || in.Source != SourceSlash || in.UserName != "alice" || in.ChannelID != "ch1" || in.TeamID != "team1" {
+	if in.Text != text || in.Source != bot.SourceSlash || in.UserName != "alice" || in.ChannelID != "ch1" || in.TeamID != "team1" {
 		t.Fatalf("incoming = %+v", in)
 	}
 }
@@ -97,7 +99,7 @@ func TestSlash_GoodTokenAcksAndHandlesInBackground(t *testing.T) {
 func TestSlash_WrongTokenRefused401HandlerNotCalled(t *testing.T) {
 	rec := newRecorder()
 	var logs bytes.Buffer
-	m := NewMetrics("test")
+	m := bot.NewMetrics("test")
 	h := NewSlashHandler(SlashOptions{Tokens: []string{"cmd-token"}, Handler: rec, Log: zerolog.New(&logs), Metrics: m})
 	cases := []struct {
 		name, form, header string
@@ -190,7 +192,7 @@ func TestSlash_LateReplyThroughResponseURLOnlyOnServer(t *testing.T) {
 	}))
 	defer mm.Close()
 	rec := newRecorder()
-	rec.reply = Reply{Ephemeral: "plan refused: atvm144-suse15.0 is blacklisted"}
+	rec.reply = bot.Reply{Ephemeral: "plan refused: atvm144-suse15.0 is blacklisted"}
 	h := NewSlashHandler(SlashOptions{Tokens: []string{"t"}, Handler: rec, Log: zerolog.Nop(), ServerURL: mm.URL})
 	f := slashForm("t", "plan")
 	f.Set("response_url", mm.URL+"/hooks/commands/abc")

@@ -1,4 +1,4 @@
-package bot
+package mattermost
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 
 	"github.com/atvm/atvmbot/results"
 	"github.com/atvm/atvmbot/storage"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 // In-process checks of the exactly-once path against the file-backed fake
@@ -21,7 +23,7 @@ import (
 
 // listRunner plays statuses one per poll, the last one forever.
 type listRunner struct {
-	Runner
+	bot.Runner
 	mu       sync.Mutex
 	statuses []results.Status
 	polls    int
@@ -29,17 +31,17 @@ type listRunner struct {
 
 func (r *listRunner) Controller() string { return crashController }
 
-func (r *listRunner) Poll(context.Context, storage.Run) (Observation, error) {
+func (r *listRunner) Poll(context.Context, storage.Run) (bot.Observation, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	st := r.statuses[min(r.polls, len(r.statuses)-1)]
 	r.polls++
-	return Observation{Status: st}, nil
+	return bot.Observation{Status: st}, nil
 }
 
 // mmCore is a Core over Mattermost (fileMM) with one RUNNING, watched,
 // categorized run recorded in SQLite.
-func mmCore(t *testing.T, statuses ...results.Status) (*Core, *fileMM, storage.Run) {
+func mmCore(t *testing.T, statuses ...results.Status) (*bot.Core, *fileMM, storage.Run) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -59,7 +61,7 @@ func mmCore(t *testing.T, statuses ...results.Status) (*Core, *fileMM, storage.R
 	if err := db.CreateRunLocked(ctx, run, "qa-lead"); err != nil {
 		t.Fatal(err)
 	}
-	core := &Core{Cfg: &cfg, DB: db, Chat: chat, Runner: &listRunner{statuses: statuses}, Log: zerolog.Nop(), Version: "vcrash", Channel: crashChannel}
+	core := &bot.Core{Cfg: &cfg, DB: db, Chat: chat, Runner: &listRunner{statuses: statuses}, Log: zerolog.Nop(), Version: "vcrash", Channel: crashChannel}
 	return core, mm, run
 }
 
@@ -67,7 +69,7 @@ func mmCore(t *testing.T, statuses ...results.Status) (*Core, *fileMM, storage.R
 func keyCounts(mm *fileMM) map[string]int {
 	out := map[string]int{}
 	for _, p := range mm.posts() {
-		k, _ := p.GetProp(PropIdemKey).(string)
+		k, _ := p.GetProp(bot.PropIdemKey).(string)
 		out[k]++
 	}
 	return out
@@ -78,31 +80,6 @@ func twoGroups() crashScript {
 		{Name: "redhat", Hosts: []string{"atvm71-redhat9.1"}, Verdict: results.HostPass},
 		{Name: "ubuntu", Hosts: []string{"atvm5-ubuntu22.04"}, Verdict: results.HostFail},
 	}}
-}
-
-// The launch goroutine creates a run's root post while a tick may already
-// poll the run and create the same root: one key, two posters, one post.
-func TestPostOnce_W1_ConcurrentSameKeyPostsOnce(t *testing.T) {
-	s := twoGroups()
-	core, mm, run := mmCore(t, s.statusAt(0))
-	// The first is still in flight when the second looks.
-	mm.set(func() { mm.createDelay = 150 * time.Millisecond })
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			core.ensureRoot(context.Background(), run, s.statusAt(0))
-		}()
-	}
-	wg.Wait()
-	if n := keyCounts(mm)[run.ID+"/root"]; n != 1 {
-		t.Fatalf("%d root posts under one key, want 1", n)
-	}
-	got, err := core.DB.GetRun(context.Background(), run.ID)
-	if err != nil || got.RootPostID == "" {
-		t.Fatalf("root post not recorded: %+v %v", got, err)
-	}
 }
 
 // A group's post the server refuses for a while must not be overtaken by
@@ -135,7 +112,7 @@ func TestTick_W1_FinalWaitsForUnpostedSubrun(t *testing.T) {
 	if got.State != results.RunFailed {
 		t.Errorf("run state %s, want FAILED", got.State)
 	}
-	if posts := mm.posts(); posts[len(posts)-1].GetProp(PropIdemKey) != run.ID+"/final/r0/0" {
+	if posts := mm.posts(); posts[len(posts)-1].GetProp(bot.PropIdemKey) != run.ID+"/final/r0/0" {
 		t.Errorf("the final summary is not the last post")
 	}
 }
@@ -158,7 +135,7 @@ func TestSubrun_W1_D7_SplitPartRetried(t *testing.T) {
 		{Name: "ubuntu", State: results.SubrunRunning, Hosts: []string{"atvm5-ubuntu22.04"}},
 	}
 	core, mm, run := mmCore(t, big)
-	if n := len(results.RenderMarkdown(big, core.renderOpts(results.SubrunResult, "redhat"))); n < 2 {
+	if n := len(results.RenderMarkdown(big, results.RenderOptions{Location: core.Cfg.Location(), Now: time.Now().UTC(), Kind: results.SubrunResult, Subrun: "redhat", Version: core.Version})); n < 2 {
 		t.Fatalf("the fixture renders in %d part(s); it must need at least 2", n)
 	}
 	ctx := context.Background()
@@ -192,7 +169,7 @@ func TestTick_W1_NothingPostedBeforeTheRoot(t *testing.T) {
 	core.Tick(ctx)
 	core.Tick(ctx) // the run is final by now, its root still refused
 	if posts := mm.posts(); len(posts) != 0 {
-		t.Fatalf("%d posts while the root was refused; first %v", len(posts), posts[0].GetProp(PropIdemKey))
+		t.Fatalf("%d posts while the root was refused; first %v", len(posts), posts[0].GetProp(bot.PropIdemKey))
 	}
 	if got, _ := core.DB.GetRun(ctx, run.ID); got.State != results.RunRunning {
 		t.Fatalf("run %s before its results were posted", got.State)
@@ -207,7 +184,7 @@ func TestTick_W1_NothingPostedBeforeTheRoot(t *testing.T) {
 		}
 	}
 	for _, p := range mm.posts() {
-		if k := p.GetProp(PropIdemKey); k != run.ID+"/root" && p.RootId != got.RootPostID {
+		if k := p.GetProp(bot.PropIdemKey); k != run.ID+"/root" && p.RootId != got.RootPostID {
 			t.Errorf("%v posted outside the run's thread (root %q)", k, p.RootId)
 		}
 	}

@@ -1,4 +1,4 @@
-package bot
+package mattermost
 
 import (
 	"context"
@@ -18,6 +18,8 @@ import (
 	"github.com/atvm/atvmbot/config"
 	"github.com/atvm/atvmbot/results"
 	"github.com/atvm/atvmbot/storage"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 // The crash tests run the bot as a child process of the test binary
@@ -92,14 +94,14 @@ func crashChild() int {
 	if err != nil {
 		return fail("mattermost", err)
 	}
-	core := &Core{Cfg: &cfg, DB: db, Chat: mm, Runner: &fileRunner{dir: dir}, Log: log, Version: "vcrash", Channel: crashChannel}
+	core := &bot.Core{Cfg: &cfg, DB: db, Chat: mm, Runner: &fileRunner{dir: dir}, Log: log, Version: "vcrash", Channel: crashChannel}
 	core.Recover(ctx)
 	runs, err := db.RecentRuns(ctx, 1)
 	if err != nil {
 		return fail("runs", err)
 	}
 	say := func(user, text string) {
-		rep := core.Handle(ctx, Incoming{Source: SourceSlash, UserID: user, UserName: user, ChannelID: crashChannel, Text: text})
+		rep := core.Handle(ctx, bot.Incoming{Source: bot.SourceSlash, UserID: user, UserName: user, ChannelID: crashChannel, Text: text})
 		fmt.Fprintf(os.Stderr, "reply to %q: %s\n", text, rep.Ephemeral)
 	}
 	launch := os.Getenv(crashLaunchEnv)
@@ -137,45 +139,45 @@ func crashChild() int {
 // (discovery, adoption) are left to the nil embedded interface: a call
 // panics, which the tests would see.
 type fileRunner struct {
-	Runner
+	bot.Runner
 	dir string
 }
 
 func (r *fileRunner) Controller() string { return crashController }
 
-func (r *fileRunner) Launch(_ context.Context, _ storage.Run, _ commands.Plan, progress func(string)) (Launched, error) {
+func (r *fileRunner) Launch(_ context.Context, _ storage.Run, _ commands.Plan, progress func(string)) (bot.Launched, error) {
 	if _, err := bumpCounter(filepath.Join(r.dir, "launches")); err != nil {
-		return Launched{}, err
+		return bot.Launched{}, err
 	}
 	progress("config")
 	progress("template")
-	faultPoint(faultInLaunch)
+	bot.FaultPoint(faultInLaunch)
 	progress("verify")
 	progress("runner")
-	return Launched{ControllerStart: time.Date(2026, 3, 30, 17, 20, 0, 0, time.UTC), RunnerPID: 4242, RunnerStart: "99", ScopeJSON: "{}"}, nil
+	return bot.Launched{ControllerStart: time.Date(2026, 3, 30, 17, 20, 0, 0, time.UTC), RunnerPID: 4242, RunnerStart: "99", ScopeJSON: "{}"}, nil
 }
 
-func (r *fileRunner) Poll(context.Context, storage.Run) (Observation, error) {
+func (r *fileRunner) Poll(context.Context, storage.Run) (bot.Observation, error) {
 	b, err := os.ReadFile(filepath.Join(r.dir, "script.json"))
 	if err != nil {
-		return Observation{}, err
+		return bot.Observation{}, err
 	}
 	var script crashScript
 	if err := json.Unmarshal(b, &script); err != nil {
-		return Observation{}, err
+		return bot.Observation{}, err
 	}
 	if _, err := bumpCounter(filepath.Join(r.dir, "polls")); err != nil {
-		return Observation{}, err
+		return bot.Observation{}, err
 	}
 	// The run's position advances one step a poll, up to the cap the
 	// test may set (a run that is slow today).
 	pos := readCounter(filepath.Join(r.dir, "pos"))
 	if limit, err := os.ReadFile(filepath.Join(r.dir, "cap")); err != nil || pos < atoi(string(limit)) {
 		if _, err := bumpCounter(filepath.Join(r.dir, "pos")); err != nil {
-			return Observation{}, err
+			return bot.Observation{}, err
 		}
 	}
-	return Observation{Status: script.statusAt(pos)}, nil
+	return bot.Observation{Status: script.statusAt(pos)}, nil
 }
 
 func (r *fileRunner) Stop(context.Context, storage.Run) error {

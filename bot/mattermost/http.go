@@ -1,4 +1,4 @@
-package bot
+package mattermost
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 // Paths the listener serves. The Mattermost server reaches the first two at
@@ -50,7 +52,7 @@ type CheckResult struct {
 type ServerOptions struct {
 	Slash        http.Handler // POST PathCommand (a *SlashHandler)
 	Action       http.Handler // POST PathAction (an *ActionHandler)
-	Metrics      *Metrics
+	Metrics      *bot.Metrics
 	Health       []HealthCheck
 	Version      string        // shown in /healthz (D9, W9)
 	CheckTimeout time.Duration // per health check; default 5 s

@@ -1,4 +1,4 @@
-package bot
+package mattermost
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 func TestNewMattermost_GetMeIdentifiesBot(t *testing.T) {
@@ -27,7 +29,7 @@ func TestCreatePost_W1_ExactlyOnceAfterRetry(t *testing.T) {
 	m := newTestMattermost(t, f, nil)
 	root := f.addPost(&model.Post{ChannelId: "ch1", UserId: fakeBotID, Message: "plan"})
 	f.createFail = []string{"500after"} // created, but the answer is lost
-	id, err := m.CreatePost(t.Context(), OutPost{ChannelID: "ch1", RootID: root.Id, Message: "result", IdemKey: "run1/sub1/r1"})
+	id, err := m.CreatePost(t.Context(), bot.OutPost{ChannelID: "ch1", RootID: root.Id, Message: "result", IdemKey: "run1/sub1/r1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +37,7 @@ func TestCreatePost_W1_ExactlyOnceAfterRetry(t *testing.T) {
 	if len(posts) != 2 { // the root and exactly one result
 		t.Fatalf("%d bot posts, want 2", len(posts))
 	}
-	if id != posts[1].Id || posts[1].GetProp(PropIdemKey) != "run1/sub1/r1" {
+	if id != posts[1].Id || posts[1].GetProp(bot.PropIdemKey) != "run1/sub1/r1" {
 		t.Fatalf("returned %s, stored %+v", id, posts[1])
 	}
 	if n := f.count("POST posts"); n != 1 {
@@ -48,18 +50,18 @@ func TestCreatePost_W1_KeyFoundAfterCrashNotSentAgain(t *testing.T) {
 	m := newTestMattermost(t, f, nil)
 	// Root post keyed before a crash (no thread: the channel is searched).
 	old := f.addPost(&model.Post{ChannelId: "ch1", UserId: fakeBotID, Message: "summary"})
-	old.AddProp(PropIdemKey, "run2/final/r1")
+	old.AddProp(bot.PropIdemKey, "run2/final/r1")
 	// Someone else's post with the same key is not ours.
 	other := f.addPost(&model.Post{ChannelId: "ch1", UserId: "alice", Message: "copy"})
-	other.AddProp(PropIdemKey, "run2/final/r2")
-	id, err := m.CreatePost(t.Context(), OutPost{ChannelID: "ch1", Message: "summary", IdemKey: "run2/final/r1"})
+	other.AddProp(bot.PropIdemKey, "run2/final/r2")
+	id, err := m.CreatePost(t.Context(), bot.OutPost{ChannelID: "ch1", Message: "summary", IdemKey: "run2/final/r1"})
 	if err != nil || id != old.Id {
 		t.Fatalf("id=%s err=%v, want %s", id, err, old.Id)
 	}
 	if f.count("POST posts") != 0 {
 		t.Fatal("sent again although the key was in the channel")
 	}
-	id2, err := m.CreatePost(t.Context(), OutPost{ChannelID: "ch1", Message: "summary", IdemKey: "run2/final/r2"})
+	id2, err := m.CreatePost(t.Context(), bot.OutPost{ChannelID: "ch1", Message: "summary", IdemKey: "run2/final/r2"})
 	if err != nil || id2 == other.Id || f.count("POST posts") != 1 {
 		t.Fatalf("alice's post taken for the bot's: id=%s err=%v", id2, err)
 	}
@@ -70,7 +72,7 @@ func TestCreatePost_W1_ThreadsPkeyRaceRetried(t *testing.T) {
 	m := newTestMattermost(t, f, nil)
 	root := f.addPost(&model.Post{ChannelId: "ch1", UserId: fakeBotID, Message: "plan"})
 	f.createFail = []string{"500", "500"}
-	if _, err := m.CreatePost(t.Context(), OutPost{ChannelID: "ch1", RootID: root.Id, Message: "reply", IdemKey: "k1"}); err != nil {
+	if _, err := m.CreatePost(t.Context(), bot.OutPost{ChannelID: "ch1", RootID: root.Id, Message: "reply", IdemKey: "k1"}); err != nil {
 		t.Fatal(err)
 	}
 	if n, p := f.count("POST posts"), len(f.botPosts()); n != 3 || p != 2 {
@@ -86,14 +88,14 @@ func TestCreatePost_UnkeyedPostGetsKeyAndIsNotDuplicated(t *testing.T) {
 	f := newFakeMM(t)
 	m := newTestMattermost(t, f, nil)
 	f.createFail = []string{"500after"}
-	if _, err := m.CreatePost(t.Context(), OutPost{ChannelID: "ch1", Message: "hello"}); err != nil {
+	if _, err := m.CreatePost(t.Context(), bot.OutPost{ChannelID: "ch1", Message: "hello"}); err != nil {
 		t.Fatal(err)
 	}
 	posts := f.botPosts()
 	if len(posts) != 1 {
 		t.Fatalf("%d posts, want 1", len(posts))
 	}
-	if k, _ := posts[0].GetProp(PropIdemKey).(string); !strings.HasPrefix(k, "auto:") {
+	if k, _ := posts[0].GetProp(bot.PropIdemKey).(string); !strings.HasPrefix(k, "auto:") {
 		t.Fatalf("generated key = %q", k)
 	}
 }
@@ -102,7 +104,7 @@ func TestCreatePost_ClientErrorNotRetried(t *testing.T) {
 	f := newFakeMM(t)
 	m := newTestMattermost(t, f, nil)
 	f.createFail = []string{"400"}
-	_, err := m.CreatePost(t.Context(), OutPost{ChannelID: "ch1", Message: "x", IdemKey: "k"})
+	_, err := m.CreatePost(t.Context(), bot.OutPost{ChannelID: "ch1", Message: "x", IdemKey: "k"})
 	if err == nil || !strings.Contains(err.Error(), "HTTP 400") {
 		t.Fatalf("err = %v", err)
 	}
@@ -115,7 +117,7 @@ func TestCreatePost_GivesUpWhenServerKeepsFailing(t *testing.T) {
 	f := newFakeMM(t)
 	m := newTestMattermost(t, f, nil)
 	f.createFail = []string{"500", "500", "500", "500", "500", "500", "500", "500"}
-	if _, err := m.CreatePost(t.Context(), OutPost{ChannelID: "ch1", Message: "x", IdemKey: "k"}); err == nil ||
+	if _, err := m.CreatePost(t.Context(), bot.OutPost{ChannelID: "ch1", Message: "x", IdemKey: "k"}); err == nil ||
 		!strings.Contains(err.Error(), "giving up") {
 		t.Fatalf("err = %v", err)
 	}
@@ -127,7 +129,7 @@ func TestCreatePost_GivesUpWhenServerKeepsFailing(t *testing.T) {
 func TestCreatePost_TextCleaned(t *testing.T) {
 	f := newFakeMM(t)
 	m := newTestMattermost(t, f, nil)
-	_, err := m.CreatePost(t.Context(), OutPost{ChannelID: "ch1", Message: "a\x00b\r\n\tc\xff",
+	_, err := m.CreatePost(t.Context(), bot.OutPost{ChannelID: "ch1", Message: "a\x00b\r\n\tc\xff",
 		Props: map[string]any{"note": "x\x00y", "list": []any{"p\x00q"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -139,11 +141,11 @@ func TestCreatePost_TextCleaned(t *testing.T) {
 	if p.GetProp("note") != "xy" || p.GetProp("list").([]any)[0] != "pq" {
 		t.Fatalf("props = %v", p.GetProps())
 	}
-	_, err = m.CreatePost(t.Context(), OutPost{ChannelID: "ch1", Message: strings.Repeat("é", MaxMessageRunes+1)})
-	if !errors.Is(err, ErrMessageTooLong) {
+	_, err = m.CreatePost(t.Context(), bot.OutPost{ChannelID: "ch1", Message: strings.Repeat("é", bot.MaxMessageRunes+1)})
+	if !errors.Is(err, bot.ErrMessageTooLong) {
 		t.Fatalf("over-long message: err = %v", err)
 	}
-	if _, err := m.CreatePost(t.Context(), OutPost{ChannelID: "ch1", Message: strings.Repeat("é", MaxMessageRunes)}); err != nil {
+	if _, err := m.CreatePost(t.Context(), bot.OutPost{ChannelID: "ch1", Message: strings.Repeat("é", bot.MaxMessageRunes)}); err != nil {
 		t.Fatalf("message at the limit refused: %v", err)
 	}
 }
@@ -151,8 +153,8 @@ func TestCreatePost_TextCleaned(t *testing.T) {
 func TestCreatePost_ButtonsSignedAndVerifiable(t *testing.T) {
 	f := newFakeMM(t)
 	m := newTestMattermost(t, f, nil)
-	_, err := m.CreatePost(t.Context(), OutPost{ChannelID: "ch1", Message: "plan p1",
-		Buttons: []Button{{Name: "Approve", Action: "approve", Plan: "p1", Style: "primary"},
+	_, err := m.CreatePost(t.Context(), bot.OutPost{ChannelID: "ch1", Message: "plan p1",
+		Buttons: []bot.Button{{Name: "Approve", Action: "approve", Plan: "p1", Style: "primary"},
 			{Name: "Cancel", Action: "cancel", Plan: "p1"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -172,11 +174,11 @@ func TestCreatePost_ButtonsSignedAndVerifiable(t *testing.T) {
 	if d := time.Until(call.Expires); d < 23*time.Hour || d > 25*time.Hour {
 		t.Fatalf("expiry in %v, want the 24 h default", d)
 	}
-	for _, bad := range [][]Button{
+	for _, bad := range [][]bot.Button{
 		{{Name: "X", Action: "approve_now", Plan: "p1"}},
 		{{Name: "A", Action: "a", Plan: "p1"}, {Name: "B", Action: "a", Plan: "p1"}},
 	} {
-		if _, err := m.CreatePost(t.Context(), OutPost{ChannelID: "ch1", Message: "x", Buttons: bad}); err == nil {
+		if _, err := m.CreatePost(t.Context(), bot.OutPost{ChannelID: "ch1", Message: "x", Buttons: bad}); err == nil {
 			t.Errorf("buttons %+v accepted", bad)
 		}
 	}
@@ -186,8 +188,8 @@ func TestPatchPost_KeepsIdemKeyAndRetries(t *testing.T) {
 	f := newFakeMM(t)
 	var logs bytes.Buffer
 	m := newTestMattermost(t, f, &logs)
-	id, err := m.CreatePost(t.Context(), OutPost{ChannelID: "ch1", Message: "v1", IdemKey: "run3/progress",
-		Buttons: []Button{{Name: "Cancel", Action: "cancel", Plan: "p3"}}})
+	id, err := m.CreatePost(t.Context(), bot.OutPost{ChannelID: "ch1", Message: "v1", IdemKey: "run3/progress",
+		Buttons: []bot.Button{{Name: "Cancel", Action: "cancel", Plan: "p3"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +198,7 @@ func TestPatchPost_KeepsIdemKeyAndRetries(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := f.botPosts()[0]
-	if p.Message != "v2 ~~superseded~~" || p.GetProp("superseded_by") != "x" || p.GetProp(PropIdemKey) != "run3/progress" {
+	if p.Message != "v2 ~~superseded~~" || p.GetProp("superseded_by") != "x" || p.GetProp(bot.PropIdemKey) != "run3/progress" {
 		t.Fatalf("patched post = %q %v", p.Message, p.GetProps())
 	}
 	if len(p.Attachments()) != 0 {
@@ -215,9 +217,9 @@ func TestFindByIdemKey(t *testing.T) {
 	m := newTestMattermost(t, f, nil)
 	root := f.addPost(&model.Post{ChannelId: "ch1", UserId: fakeBotID, Message: "root"})
 	reply := f.addPost(&model.Post{ChannelId: "ch1", RootId: root.Id, UserId: fakeBotID, Message: "r"})
-	reply.AddProp(PropIdemKey, "k1")
+	reply.AddProp(bot.PropIdemKey, "k1")
 	deleted := f.addPost(&model.Post{ChannelId: "ch1", RootId: root.Id, UserId: fakeBotID, Message: "", DeleteAt: 5})
-	deleted.AddProp(PropIdemKey, "k2")
+	deleted.AddProp(bot.PropIdemKey, "k2")
 	tests := []struct {
 		root, key string
 		want      string

@@ -1,4 +1,4 @@
-package bot
+package mattermost
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"github.com/cenkalti/backoff/v4"
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/rs/zerolog"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
 // Websocket states, as /healthz shows them.
@@ -25,9 +27,9 @@ const (
 
 // WSOptions configures the websocket listener.
 type WSOptions struct {
-	Handler Handler
+	Handler bot.Handler
 	Log     zerolog.Logger
-	Metrics *Metrics
+	Metrics *bot.Metrics
 	// WSURL defaults to the server URL with ws:// or wss://.
 	WSURL string
 	// Reconnect backoff, jittered: default 1 s doubling to 5 min.
@@ -111,7 +113,7 @@ func (l *WSListener) Wait() { l.wg.Wait() }
 
 func (l *WSListener) setState(s string) {
 	l.state.Store(s)
-	l.o.Metrics.wsState(s == WSConnected)
+	l.o.Metrics.WSState(s == WSConnected)
 }
 
 // Run connects and listens until ctx ends, reconnecting as needed.
@@ -133,7 +135,7 @@ func (l *WSListener) Run(ctx context.Context) error {
 			b.Reset()
 		}
 		l.setState(WSReconnecting)
-		l.o.Metrics.wsReconnect()
+		l.o.Metrics.WSReconnect()
 		wait := b.NextBackOff()
 		l.o.Log.Warn().Err(err).Dur("retry_in", wait).Msg("websocket disconnected")
 		t := time.NewTimer(wait)
@@ -216,21 +218,21 @@ func decodePosted(ev *model.WebSocketEvent) (eventPost, bool) {
 }
 
 // classify decides whether a posted event is a command for the bot.
-func (l *WSListener) classify(ctx context.Context, ev *model.WebSocketEvent) (Incoming, bool) {
+func (l *WSListener) classify(ctx context.Context, ev *model.WebSocketEvent) (bot.Incoming, bool) {
 	ep, ok := decodePosted(ev)
 	if !ok {
-		return Incoming{}, false
+		return bot.Incoming{}, false
 	}
 	p := ep.post
 	if p.UserId == l.m.BotUserID() || p.IsSystemMessage() || p.DeleteAt != 0 {
-		return Incoming{}, false
+		return bot.Incoming{}, false
 	}
 	// Webhook and bot posts are never commands (D23): a webhook may post
 	// under any username it likes.
 	if truthy(p.GetProp(model.PostPropsFromWebhook)) || truthy(p.GetProp(model.PostPropsFromBot)) || p.UserId == "" {
-		return Incoming{}, false
+		return bot.Incoming{}, false
 	}
-	in := Incoming{
+	in := bot.Incoming{
 		UserID:    p.UserId,
 		ChannelID: p.ChannelId,
 		RootID:    p.RootId,
@@ -242,13 +244,13 @@ func (l *WSListener) classify(ctx context.Context, ev *model.WebSocketEvent) (In
 	mentioned := l.mentioned(p.Message, ep.mentions)
 	switch {
 	case ep.channelType == string(model.ChannelTypeDirect):
-		in.Source = SourceDM
+		in.Source = bot.SourceDM
 	case mentioned:
-		in.Source = SourceMention
+		in.Source = bot.SourceMention
 	case p.RootId != "" && l.botOwnsRoot(ctx, p.RootId):
-		in.Source = SourceThread
+		in.Source = bot.SourceThread
 	default:
-		return Incoming{}, false
+		return bot.Incoming{}, false
 	}
 	in.Text = stripMention(p.Message, l.m.BotUserName())
 	return in, true
@@ -322,13 +324,13 @@ func (l *WSListener) botOwnsRoot(ctx context.Context, rootID string) bool {
 
 // dispatch runs the handler without blocking the event loop (which must
 // keep draining the client's channels).
-func (l *WSListener) dispatch(ctx context.Context, in Incoming) {
-	l.o.Metrics.command(in.Source)
+func (l *WSListener) dispatch(ctx context.Context, in bot.Incoming) {
+	l.o.Metrics.Command(in.Source)
 	l.o.Log.Info().Str("source", in.Source).Str("user", in.UserName).Str("channel", in.ChannelID).Msg("chat command")
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()
-		if !ReadOnlyText(in.Text) { // reads never wait behind changes
+		if !bot.ReadOnlyText(in.Text) { // reads never wait behind changes
 			select {
 			case l.sem <- struct{}{}:
 			case <-ctx.Done():
@@ -347,8 +349,8 @@ func (l *WSListener) dispatch(ctx context.Context, in Incoming) {
 		if root == "" {
 			root = in.PostID
 		}
-		msg := truncateRunes(CleanText(rep.Ephemeral), MaxMessageRunes)
-		if _, err := l.m.CreatePost(hctx, OutPost{ChannelID: in.ChannelID, RootID: root, Message: msg,
+		msg := truncateRunes(bot.CleanText(rep.Ephemeral), bot.MaxMessageRunes)
+		if _, err := l.m.CreatePost(hctx, bot.OutPost{ChannelID: in.ChannelID, RootID: root, Message: msg,
 			IdemKey: fmt.Sprintf("reply:%s", in.PostID)}); err != nil {
 			l.o.Log.Warn().Err(err).Str("post", in.PostID).Msg("reply not posted")
 		}

@@ -1,4 +1,4 @@
-package bot
+package mattermost
 
 import (
 	"context"
@@ -6,9 +6,11 @@ import (
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/atvm/atvmbot/bot"
 )
 
-var _ Directory = (*Mattermost)(nil)
+var _ bot.Directory = (*Mattermost)(nil)
 
 // UserName implements Directory: the username of a user id, from the server.
 func (m *Mattermost) UserName(ctx context.Context, userID string) (string, error) {
