@@ -94,6 +94,12 @@ func (c *Core) liveStatus(ctx context.Context, run storage.Run) (results.Status,
 	if st, ok := o.fresh(c.now(), maxAge); ok {
 		return st, true, run
 	}
+	// A poll is already on its way: the answer it replaces is at most one
+	// poll behind, as fresh as any answer between two ticks. Waiting for it
+	// would make every status arriving mid-poll as slow as the controller.
+	if st, ok := o.fresh(c.now(), 2*maxAge); ok && o.polling.Load() {
+		return st, true, run
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if st, ok := o.fresh(c.now(), maxAge); ok {

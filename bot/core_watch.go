@@ -67,6 +67,8 @@ func (c *Core) pollTimeout() time.Duration {
 func (c *Core) poll(ctx context.Context, o *runOwner, run storage.Run) (results.Status, error) {
 	pctx, cancel := context.WithTimeout(ctx, c.pollTimeout())
 	defer cancel()
+	o.polling.Store(true)
+	defer o.polling.Store(false)
 	obs, err := c.Runner.Poll(pctx, run)
 	c.Metrics.Poll(err)
 	if err != nil {
@@ -203,7 +205,7 @@ func (c *Core) ensureRoot(ctx context.Context, run storage.Run, st results.Statu
 
 func (c *Core) patchIfChanged(ctx context.Context, postID, msg string) {
 	c.mu.Lock()
-	if c.lastPatch == nil {
+	if c.lastPatch == nil || len(c.lastPatch) > 4096 { // bounded: an unknown entry only costs one more edit
 		c.lastPatch = map[string]string{}
 	}
 	same := c.lastPatch[postID] == msg

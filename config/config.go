@@ -66,6 +66,20 @@ type Controller struct {
 	InventoryFile     string        `yaml:"inventory_file"` // R12; empty = no kernel column
 	UseSystemd        bool          `yaml:"use_systemd"`    // transient unit instead of setsid/nohup (D16)
 	ShellHistory      string        `yaml:"shell_history"`
+
+	// Deadlines of remote operations: a controller command that never
+	// returns must end with a reason, not hold the watch loop.
+	CommandTimeout  time.Duration `yaml:"command_timeout"`  // any command without a deadline of its own
+	InspectTimeout  time.Duration `yaml:"inspect_timeout"`  // one process inspection
+	FetchTimeout    time.Duration `yaml:"fetch_timeout"`    // one poll's listing and stream
+	StepTimeout     time.Duration `yaml:"step_timeout"`     // each launch step but the template
+	TemplateTimeout time.Duration `yaml:"template_timeout"` // the template step (minutes of generation)
+	StopTimeout     time.Duration `yaml:"stop_timeout"`     // stop or cancel, on top of watch.stop_wait
+
+	// Per-file fetch caps, in bytes: memory and disk stay bounded whatever
+	// the controller writes.
+	FetchMaxLogBytes  int `yaml:"fetch_max_log_bytes"`  // runner and launch logs
+	FetchMaxFileBytes int `yaml:"fetch_max_file_bytes"` // every other artifact
 }
 
 // Storage is the SQLite file.

@@ -61,6 +61,14 @@ func Default() Config {
 			MochawesomeDir:    "cypress/cmcReporter/mochawesome",
 			ReporterDir:       "cypress/cmcReporter/logs",
 			ShellHistory:      "~/.bash_history",
+			CommandTimeout:    time.Minute,
+			InspectTimeout:    30 * time.Second,
+			FetchTimeout:      10 * time.Minute,
+			StepTimeout:       2 * time.Minute,
+			TemplateTimeout:   time.Hour,
+			StopTimeout:       time.Minute,
+			FetchMaxLogBytes:  2 << 30,  // a 1 GB runner log fits
+			FetchMaxFileBytes: 64 << 20, // a 64 MB artifact fits
 		},
 		Storage: Storage{Path: "atvmbot.db", BusyTimeout: 5 * time.Second},
 		Approvals: Approvals{

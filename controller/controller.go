@@ -76,6 +76,13 @@ type RunRef struct {
 	RunnerStart uint64    // its /proc start time: (pid, start) is the identity (D16)
 }
 
+// RoundTripObserver is told how long each command on the controller took,
+// failed ones included. bot.Metrics implements it
+// (atvmbot_ssh_round_trip_seconds); cmd wires it in.
+type RoundTripObserver interface {
+	ObserveSSH(d time.Duration)
+}
+
 // Controller runs the ATVM steps through a Transport.
 type Controller struct {
 	T       Transport
@@ -84,14 +91,27 @@ type Controller struct {
 	Events  EventSink   // nil: events only logged
 	Offsets OffsetStore // nil: kept in memory
 	Log     zerolog.Logger
+	// Observer, when set, gets every round trip's duration.
+	Observer RoundTripObserver
+	// TailEvery is how often the launch log is tailed during the template
+	// step (LaunchSpec.TemplateTail); zero means every 30 s.
+	TailEvery time.Duration
+
+	// env is added to every script's environment; tests put stubs first
+	// in PATH with it.
+	env map[string]string
 
 	roundTrips atomic.Int64
 	wireBytes  atomic.Int64
 
-	fetchMu   sync.Mutex
-	mu        sync.Mutex
-	cancelled map[string]bool                  // build → cancel requested during launch
-	offCache  map[string]map[string]FileOffset // run id → offsets
+	chunk     int           // stream chunk size; 0 = defaultChunk (tests make it tiny)
+	lineGrace time.Duration // 0 = partialLineGrace
+
+	mu         sync.Mutex
+	fetchLocks map[string]*sync.Mutex           // run id → its poll lock
+	noted      map[string]bool                  // over-cap notes already given
+	cancelled  map[string]bool                  // build → cancel requested during launch
+	offCache   map[string]map[string]FileOffset // run id → offsets
 }
 
 // New returns a Controller. events and offsets may be nil.
@@ -110,9 +130,23 @@ func (c *Controller) RoundTrips() int64 { return c.roundTrips.Load() }
 func (c *Controller) WireBytes() int64 { return c.wireBytes.Load() }
 
 // run is the one place commands go through, so every round trip is counted.
+// A command whose caller set no deadline gets controller.command_timeout:
+// none may wait forever.
 func (c *Controller) run(ctx context.Context, argv []string, opt RunOpts) (Result, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = withTimeout(ctx, "command "+argv[0], c.Cfg.CommandTimeout, defaultCommandTimeout)
+		defer cancel()
+	}
 	c.roundTrips.Add(1)
+	t0 := time.Now()
 	res, err := c.T.Run(ctx, argv, opt)
+	if c.Observer != nil {
+		c.Observer.ObserveSSH(time.Since(t0))
+	}
+	if err != nil && ctx.Err() != nil {
+		err = ctxErr(ctx) // the deadline's reason, whatever the transport said
+	}
 	c.wireBytes.Add(int64(len(res.Stdout) + len(res.Stderr)))
 	return res, err
 }
@@ -120,7 +154,7 @@ func (c *Controller) run(ctx context.Context, argv []string, opt RunOpts) (Resul
 // sh runs one of the scripts with its positional parameters.
 func (c *Controller) sh(ctx context.Context, script string, stdin []byte, args ...string) (Result, error) {
 	argv := append([]string{"sh", "-c", script, "atvmbot"}, args...)
-	opt := RunOpts{}
+	opt := RunOpts{Env: c.env}
 	if stdin != nil {
 		opt.Stdin = bytes.NewReader(stdin)
 	}

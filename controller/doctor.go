@@ -125,6 +125,8 @@ echo "clock=$(date +%s.%N)"
 
 func doctorTree(ctx context.Context, o DoctorOptions, t Transport) []Check {
 	c := o.Cfg
+	ctx, cancel := withTimeout(ctx, "doctor checks", c.CommandTimeout, defaultCommandTimeout)
+	defer cancel()
 	before := o.Now()
 	res, err := t.Run(ctx, []string{"sh", "-c", doctorScript, "atvmbot-doctor", c.ATVMRoot, c.ConfigFile, c.TemplateScript, c.RunnerScript, c.Python}, RunOpts{})
 	after := o.Now()

@@ -8,15 +8,17 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // Delta is the new bytes of one file.
 type Delta struct {
 	Path      string `json:"path"`
-	Offset    int64  `json:"offset"`    // where Data starts in the file
-	Data      []byte `json:"data"`      // the bytes from Offset to the end of the file
-	Whole     bool   `json:"whole"`     // Data is the whole file: replace what was read before
+	Offset    int64  `json:"offset"`    // where the new bytes start in the file
+	Len       int64  `json:"len"`       // how many new bytes were delivered
+	Data      []byte `json:"data"`      // the bytes themselves (Fetch only; FetchTo streams them to its sink)
+	Whole     bool   `json:"whole"`     // the bytes are the whole file: replace what was read before
 	Truncated bool   `json:"truncated"` // the file got shorter than what was read (D5)
 	Size      int64  `json:"size"`
 	MtimeNS   int64  `json:"mtime_ns"`
@@ -28,8 +30,16 @@ type FetchResult struct {
 	Deltas     []Delta
 	Listed     int   // files listed as changed since the watermark
 	RoundTrips int   // commands this poll ran: 1 or 2
-	WireBytes  int64 // bytes the controller sent for this poll
-	DataBytes  int64 // file bytes among them
+	WireBytes  int64 // bytes the controller sent for this poll, framing included
+	DataBytes  int64 // file bytes delivered
+	// Offsets are the run's read positions after this poll (D5). FetchTo
+	// returns them uncommitted: the caller commits them with CommitOffsets
+	// once the bytes are applied, so bytes that failed to apply are read
+	// again. Fetch commits them itself.
+	Offsets map[string]FileOffset
+	// Notes are operator-facing anomalies of this poll (a file over its
+	// cap); each is also recorded as a failed "fetch" event.
+	Notes []string
 }
 
 // watermarkSlack re-lists files modified shortly before the previous
@@ -38,15 +48,58 @@ type FetchResult struct {
 // listing line: their size and mtime match the stored offset.
 const watermarkSlack = 250 * time.Millisecond
 
-// Fetch returns the bytes of the run's artifacts and logs that are new
-// since the previous poll, in at most two round trips whatever the number
-// of files: one listing of files changed since the watermark (mtime, size),
-// one stream of the new bytes. Logs and .txt transcripts are read from
-// their offset; other files whole when they changed; a file shorter than
-// its offset whole again (D5). Offsets persist through the OffsetStore.
-func (c *Controller) Fetch(ctx context.Context, run RunRef) (fr FetchResult, err error) {
-	c.fetchMu.Lock() // one poll at a time: offsets are read, then advanced
-	defer c.fetchMu.Unlock()
+// partialLineGrace: an unterminated last line of a log modified this
+// recently is still being written. It is held back and read whole next
+// poll, so a secret split across two polls is redacted whole (D17).
+const partialLineGrace = 5 * time.Second
+
+// StepFetch names the events a fetch records (a cap hit).
+const StepFetch = "fetch"
+
+// Fetch is FetchTo into memory, committing the offsets itself: each
+// Delta carries its Data. Kept for callers that hold whole deltas anyway
+// (a one-off snapshot); a watch loop uses FetchTo with a Mirror.
+func (c *Controller) Fetch(ctx context.Context, run RunRef) (FetchResult, error) {
+	mu := c.runLock(run.ID)
+	mu.Lock()
+	defer mu.Unlock()
+	sink := &memSink{}
+	fr, err := c.fetchTo(ctx, run, sink)
+	if err != nil {
+		return fr, err
+	}
+	for i := range fr.Deltas {
+		fr.Deltas[i].Data = sink.data(fr.Deltas[i].Path)
+	}
+	return fr, c.CommitOffsets(ctx, run.ID, fr.Offsets)
+}
+
+// FetchTo streams the bytes of the run's artifacts and logs that are new
+// since the committed offsets into sink, in at most two round trips
+// whatever the number of files: one listing of files changed since the
+// watermark (mtime, size), one stream of the new bytes. Logs and .txt
+// transcripts are read from their offset; other files whole when they
+// changed; a file shorter than its offset whole again (D5). Logs stop at
+// fetch_max_log_bytes, other files over fetch_max_file_bytes are not read:
+// both give a note. Bytes reach the sink redacted (D17), a chunk at a
+// time; nothing is committed: see FetchResult.Offsets. Polls of one run
+// must not overlap (each starts from the committed offsets); polls of
+// different runs may.
+func (c *Controller) FetchTo(ctx context.Context, run RunRef, sink Sink) (FetchResult, error) {
+	mu := c.runLock(run.ID)
+	mu.Lock()
+	defer mu.Unlock()
+	return c.fetchTo(ctx, run, sink)
+}
+
+// CommitOffsets makes a poll's offsets durable (FetchResult.Offsets).
+func (c *Controller) CommitOffsets(ctx context.Context, runID string, offs map[string]FileOffset) error {
+	return c.saveOffsets(ctx, runID, offs)
+}
+
+func (c *Controller) fetchTo(ctx context.Context, run RunRef, sink Sink) (fr FetchResult, err error) {
+	ctx, cancel := withTimeout(ctx, "fetch", c.Cfg.FetchTimeout, defaultFetchTimeout)
+	defer cancel()
 	rt0, wb0 := c.roundTrips.Load(), c.wireBytes.Load()
 	defer func() {
 		fr.RoundTrips = int(c.roundTrips.Load() - rt0)
@@ -81,43 +134,153 @@ func (c *Controller) Fetch(ctx context.Context, run RunRef) (fr FetchResult, err
 	truncated := map[string]bool{}
 	for _, l := range listed {
 		st, seen := offs[l.Path]
+		app := appendOnly(l.Path)
+		capN := c.capOf(l.Path)
 		switch {
 		case seen && l.Size == st.Size && l.MtimeNS == st.MtimeNS:
-		case seen && appendOnly(l.Path) && l.Size == st.Size:
+		case seen && app && l.Size == st.Size:
 			changed[l.Path] = FileOffset{Size: st.Size, MtimeNS: l.MtimeNS} // touched, nothing new
-		case seen && appendOnly(l.Path) && l.Size > st.Size:
-			reqs = append(reqs, streamReq{path: l.Path, offset: st.Size})
+		case seen && app && l.Size > st.Size && st.Size >= capN:
+			// at its cap (noted when it got there): nothing more is read
+		case seen && app && l.Size > st.Size:
+			reqs = append(reqs, streamReq{path: l.Path, offset: st.Size, cap: capN, hold: true})
+		case !app && l.Size > capN:
+			fr.Notes = appendNote(fr.Notes, c.overCap(run.ID, l.Path, l.Size, l.MtimeNS, capN))
 		default:
 			truncated[l.Path] = seen && l.Size < st.Size
-			reqs = append(reqs, streamReq{path: l.Path})
+			reqs = append(reqs, streamReq{path: l.Path, cap: capN, whole: !app, hold: app})
 		}
 	}
+	var clamp int64 // the oldest mtime of a file with a line held back
 	if len(reqs) > 0 {
-		got, err := c.stream(ctx, reqs)
+		grace := c.lineGrace
+		if grace <= 0 {
+			grace = partialLineGrace
+		}
+		still := func(mtimeNS int64) bool { return now.Sub(time.Unix(0, mtimeNS)) < grace }
+		got, err := c.stream(ctx, reqs, sink, still)
 		if err != nil {
 			return fr, fmt.Errorf("fetch stream: %w", err)
 		}
 		for i, r := range reqs {
 			f := got[i]
+			if f.over { // grew past its cap since the listing
+				fr.Notes = appendNote(fr.Notes, c.overCap(run.ID, r.path, f.size, f.mtimeNS, r.cap))
+				continue
+			}
 			if !f.found { // vanished since the listing; the next listing will tell
 				continue
 			}
 			_, seen := offs[r.path]
-			d := Delta{Path: r.path, Offset: f.offset, Data: f.data, Whole: f.offset == 0,
-				Truncated: truncated[r.path] || (seen && f.offset < r.offset), Size: f.size, MtimeNS: f.mtimeNS}
-			fr.Deltas = append(fr.Deltas, d)
-			fr.DataBytes += int64(len(f.data))
-			changed[r.path] = FileOffset{Size: f.offset + int64(len(f.data)), MtimeNS: f.mtimeNS}
+			end := f.offset + f.n
+			if f.n > 0 || f.offset == 0 {
+				fr.Deltas = append(fr.Deltas, Delta{Path: r.path, Offset: f.offset, Len: f.n, Whole: f.offset == 0,
+					Truncated: truncated[r.path] || (seen && f.offset < r.offset), Size: f.size, MtimeNS: f.mtimeNS})
+			}
+			fr.DataBytes += f.n
+			changed[r.path] = FileOffset{Size: end, MtimeNS: f.mtimeNS}
+			if f.held && (clamp == 0 || f.mtimeNS < clamp) {
+				clamp = f.mtimeNS
+			}
+			if r.hold && end >= r.cap && f.size > r.cap {
+				fr.Notes = append(fr.Notes, fmt.Sprintf("%s reached the fetch cap of %s: its bytes past that are not read (controller.%s)", r.path, sizeText(r.cap), capKey(r.path)))
+			}
 		}
 	}
 	wm := now.Add(-watermarkSlack)
+	if clamp != 0 && time.Unix(0, clamp-1).Before(wm) {
+		wm = time.Unix(0, clamp-1) // the held-back file is listed again
+	}
 	if wm.After(since) {
 		changed[WatermarkKey] = FileOffset{MtimeNS: wm.UnixNano()}
 	}
-	if err := c.saveOffsets(ctx, run.ID, changed); err != nil {
-		return fr, err
+	for _, n := range fr.Notes {
+		if err := c.record(ctx, run, StepFetch, false, n); err != nil {
+			return fr, err
+		}
 	}
+	fr.Offsets = changed
 	return fr, nil
+}
+
+// capOf is the fetch cap of a controller path.
+func (c *Controller) capOf(p string) int64 {
+	if strings.HasSuffix(p, ".log") {
+		if c.Cfg.FetchMaxLogBytes > 0 {
+			return int64(c.Cfg.FetchMaxLogBytes)
+		}
+		return defaultMaxLog
+	}
+	return c.fileCap()
+}
+
+func capKey(p string) string {
+	if strings.HasSuffix(p, ".log") {
+		return "fetch_max_log_bytes"
+	}
+	return "fetch_max_file_bytes"
+}
+
+func appendNote(notes []string, n string) []string {
+	if n == "" {
+		return notes
+	}
+	return append(notes, n)
+}
+
+func (c *Controller) fileCap() int64 {
+	if c.Cfg.FetchMaxFileBytes > 0 {
+		return int64(c.Cfg.FetchMaxFileBytes)
+	}
+	return defaultMaxFile
+}
+
+// Fallback caps when the config leaves them at zero.
+const (
+	defaultMaxLog  = 2 << 30
+	defaultMaxFile = 64 << 20
+)
+
+// overCap is the note for a whole file too large to read; one per file
+// version, however often it is listed.
+func (c *Controller) overCap(runID, p string, size, mtimeNS, capN int64) string {
+	note := fmt.Sprintf("%s is %s, over the fetch cap of %s: not read (controller.%s)", p, sizeText(size), sizeText(capN), capKey(p))
+	key := fmt.Sprintf("%s\x00%s\x00%d\x00%d", runID, p, size, mtimeNS)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.noted == nil {
+		c.noted = map[string]bool{}
+	}
+	if c.noted[key] {
+		return ""
+	}
+	c.noted[key] = true
+	return note
+}
+
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// runLock serialises the polls of one run, not of all runs.
+func (c *Controller) runLock(runID string) *sync.Mutex {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fetchLocks == nil {
+		c.fetchLocks = map[string]*sync.Mutex{}
+	}
+	m := c.fetchLocks[runID]
+	if m == nil {
+		m = &sync.Mutex{}
+		c.fetchLocks[runID] = m
+	}
+	return m
 }
 
 // appendOnly files only grow while a run writes them: read their new bytes.
@@ -167,107 +330,6 @@ func ParseListing(out []byte, dirs []string) (time.Time, []Listed, error) {
 		files = append(files, Listed{Path: p, Size: size, MtimeNS: mt})
 	}
 	return now, files, nil
-}
-
-type streamReq struct {
-	path   string
-	offset int64
-}
-
-type fileData struct {
-	found   bool
-	offset  int64
-	data    []byte
-	size    int64
-	mtimeNS int64
-}
-
-// stream reads many files in one round trip.
-func (c *Controller) stream(ctx context.Context, reqs []streamReq) ([]fileData, error) {
-	var in bytes.Buffer
-	for _, r := range reqs {
-		p := r.path
-		if strings.ContainsAny(p, "\n\x00") {
-			p = "/nonexistent/bad-path" // cannot be framed; reported as missing
-		}
-		fmt.Fprintf(&in, "%d %s\n", r.offset, p)
-	}
-	py := c.Cfg.Python
-	if py == "" {
-		py = "python3"
-	}
-	res, err := c.run(ctx, []string{py, "-c", streamPy}, RunOpts{Stdin: &in})
-	if err != nil {
-		return nil, err
-	}
-	if res.ExitCode != 0 {
-		return nil, fmt.Errorf("%s exited %d: %s", py, res.ExitCode, Redact(strings.TrimSpace(string(res.Stderr))))
-	}
-	return ParseStream(res.Stdout, len(reqs))
-}
-
-// ParseStream reads streamPy's framing: after the ATVMSTREAM1 line, per
-// request either "F idx off n size mtime_ns\n" and n bytes, or "M idx\n";
-// then "E\n". n must be returned in full: a short stream is an error.
-func ParseStream(out []byte, n int) ([]fileData, error) {
-	const magic = "ATVMSTREAM1\n"
-	i := bytes.Index(out, []byte(magic))
-	if i < 0 {
-		return nil, errors.New("stream: no header")
-	}
-	b := out[i+len(magic):]
-	files := make([]fileData, n)
-	for {
-		line, rest, ok := bytes.Cut(b, []byte("\n"))
-		if !ok {
-			return nil, errors.New("stream: cut short")
-		}
-		f := strings.Fields(string(line))
-		switch {
-		case len(f) == 1 && f[0] == "E":
-			return files, nil
-		case len(f) == 2 && f[0] == "M":
-			idx, err := strconv.Atoi(f[1])
-			if err != nil || idx < 0 || idx >= n {
-				return nil, fmt.Errorf("stream: bad entry %q", line)
-			}
-			b = rest
-		case len(f) == 6 && f[0] == "F":
-			var v [5]int64
-			for k := range v {
-				x, err := strconv.ParseInt(f[k+1], 10, 64)
-				if err != nil || x < 0 {
-					return nil, fmt.Errorf("stream: bad header %q", line)
-				}
-				v[k] = x
-			}
-			idx, size := v[0], v[2]
-			if idx >= int64(n) || size > int64(len(rest)) {
-				return nil, fmt.Errorf("stream: bad header %q", line)
-			}
-			files[idx] = fileData{found: true, offset: v[1], data: rest[:size:size], size: v[3], mtimeNS: v[4]}
-			b = rest[size:]
-		default:
-			return nil, fmt.Errorf("stream: bad header %q", truncate(string(line), 80))
-		}
-	}
-}
-
-// readWhole reads whole files in one round trip, keyed by path.
-func (c *Controller) readWhole(ctx context.Context, paths []string) (map[string]fileData, error) {
-	reqs := make([]streamReq, len(paths))
-	for i, p := range paths {
-		reqs[i] = streamReq{path: p}
-	}
-	got, err := c.stream(ctx, reqs)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[string]fileData, len(paths))
-	for i, p := range paths {
-		m[p] = got[i]
-	}
-	return m, nil
 }
 
 func (c *Controller) loadOffsets(ctx context.Context, runID string) (map[string]FileOffset, error) {

@@ -22,6 +22,9 @@ type LaunchSpec struct {
 	RequestedVMs  []string // --specify_vms; empty for broad selectors
 	BroadSelector bool     // --containsVm / --randomize: the template chooses
 	Blacklist     []string // machines that must not be in a broad scope (P12)
+	// TemplateTail, when set, gets the launch log's last lines every
+	// TailEvery while the template step runs (it may take many minutes).
+	TemplateTail func(tail string) `json:"-"`
 }
 
 // Scope is what verification found and the run keeps (D4): later views of
@@ -31,6 +34,7 @@ type Scope struct {
 	SpecPattern []string          `json:"spec_pattern"`
 	Specs       map[string][]byte `json:"specs"` // spec path → bytes
 	ConfigFile  string            `json:"config_file"`
+	Config      []byte            `json:"config,omitempty"` // the config's bytes at verification: its env block gates TEST FLOW (D4)
 }
 
 // LaunchResult is a started run.
@@ -107,8 +111,11 @@ func (c *Controller) Launch(ctx context.Context, spec LaunchSpec) (LaunchResult,
 	cfgPath := c.abs(spec.ConfigFile)
 
 	fail := func(step string, le *LaunchError) (LaunchResult, error) {
-		le.Step = step
-		if err := c.record(ctx, run, step, false, le.Reason); err != nil {
+		le.Step, le.Reason = step, Redact(le.Reason) // it is posted (D17)
+		// The reason is recorded even when the caller's context has ended.
+		rctx, cancel := detached(ctx, "record of the "+step+" failure")
+		defer cancel()
+		if err := c.record(rctx, run, step, false, le.Reason); err != nil {
 			return out, errors.Join(le, err)
 		}
 		return out, le
@@ -116,6 +123,9 @@ func (c *Controller) Launch(ctx context.Context, spec LaunchSpec) (LaunchResult,
 
 	// 1. Clock, duplicate build, config file: one round trip.
 	pf, err := c.preflight(ctx, cfgPath, p)
+	if isTimeout(err) {
+		return fail(StepPreflight, &LaunchError{Reason: err.Error()})
+	}
 	if err != nil {
 		return out, fmt.Errorf("launch preflight: %w", err)
 	}
@@ -148,9 +158,13 @@ func (c *Controller) Launch(ctx context.Context, spec LaunchSpec) (LaunchResult,
 	if err := c.record(ctx, run, StepTemplate, true, "started: "+out.TemplateCommand); err != nil {
 		return out, err
 	}
-	rc, tail, err := c.runTemplate(ctx, spec.TemplateArgv, p)
+	rc, tail, err := c.runTemplate(ctx, spec, p)
 	if c.isCancelled(spec.Build) {
 		return fail(StepTemplate, &LaunchError{Reason: "cancelled during the template step", Cancelled: true, LogTail: tail})
+	}
+	if isTimeout(err) {
+		// the error names the step and its deadline
+		return fail(StepTemplate, &LaunchError{Reason: err.Error() + "; the template process was stopped", LogTail: tail})
 	}
 	if err != nil {
 		return fail(StepTemplate, &LaunchError{Reason: "template step: " + err.Error()})
@@ -163,7 +177,12 @@ func (c *Controller) Launch(ctx context.Context, spec LaunchSpec) (LaunchResult,
 	}
 
 	// 3. Verification (P16, D4).
-	scope, le, err := c.verify(ctx, spec, cfgPath, run.Start)
+	vctx, cancel := withTimeout(ctx, "verification", c.Cfg.StepTimeout, defaultStepTimeout)
+	scope, le, err := c.verify(vctx, spec, cfgPath, run.Start)
+	cancel()
+	if isTimeout(err) {
+		return fail(StepVerify, &LaunchError{Reason: err.Error()})
+	}
 	if err != nil {
 		return out, fmt.Errorf("verification: %w", err)
 	}
@@ -207,6 +226,8 @@ type pidFile struct {
 }
 
 func (c *Controller) preflight(ctx context.Context, cfgPath string, p runPaths) (preflight, error) {
+	ctx, cancel := withTimeout(ctx, "launch preflight", c.Cfg.StepTimeout, defaultStepTimeout)
+	defer cancel()
 	res, err := c.sh(ctx, preflightScript, nil, c.Cfg.ATVMRoot, cfgPath, p.PID, p.TemplatePID)
 	if err != nil {
 		return preflight{}, err
@@ -285,10 +306,30 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-func (c *Controller) runTemplate(ctx context.Context, argv []string, p runPaths) (int, string, error) {
-	args := append([]string{c.Cfg.ATVMRoot, p.LaunchLog, p.TemplatePID}, argv...)
-	res, err := c.sh(ctx, templateScript, nil, args...)
+// runTemplate runs the template step under its own deadline, tailing the
+// launch log meanwhile when the spec asks for it. On expiry the template's
+// process group is stopped (it runs in a session of its own, which the
+// transport's kill does not reach) and the log's tail is returned.
+func (c *Controller) runTemplate(ctx context.Context, spec LaunchSpec, p runPaths) (int, string, error) {
+	tctx, cancel := withTimeout(ctx, "template step", c.Cfg.TemplateTimeout, defaultTemplateTimeout)
+	defer cancel()
+	if spec.TemplateTail != nil {
+		stop := make(chan struct{})
+		defer close(stop)
+		go c.tailLaunchLog(tctx, p, spec.TemplateTail, stop)
+	}
+	args := append([]string{c.Cfg.ATVMRoot, p.LaunchLog, p.TemplatePID}, spec.TemplateArgv...)
+	res, err := c.sh(tctx, templateScript, nil, args...)
 	if err != nil {
+		if isTimeout(err) || ctx.Err() != nil {
+			dctx, dcancel := detached(ctx, "stop of the template step")
+			defer dcancel()
+			if _, serr := c.stopTemplate(dctx, p); serr != nil {
+				err = fmt.Errorf("%w (and stopping it: %v)", err, serr)
+			}
+			tail, _ := c.launchTail(dctx, p)
+			return 0, tail, err
+		}
 		return 0, "", err
 	}
 	sec := sections(res.Stdout)
@@ -299,6 +340,41 @@ func (c *Controller) runTemplate(ctx context.Context, argv []string, p runPaths)
 		return 0, tail, fmt.Errorf("unexpected template step output %q", truncate(rcLine, 200))
 	}
 	return rc, tail, nil
+}
+
+// tailLaunchLog hands the launch log's tail to f every TailEvery until stop.
+func (c *Controller) tailLaunchLog(ctx context.Context, p runPaths, f func(string), stop <-chan struct{}) {
+	every := c.TailEvery
+	if every <= 0 {
+		every = 30 * time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	last := ""
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if tail, err := c.launchTail(ctx, p); err == nil && tail != last {
+			last = tail
+			f(tail)
+		}
+	}
+}
+
+// launchTail reads the launch log's last lines, redacted (D17).
+func (c *Controller) launchTail(ctx context.Context, p runPaths) (string, error) {
+	ctx, cancel := withTimeout(ctx, "launch log tail", c.Cfg.CommandTimeout, defaultCommandTimeout)
+	defer cancel()
+	res, err := c.run(ctx, []string{"tail", "-c", "6000", "--", p.LaunchLog}, RunOpts{})
+	if err != nil {
+		return "", err
+	}
+	return Redact(tailLines(string(res.Stdout), 40)), nil
 }
 
 func tailLines(s string, n int) string {
@@ -316,6 +392,8 @@ func (c *Controller) startRunner(ctx context.Context, argv []string, p runPaths,
 	}
 	unit := "atvm-runner-" + build
 	args := append([]string{c.Cfg.ATVMRoot, p.Log, p.Exit, p.PID, mode, unit}, argv...)
+	ctx, cancel := withTimeout(ctx, "runner start", c.Cfg.StepTimeout, defaultStepTimeout)
+	defer cancel()
 	res, err := c.sh(ctx, runnerScript, nil, args...)
 	if err != nil {
 		return 0, 0, err
@@ -360,4 +438,9 @@ func (c *Controller) isCancelled(build string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.cancelled[build]
+}
+
+func isTimeout(err error) bool {
+	var te *TimeoutError
+	return errors.As(err, &te)
 }

@@ -55,10 +55,12 @@ func (l *Local) Run(ctx context.Context, argv []string, opt RunOpts) (Result, er
 	case <-ctx.Done():
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-done
-		return Result{}, ctx.Err()
+		return Result{}, ctxErr(ctx)
 	}
 	var res Result
-	fill(&res, outBuf, errBuf)
+	if ferr := fill(&res, outBuf, errBuf); ferr != nil {
+		return res, fmt.Errorf("local: %s: %w", argv[0], ferr)
+	}
 	var ee *exec.ExitError
 	switch {
 	case err == nil:

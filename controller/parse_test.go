@@ -1,7 +1,10 @@
 package controller
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -70,6 +73,8 @@ func TestRedact_D17_KeysAndPasswords(t *testing.T) {
 		{"sshpass -pHunter2 ssh x", "sshpass -p[REDACTED] ssh x"},
 		{"sshpass -v -p hunter2 ssh x", "sshpass -v -p [REDACTED] ssh x"},
 		{"CYPRESS_RECORD_KEY=abc npx cypress run", "CYPRESS_RECORD_KEY=[REDACTED] npx cypress run"},
+		{"env CURRENTS_API_KEY=abc123 npx cypress-cloud", "env CURRENTS_API_KEY=[REDACTED] npx cypress-cloud"},
+		{"cypress-cloud run --key=abc123 --key s3cr3t", "cypress-cloud run --key=[REDACTED] --key [REDACTED]"},
 		{"sshpass -e ssh root@h", "sshpass -e ssh root@h"},
 		{"python3 ./run-sorry-cypress.py --build_name keystone", "python3 ./run-sorry-cypress.py --build_name keystone"},
 		{"scp -p file host:", "scp -p file host:"},
@@ -176,17 +181,29 @@ func TestParseListing(t *testing.T) {
 	}
 }
 
+// parseBytes runs the stream parser over a whole output, into memory.
+func parseBytes(out []byte, n int) ([]fileData, *memSink, error) {
+	reqs := make([]streamReq, n)
+	for i := range reqs {
+		reqs[i] = streamReq{path: fmt.Sprintf("/f%d", i), cap: 1 << 40}
+	}
+	sink := &memSink{}
+	files, err := parseStream(bufio.NewReader(bytes.NewReader(out)), reqs, sink, nil)
+	return files, sink, err
+}
+
 func TestParseStream(t *testing.T) {
-	out := "motd\nATVMSTREAM1\nF 1 5 3 8 99\nabcM 0\nF 2 0 0 0 1\nE\n"
-	got, err := ParseStream([]byte(out), 3)
+	out := "motd\nATVMSTREAM2\nF 1 5 8 99\nC 2\nabC 1\ncZ\nM 0\nF 2 0 0 1\nZ\nE\n"
+	got, sink, err := parseBytes([]byte(out), 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got[0].found || !got[1].found || string(got[1].data) != "abc" || got[1].offset != 5 || got[1].size != 8 || !got[2].found {
+	if got[0].found || !got[1].found || string(sink.data("/f1")) != "abc" || got[1].n != 3 || got[1].offset != 5 || got[1].size != 8 || !got[2].found {
 		t.Errorf("got %+v", got)
 	}
-	for _, bad := range []string{"F 0 0 1 1 1\nabc", "ATVMSTREAM1\nF 0 0 10 1 1\nabc\nE\n", "ATVMSTREAM1\nF 5 0 0 0 0\nE\n", "ATVMSTREAM1\nX\n", "ATVMSTREAM1\nF 0 0 1 1 1\na"} {
-		if _, err := ParseStream([]byte(bad), 1); err == nil {
+	for _, bad := range []string{"F 0 0 1 1\nC 1\na", "ATVMSTREAM2\nF 0 0 10 1\nC 10\nabc\nZ\nE\n", "ATVMSTREAM2\nF 5 0 0 0\nZ\nE\n",
+		"ATVMSTREAM2\nX\n", "ATVMSTREAM2\nF 0 0 1 1\nC 1\na", "ATVMSTREAM2\nF 0 0 1 1\nC -1\nZ\nE\n", "ATVMSTREAM2\nF 0 0 1 1\nZ\n"} {
+		if _, _, err := parseBytes([]byte(bad), 1); err == nil {
 			t.Errorf("accepted %q", bad)
 		}
 	}
@@ -256,21 +273,21 @@ func FuzzParseListing(f *testing.F) {
 }
 
 func FuzzParseStream(f *testing.F) {
-	f.Add([]byte("ATVMSTREAM1\nF 0 0 3 3 1\nabcM 1\nE\n"), 2)
+	f.Add([]byte("ATVMSTREAM2\nF 0 0 3 1\nC 3\nabcZ\nM 1\nX 1 9 9\nE\n"), 2)
 	f.Fuzz(func(t *testing.T, b []byte, n int) {
 		if n < 0 || n > 1000 {
 			return
 		}
-		files, err := ParseStream(b, n)
+		files, sink, err := parseBytes(b, n)
 		if err != nil {
 			return
 		}
 		if len(files) != n {
 			t.Fatalf("%d files for %d requests", len(files), n)
 		}
-		for _, f := range files {
-			if int64(len(f.data)) > int64(len(b)) {
-				t.Fatal("data longer than the input")
+		for i, f := range files {
+			if d := sink.data(fmt.Sprintf("/f%d", i)); int64(len(d)) > int64(len(b)) || int64(len(d)) != f.n {
+				t.Fatalf("file %d: %d bytes, n %d, input %d", i, len(d), f.n, len(b))
 			}
 		}
 	})

@@ -28,6 +28,8 @@ type Inspection struct {
 // process table, the exit-code file and the log's size and mtime.
 func (c *Controller) Inspect(ctx context.Context, run RunRef) (Inspection, error) {
 	p := c.paths(run.Build)
+	ctx, cancel := withTimeout(ctx, "inspect", c.Cfg.InspectTimeout, defaultInspectTimeout)
+	defer cancel()
 	res, err := c.sh(ctx, inspectScript, nil, strconv.Itoa(run.RunnerPID), p.Exit, p.Log)
 	if err != nil {
 		return Inspection{}, fmt.Errorf("inspect: %w", err)
@@ -156,12 +158,16 @@ const (
 // Watch.StopWait, then SIGKILL, from a separate session (root logins ignore
 // session signals). The (pid, start time) is checked first.
 func (c *Controller) Stop(ctx context.Context, run RunRef) (StopResult, error) {
+	ctx, cancel := c.stopContext(ctx, "stop")
+	defer cancel()
 	r, err := c.stopGroup(ctx, run.RunnerPID, run.RunnerStart)
 	detail := fmt.Sprintf("runner pid %d: %s", run.RunnerPID, r)
 	if err != nil {
 		detail += ": " + err.Error()
 	}
-	if rerr := c.record(ctx, run, StepStop, err == nil && r != StopNotOurs, detail); rerr != nil && err == nil {
+	rctx, rcancel := detached(ctx, "record of the stop")
+	defer rcancel()
+	if rerr := c.record(rctx, run, StepStop, err == nil && r != StopNotOurs, detail); rerr != nil && err == nil {
 		err = rerr
 	}
 	return r, err
@@ -196,24 +202,15 @@ func (c *Controller) stopGroup(ctx context.Context, pid int, start uint64) (Stop
 // result. A launch in progress stops before its next step.
 func (c *Controller) Cancel(ctx context.Context, run RunRef) error {
 	c.setCancelled(run.Build, true)
-	p := c.paths(run.Build)
+	ctx, cancel := c.stopContext(ctx, "cancel")
+	defer cancel()
 	var notes []string
-	// The template step's group, from the pid file the template script keeps.
-	res, err := c.run(ctx, []string{"cat", p.TemplatePID}, RunOpts{})
+	note, err := c.stopTemplate(ctx, c.paths(run.Build))
 	if err != nil {
-		return fmt.Errorf("cancel: %w", err)
+		return fmt.Errorf("cancel: template step: %w", err)
 	}
-	if f := strings.Fields(string(res.Stdout)); res.ExitCode == 0 && len(f) >= 1 {
-		pid, _ := strconv.Atoi(f[0])
-		var start uint64
-		if len(f) > 1 {
-			start, _ = strconv.ParseUint(f[1], 10, 64)
-		}
-		r, err := c.stopGroup(ctx, pid, start)
-		if err != nil {
-			return fmt.Errorf("cancel: template step: %w", err)
-		}
-		notes = append(notes, fmt.Sprintf("template pid %d: %s", pid, r))
+	if note != "" {
+		notes = append(notes, note)
 	}
 	if run.RunnerPID > 1 {
 		r, err := c.stopGroup(ctx, run.RunnerPID, run.RunnerStart)
@@ -226,6 +223,39 @@ func (c *Controller) Cancel(ctx context.Context, run RunRef) error {
 		notes = append(notes, "nothing was running")
 	}
 	return c.record(ctx, run, StepCancel, true, "CANCELLED; "+strings.Join(notes, "; "))
+}
+
+// stopContext bounds a stop or cancel: its own timeout on top of the TERM
+// to KILL wait it includes.
+func (c *Controller) stopContext(ctx context.Context, op string) (context.Context, context.CancelFunc) {
+	d := c.Cfg.StopTimeout
+	if d <= 0 {
+		d = defaultStopTimeout
+	}
+	return withTimeout(ctx, op, d+c.Watch.StopWait, 0)
+}
+
+// stopTemplate stops the template step's process group, from the pid file
+// the template script keeps; "" when none is running.
+func (c *Controller) stopTemplate(ctx context.Context, p runPaths) (string, error) {
+	res, err := c.run(ctx, []string{"cat", p.TemplatePID}, RunOpts{})
+	if err != nil {
+		return "", err
+	}
+	f := strings.Fields(string(res.Stdout))
+	if res.ExitCode != 0 || len(f) < 1 {
+		return "", nil
+	}
+	pid, _ := strconv.Atoi(f[0])
+	var start uint64
+	if len(f) > 1 {
+		start, _ = strconv.ParseUint(f[1], 10, 64)
+	}
+	r, err := c.stopGroup(ctx, pid, start)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("template pid %d: %s", pid, r), nil
 }
 
 // Active lists the live template and runner processes on the controller,

@@ -54,14 +54,16 @@ exit 0
 // Stale files go before the start (D8); afterwards the live log is never
 // touched. The runner gets its own session and process group, ignores
 // SIGHUP and holds no pipe of ours, so it outlives the SSH connection and
-// the bot; the wrapper writes the exit code beside the log (D16).
+// the bot; the wrapper writes the exit code beside the log (D16). Under
+// systemd the unit's shell gets the log as $0 (its stdout), then the same
+// "exit-file argv..." as the setsid wrapper.
 const runnerScript = shStarttime + `cd -- "$1" || { echo "error=cannot cd to $1"; exit 0; }
 log=$2; ex=$3; pidf=$4; mode=$5; unit=$6; shift 6
 rm -f -- "$log" "$ex" "$ex.tmp" "$pidf"
 wrap='ex=$1; shift; "$@"; rc=$?; echo "$rc" > "$ex.tmp" && mv -f -- "$ex.tmp" "$ex"'
 if [ "$mode" = systemd ]; then
   systemd-run --unit="$unit" --collect --quiet --working-directory="$PWD" --setenv=PYTHONUNBUFFERED=1 \
-    /bin/sh -c 'exec > "$0" 2>&1 < /dev/null; '"$wrap" "$log" runner "$ex" "$@" || { echo "error=systemd-run failed"; exit 0; }
+    /bin/sh -c 'exec > "$0" 2>&1 < /dev/null; '"$wrap" "$log" "$ex" "$@" || { echo "error=systemd-run failed"; exit 0; }
   pid=$(systemctl show --property=MainPID --value "$unit")
 else
   PYTHONUNBUFFERED=1 setsid nohup /bin/sh -c "$wrap" runner "$ex" "$@" > "$log" 2>&1 < /dev/null &
@@ -121,32 +123,4 @@ for f in "$@"; do
   i=$((i + 1))
 done
 exit 0
-`
-
-// streamPy reads "OFFSET PATH" lines on stdin and writes, for each, a
-// header "F idx off n size mtime_ns" and n bytes from off to the end of the
-// file (from 0 when the file is now shorter than off: D5), or "M idx" when
-// it cannot be read. One process for any number of files: a shell loop
-// forks several programs per file.
-const streamPy = `import os, sys
-o = sys.stdout.buffer
-o.write(b"ATVMSTREAM1\n")
-for n, line in enumerate(sys.stdin.buffer):
-    off, p = line.rstrip(b"\n").split(b" ", 1)
-    off = int(off)
-    try:
-        f = open(p, "rb")
-    except OSError:
-        o.write(b"M %d\n" % n)
-        continue
-    with f:
-        st = os.fstat(f.fileno())
-        if st.st_size < off:
-            off = 0
-        f.seek(off)
-        d = f.read()
-        st = os.fstat(f.fileno())
-    o.write(b"F %d %d %d %d %d\n" % (n, off, len(d), st.st_size, st.st_mtime_ns))
-    o.write(d)
-o.write(b"E\n")
 `

@@ -318,7 +318,10 @@ func (s *SSH) conn(ctx context.Context) (*ssh.Client, error) {
 // Dials reports how many connections were opened (1 + reconnects).
 func (s *SSH) Dials() int64 { return s.dials.Load() }
 
-// Run runs argv in a new session on the shared connection.
+// Run runs argv in a new session on the shared connection. When ctx ends
+// first, the command is killed (its process group, from another session:
+// sshd ignores session signals for root logins) and the session closed, so
+// neither the caller nor a session slot waits on it.
 func (s *SSH) Run(ctx context.Context, argv []string, opt RunOpts) (Result, error) {
 	line, err := commandLine(argv, opt.Dir, opt.Env)
 	if err != nil {
@@ -328,16 +331,21 @@ func (s *SSH) Run(ctx context.Context, argv []string, opt RunOpts) (Result, erro
 	case s.sem <- struct{}{}:
 		defer func() { <-s.sem }()
 	case <-ctx.Done():
-		return Result{}, ctx.Err()
+		return Result{}, ctxErr(ctx)
 	}
 	sess, err := s.session(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return Result{}, ctxErr(ctx)
+		}
 		return Result{}, err
 	}
 	defer sess.Close()
 	stdout, stderr, outBuf, errBuf := outputs(opt)
-	sess.Stdin, sess.Stdout, sess.Stderr = opt.Stdin, stdout, stderr
-	if err := sess.Start(line); err != nil {
+	sniff := &pgidSniffer{w: stderr}
+	sess.Stdin, sess.Stdout, sess.Stderr = opt.Stdin, stdout, sniff
+	// The login shell is the session leader: $$ is the command's group.
+	if err := sess.Start(`echo "` + pgidMarker + `$$" >&2; ` + line); err != nil {
 		return Result{}, fmt.Errorf("ssh: start %s: %w", argv[0], err)
 	}
 	done := make(chan error, 1)
@@ -345,14 +353,14 @@ func (s *SSH) Run(ctx context.Context, argv []string, opt RunOpts) (Result, erro
 	select {
 	case err = <-done:
 	case <-ctx.Done():
-		// sshd honours signals only for non-root logins; callers that must stop
-		// a remote process for sure kill its process group (Stop).
-		_ = sess.Signal(ssh.SIGKILL)
-		sess.Close()
-		return Result{}, ctx.Err()
+		s.abandon(ctx, sess, sniff.pgid(), done)
+		return Result{}, ctxErr(ctx)
 	}
+	sniff.flush()
 	var res Result
-	fill(&res, outBuf, errBuf)
+	if ferr := fill(&res, outBuf, errBuf); ferr != nil {
+		return res, fmt.Errorf("ssh: %s: %w", argv[0], ferr)
+	}
 	var ee *ssh.ExitError
 	switch {
 	case err == nil:

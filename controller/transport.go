@@ -3,8 +3,10 @@ package controller
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"sort"
+	"sync"
 )
 
 // Transport runs one command on the controller: over SSH, or on this machine
@@ -33,12 +35,17 @@ type Result struct {
 	Stderr   []byte // only when RunOpts.Stderr was nil
 }
 
+// maxCaptured bounds a command's stdout kept in memory: file contents are
+// streamed to a writer (Fetch), so only listings and reports are captured,
+// and one larger than this is an error, never a silent cut.
+const maxCaptured = 64 << 20
+
 // outputs returns the writers a transport should use and the buffers it
 // fills when the caller gave none.
-func outputs(opt RunOpts) (stdout, stderr io.Writer, outBuf *bytes.Buffer, errBuf *cappedBuffer) {
+func outputs(opt RunOpts) (stdout, stderr io.Writer, outBuf, errBuf *cappedBuffer) {
 	stdout, stderr = opt.Stdout, opt.Stderr
 	if stdout == nil {
-		outBuf = &bytes.Buffer{}
+		outBuf = &cappedBuffer{max: maxCaptured}
 		stdout = outBuf
 	}
 	if stderr == nil {
@@ -48,29 +55,43 @@ func outputs(opt RunOpts) (stdout, stderr io.Writer, outBuf *bytes.Buffer, errBu
 	return stdout, stderr, outBuf, errBuf
 }
 
-func fill(res *Result, outBuf *bytes.Buffer, errBuf *cappedBuffer) {
+// fill copies the captured output into res. A stdout past its cap is an
+// error: a parser must not judge a cut listing. Stderr is only for
+// messages: its cut is fine.
+func fill(res *Result, outBuf, errBuf *cappedBuffer) error {
 	if outBuf != nil {
-		res.Stdout = outBuf.Bytes()
+		res.Stdout = outBuf.b.Bytes()
 	}
 	if errBuf != nil {
 		res.Stderr = errBuf.b.Bytes()
 	}
+	if outBuf != nil && outBuf.over {
+		return fmt.Errorf("output larger than %d bytes", outBuf.max)
+	}
+	return nil
 }
 
-// cappedBuffer keeps the first max bytes: stderr is for error messages, and
-// a runaway command must not fill the bot's memory.
+// cappedBuffer keeps the first max bytes: a runaway command must not fill
+// the bot's memory.
 type cappedBuffer struct {
-	b   bytes.Buffer
-	max int
+	mu   sync.Mutex // an SSH session may write stdout and stderr at once
+	b    bytes.Buffer
+	max  int
+	over bool
 }
 
 func (c *cappedBuffer) Write(p []byte) (int, error) {
-	if room := c.max - c.b.Len(); room > 0 {
-		if len(p) > room {
-			c.b.Write(p[:room])
-		} else {
-			c.b.Write(p)
-		}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	room := c.max - c.b.Len()
+	switch {
+	case len(p) <= room:
+		c.b.Write(p)
+	case room > 0:
+		c.b.Write(p[:room])
+		c.over = true
+	default:
+		c.over = true
 	}
 	return len(p), nil
 }

@@ -270,7 +270,7 @@ func (c *Controller) verify(ctx context.Context, spec LaunchSpec, cfgPath string
 		le.Reason = "specs and specPattern do not match the approved scope: " + strings.Join(problems, "; ")
 		return Scope{}, le, nil
 	}
-	sc := Scope{VMs: vms, SpecPattern: patterns, Specs: map[string][]byte{}, ConfigFile: cfgPath}
+	sc := Scope{VMs: vms, SpecPattern: patterns, Specs: map[string][]byte{}, ConfigFile: cfgPath, Config: cf.data}
 	for _, sp := range specPaths {
 		sc.Specs[sp] = specFiles[sp].data
 	}

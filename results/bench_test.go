@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -84,6 +85,26 @@ func benchRun(b *testing.B, scale int) *benchTree {
 // replayTree does what the replay command does with a local tree.
 func replayTree(bt *benchTree) (Status, error) {
 	var arts Artifacts
+	// The log first, as the replay command does: its read overlaps the walk.
+	logErr := make(chan error, 1)
+	go func() {
+		f, err := os.Open(filepath.Join(bt.dir, "tmp", bt.meta.Build+".log"))
+		if err != nil {
+			logErr <- err
+			return
+		}
+		defer f.Close()
+		p := NewRunLogParser()
+		if _, err := io.CopyBuffer(p, struct{ io.Reader }{f}, make([]byte, 256<<10)); err != nil {
+			logErr <- err
+			return
+		}
+		facts := p.Facts()
+		arts.RunLog = &facts
+		info, _ := f.Stat()
+		arts.LogModTime = info.ModTime()
+		logErr <- nil
+	}()
 	root := filepath.Join(bt.dir, "atvm")
 	var refs []FileRef
 	for _, p := range bt.files {
@@ -105,25 +126,6 @@ func replayTree(bt *benchTree) (Status, error) {
 		}
 		refs = append(refs, FileRef{Path: rel, ModTime: info.ModTime()})
 	}
-	logErr := make(chan error, 1)
-	go func() {
-		f, err := os.Open(filepath.Join(bt.dir, "tmp", bt.meta.Build+".log"))
-		if err != nil {
-			logErr <- err
-			return
-		}
-		defer f.Close()
-		p := NewRunLogParser()
-		if _, err := io.CopyBuffer(p, f, make([]byte, 256<<10)); err != nil {
-			logErr <- err
-			return
-		}
-		facts := p.Facts()
-		arts.RunLog = &facts
-		info, _ := f.Stat()
-		arts.LogModTime = info.ModTime()
-		logErr <- nil
-	}()
 	arts.Parsed = ParseFiles(refs, func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(root, rel)) }, runtime.GOMAXPROCS(0))
 	if err := <-logErr; err != nil {
 		return Status{}, err
@@ -177,6 +179,77 @@ func BenchmarkCat(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				if err := catTree(bt); err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRunLog streams the 1× run's runner log through the parser, read
+// in the replay command's 256 KiB chunks: the log's share of a replay.
+func BenchmarkRunLog(b *testing.B) {
+	bt := benchRun(b, 1)
+	path := filepath.Join(bt.dir, "tmp", bt.meta.Build+".log")
+	info, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(info.Size())
+	buf := make([]byte, 256<<10)
+	for i := 0; i < b.N; i++ {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := NewRunLogParser()
+		_, err = io.CopyBuffer(p, struct{ io.Reader }{f}, buf)
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if facts := p.Facts(); len(facts.Blocks) == 0 {
+			b.Fatal("no cloud blocks")
+		}
+	}
+}
+
+// BenchmarkArtifacts parses each kind of the 1× run's artifacts from
+// memory, one kind per sub-benchmark: where the artifact time goes.
+func BenchmarkArtifacts(b *testing.B) {
+	bt := benchRun(b, 1)
+	root := filepath.Join(bt.dir, "atvm")
+	byKind := map[string][]File{}
+	var kinds []string
+	for _, p := range bt.files {
+		rel, err := filepath.Rel(root, p)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			continue
+		}
+		kind := ClassifyPath(filepath.ToSlash(rel))
+		if kind == KindUnknown {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if byKind[kind] == nil {
+			kinds = append(kinds, kind)
+		}
+		byKind[kind] = append(byKind[kind], File{Path: filepath.ToSlash(rel), Data: data})
+	}
+	sort.Strings(kinds)
+	for _, kind := range kinds {
+		files := byKind[kind]
+		b.Run(kind, func(b *testing.B) {
+			var n int64
+			for _, f := range files {
+				n += int64(len(f.Data))
+			}
+			b.SetBytes(n)
+			for i := 0; i < b.N; i++ {
+				for _, f := range files {
+					ParseFile(f)
 				}
 			}
 		})

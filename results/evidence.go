@@ -30,6 +30,7 @@ type Evidence struct {
 	StartedAt, EndedAt *time.Time
 	Build              string   // build / metadata.build (child build id in categorized runs), when present
 	Spec               string   // spec path when present
+	Title              string   // the first describe title, another name of the machine (D25)
 	Notes              []string // real anomalies only (e.g. "truncated XML"), never bookkeeping
 }
 

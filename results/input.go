@@ -1,8 +1,8 @@
 package results
 
 import (
+	"bytes"
 	"path"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +24,9 @@ type Meta struct {
 	TemplateCommand string
 	RunnerCommand   string
 	ConfigFile      string // config file name, e.g. cypress.atvm-config-gold.ts
+	// Config is the config file's bytes as stored at verification (D4):
+	// its env block gives the gates of TEST FLOW. Nil = read the live one.
+	Config []byte
 
 	Processes   []Process     // parsed ps snapshot; nil = no snapshot: the runner counts as gone
 	HungGrace   time.Duration // D3; zero = 20 minutes
@@ -35,6 +38,9 @@ type Meta struct {
 	PostedURLs []string
 	Inventory  map[string]string // machine → kernel (R12)
 	StaticFlow []string          // the template's configured flow, used only when no spec can be read (S8)
+	// Layout says where the artifacts live (the configured folders); the
+	// zero Layout is the ATVM tree's own.
+	Layout Layout
 }
 
 // Artifacts is what was fetched from the controller for one run.
@@ -69,26 +75,7 @@ const (
 
 // ClassifyPath tells which artifact a controller path is. Paths may be
 // relative to the ATVM root or absolute.
-func ClassifyPath(p string) string {
-	p = "/" + strings.TrimPrefix(strings.ReplaceAll(p, "\\", "/"), "/")
-	base := path.Base(p)
-	dir := path.Dir(p)
-	switch {
-	case strings.HasSuffix(dir, "/cypress/results") && strings.HasPrefix(base, "test-result") && strings.HasSuffix(base, ".xml"):
-		return KindJUnit
-	case strings.HasSuffix(dir, "/cypress/cmcReporter/mochawesome") && strings.HasSuffix(base, ".html"):
-		return KindMochawesome
-	case strings.HasSuffix(path.Dir(dir), "/cypress/cmcReporter/logs") && strings.HasSuffix(base, ".json"):
-		return KindReporterJSON
-	case strings.HasSuffix(path.Dir(dir), "/cypress/cmcReporter/logs") && strings.HasSuffix(base, ".txt"):
-		return KindReporterTXT
-	case strings.Contains(p, "/cypress/e2e/") && strings.HasSuffix(base, ".ts"):
-		return KindSpec
-	case strings.HasPrefix(base, "cypress.") && strings.HasSuffix(base, ".ts"):
-		return KindConfig
-	}
-	return KindUnknown
-}
+func ClassifyPath(p string) string { return DefaultLayout.Classify(p) }
 
 // ParsedFile is one artifact reduced to what Reconstruct needs.
 type ParsedFile struct {
@@ -96,15 +83,19 @@ type ParsedFile struct {
 	Kind        string
 	ModTime     time.Time
 	Evidence    []Evidence
-	SpecPattern []string // config files only
-	Data        []byte   // generated specs only: read for TEST FLOW
-	Err         string   // why the file could not be read; a note, never a verdict
+	SpecPattern []string       // config files only
+	Env         map[string]any // config files only: the env block (nil = none readable)
+	Data        []byte         // generated specs only: read for TEST FLOW
+	Err         string         // why the file could not be read; a note, never a verdict
 }
 
-// ParseFile classifies a file by path and parses it. It never panics on
-// hostile bytes: a parser panic becomes Err.
-func ParseFile(f File) (pf ParsedFile) {
-	pf = ParsedFile{Path: f.Path, Kind: ClassifyPath(f.Path), ModTime: f.ModTime}
+// ParseFile classifies a file by path (the default layout) and parses it.
+func ParseFile(f File) ParsedFile { return ParseFileAs(ClassifyPath(f.Path), f) }
+
+// ParseFileAs parses a file of a known kind (Layout.Classify). It never
+// panics on hostile bytes: a parser panic becomes Err.
+func ParseFileAs(kind string, f File) (pf ParsedFile) {
+	pf = ParsedFile{Path: f.Path, Kind: kind, ModTime: f.ModTime}
 	defer func() {
 		if r := recover(); r != nil {
 			pf.Evidence = nil
@@ -139,6 +130,7 @@ func ParseFile(f File) (pf ParsedFile) {
 		}
 	case KindConfig:
 		pf.SpecPattern = ConfigSpecPattern(f.Data)
+		pf.Env, _ = ConfigEnv(f.Data)
 	case KindSpec:
 		pf.Data = f.Data
 	}
@@ -148,28 +140,96 @@ func ParseFile(f File) (pf ParsedFile) {
 	return pf
 }
 
-var (
-	cfgSpecPatternRe = regexp.MustCompile(`specPattern\s*:\s*(\[[^\]]*\]|"[^"]*"|'[^']*')`)
-	cfgQuotedRe      = regexp.MustCompile(`"([^"\\]*(?:\\.[^"\\]*)*)"|'([^'\\]*(?:\\.[^'\\]*)*)'|` + "`([^`]*)`")
-)
-
 // ConfigSpecPattern reads e2e.specPattern from a Cypress config file
 // (docs/formats.md f): a quoted string or an array of them.
 func ConfigSpecPattern(data []byte) []string {
-	m := cfgSpecPatternRe.FindSubmatch(data)
-	if m == nil {
+	v, ok := cfgSpecPatternValue(data)
+	if !ok {
 		return nil
 	}
 	var out []string
-	for _, q := range cfgQuotedRe.FindAllSubmatch(m[1], -1) {
-		for _, g := range q[1:] {
-			if len(g) > 0 {
-				out = append(out, string(g))
-				break
+	cfgQuotedEach(v, func(_ byte, body []byte) {
+		if len(body) > 0 {
+			out = append(out, string(body))
+		}
+	})
+	return out
+}
+
+// cfgSpecPatternValue finds the first `specPattern`, white space, `:`,
+// white space, then a [ … ] list (up to the first ]) or a '…' or "…"
+// string, and returns that value with its brackets or quotes. Hand-written
+// rather than a regexp: a config file lists every spec of the run.
+func cfgSpecPatternValue(data []byte) ([]byte, bool) {
+	const key = "specPattern"
+	for off := 0; ; {
+		i := bytes.Index(data[off:], []byte(key))
+		if i < 0 {
+			return nil, false
+		}
+		p := cfgSkipSpace(data, off+i+len(key))
+		if p < len(data) && data[p] == ':' {
+			if p = cfgSkipSpace(data, p+1); p < len(data) {
+				closing := byte(0)
+				switch data[p] {
+				case '[':
+					closing = ']'
+				case '"', '\'':
+					closing = data[p]
+				}
+				if closing != 0 {
+					if j := bytes.IndexByte(data[p+1:], closing); j >= 0 {
+						return data[p : p+j+2], true
+					}
+				}
 			}
 		}
+		off += i + 1
 	}
-	return out
+}
+
+// cfgSkipSpace skips RE2's \s (which leaves out \v) from p.
+func cfgSkipSpace(b []byte, p int) int {
+	for p < len(b) && (b[p] == ' ' || b[p] == '\t' || b[p] == '\n' || b[p] == '\f' || b[p] == '\r') {
+		p++
+	}
+	return p
+}
+
+// cfgQuotedEach calls fn, left to right, with the quote and the raw body
+// of each "…", '…' or `…` string in s. In "…" and '…' a backslash takes
+// the next character (not a newline) with it, and a string that cannot
+// close is not one: the search goes on from the next character.
+func cfgQuotedEach[T ~string | ~[]byte](s T, fn func(quote byte, body T)) {
+	for p := 0; p < len(s); p++ {
+		q := s[p]
+		if q != '"' && q != '\'' && q != '`' {
+			continue
+		}
+		if end := cfgQuoteEnd(s, p); end >= 0 {
+			fn(q, s[p+1:end])
+			p = end
+		}
+	}
+}
+
+// cfgQuoteEnd is the index of the quote closing the string opened at p,
+// or -1. Skipping one byte after a backslash is enough: the bytes of a
+// multi-byte character are never quotes, backslashes or newlines.
+func cfgQuoteEnd[T ~string | ~[]byte](s T, p int) int {
+	q := s[p]
+	for i := p + 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == q:
+			return i
+		case c == '\\' && q != '`':
+			if i+1 >= len(s) || s[i+1] == '\n' {
+				return -1
+			}
+			i++
+		}
+	}
+	return -1
 }
 
 // ParseInventory reads the VM inventory (R12): a markdown table whose header
@@ -223,10 +283,15 @@ type FileRef struct {
 // complete JSON of the same host and stamp exists (R5: the JSON wins).
 // The result is in the order of refs; read errors become Err.
 func ParseFiles(refs []FileRef, read func(path string) ([]byte, error), workers int) []ParsedFile {
+	return DefaultLayout.ParseFiles(refs, read, workers)
+}
+
+// ParseFiles is ParseFiles with the files classified by l.
+func (l Layout) ParseFiles(refs []FileRef, read func(path string) ([]byte, error), workers int) []ParsedFile {
 	out := make([]ParsedFile, len(refs))
 	var txt, rest []int
 	for i, r := range refs {
-		if ClassifyPath(r.Path) == KindReporterTXT {
+		if l.Classify(r.Path) == KindReporterTXT {
 			txt = append(txt, i)
 		} else {
 			rest = append(rest, i)
@@ -235,10 +300,10 @@ func ParseFiles(refs []FileRef, read func(path string) ([]byte, error), workers 
 	parse := func(i int) {
 		data, err := read(refs[i].Path)
 		if err != nil {
-			out[i] = ParsedFile{Path: refs[i].Path, Kind: ClassifyPath(refs[i].Path), ModTime: refs[i].ModTime, Err: err.Error()}
+			out[i] = ParsedFile{Path: refs[i].Path, Kind: l.Classify(refs[i].Path), ModTime: refs[i].ModTime, Err: err.Error()}
 			return
 		}
-		out[i] = ParseFile(File{Path: refs[i].Path, ModTime: refs[i].ModTime, Data: data})
+		out[i] = ParseFileAs(l.Classify(refs[i].Path), File{Path: refs[i].Path, ModTime: refs[i].ModTime, Data: data})
 	}
 	runAll(rest, parse, workers)
 	complete := map[string]bool{}

@@ -200,6 +200,9 @@ func (p *junitParser) startSuite(t xml.StartElement) {
 		// describe: the first testcase's full title tells which.
 		p.suite.candidate = leadingWord(name)
 	}
+	if p.cur != nil && p.cur.ev.Title == "" && name != "" && name != "Root Suite" {
+		p.cur.ev.Title = clipText(name, maxFieldLen)
+	}
 	p.suite.declared, _ = strconv.Atoi(xmlAttr(t, "tests"))
 	p.suite.start = parseArtifactTime(xmlAttr(t, "timestamp"))
 	p.suite.secs, _ = strconv.ParseFloat(xmlAttr(t, "time"), 64)

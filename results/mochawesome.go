@@ -93,7 +93,7 @@ func ParseMochawesome(path string, mtime time.Time, data []byte) ([]Evidence, er
 		t := byMachine[machine]
 		if t == nil {
 			t = &mawTally{ev: Evidence{Machine: machine, Source: SourceMochawesome, Path: path, ModTime: mtime,
-				Spec: clipText(spec, maxFieldLen), Bookkeeping: isBookkeepingSpec(spec)}}
+				Spec: clipText(spec, maxFieldLen), Title: clipText(suiteTitle(root), maxFieldLen), Bookkeeping: isBookkeepingSpec(spec)}}
 			if t.ev.Bookkeeping {
 				t.ev.Machine = ""
 			}
@@ -149,6 +149,19 @@ func suiteMachine(s *mawSuite) string {
 	for i := range s.Suites {
 		if m := suiteMachine(&s.Suites[i]); m != "" {
 			return m
+		}
+	}
+	return ""
+}
+
+// suiteTitle is the first describe title of a root suite.
+func suiteTitle(s *mawSuite) string {
+	if t := strings.TrimSpace(string(s.Title)); t != "" {
+		return t
+	}
+	for i := range s.Suites {
+		if t := suiteTitle(&s.Suites[i]); t != "" {
+			return t
 		}
 	}
 	return ""

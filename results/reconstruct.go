@@ -56,10 +56,14 @@ type recon struct {
 	noteSeen map[string]bool
 
 	configPattern []string
+	configEnv     map[string]any    // the live config's env block
 	specs         map[string][]byte // machine → generated spec bytes
 	ev            map[string]*hostEv
 	bookkeeping   []Evidence // check-xml-files.ts XMLs of this run
 	latestMtime   time.Time
+	idScope       []string // names hosts are identified by (D25)
+	scopeKnown    bool     // idScope is the run's whole scope: other names are anomalies
+	idIndex       *scopeIndex
 
 	blocks   []CloudBlock // the log's blocks, bookkeeping ones left out
 	scope    []string
@@ -117,15 +121,18 @@ func (r *recon) stale(t time.Time) bool {
 func (r *recon) collect() {
 	parsed := append([]ParsedFile(nil), r.arts.Parsed...)
 	for _, f := range r.arts.Files {
-		k := ClassifyPath(f.Path)
+		k := r.meta.Layout.Classify(f.Path)
 		if k == KindUnknown || (k != KindConfig && k != KindSpec && r.stale(f.ModTime)) {
 			continue // skipped before parsing: stale artifacts cost nothing
 		}
-		pf := ParseFile(f)
+		pf := ParseFileAs(k, f)
 		parsed = append(parsed, pf)
 	}
+	r.initScope(parsed)
 	for i := range parsed {
-		r.addParsed(&parsed[i])
+		if parsed[i].Kind != KindConfig {
+			r.addParsed(&parsed[i])
+		}
 	}
 }
 
@@ -134,10 +141,13 @@ func (r *recon) addParsed(pf *ParsedFile) {
 	case KindConfig:
 		if r.configPattern == nil || path.Base(pf.Path) == r.meta.ConfigFile {
 			r.configPattern = pf.SpecPattern
+			r.configEnv = pf.Env
 		}
 		return
 	case KindSpec:
-		r.specs[rlMachine(pf.Path)] = pf.Data
+		if m, ok := r.identify(rlMachine(pf.Path), pf.Path); ok {
+			r.specs[m] = pf.Data
+		}
 		return
 	case KindUnknown:
 		return
@@ -169,6 +179,10 @@ func (r *recon) addParsed(pf *ParsedFile) {
 			}
 			continue
 		}
+		ev.Notes = fileNotes(pf.Path, ev.Notes)
+		if pf.Err != "" {
+			ev.Notes = append(ev.Notes, fmt.Sprintf("%s could not be read: %s", pf.Path, pf.Err))
+		}
 		if pf.Kind == KindReporterJSON || pf.Kind == KindReporterTXT {
 			if _, at, ok := ReporterStamp(path.Base(pf.Path)); ok {
 				if r.stale(at) {
@@ -180,6 +194,12 @@ func (r *recon) addParsed(pf *ParsedFile) {
 				}
 			}
 		}
+		m, ok := r.identify(ev.Machine, ev.Spec, ev.Machine, ev.Title, pf.Path)
+		if !ok {
+			r.outOfScope(pf.Path, firstSet(ev.Spec, ev.Machine))
+			continue
+		}
+		ev.Machine = m
 		h := r.host(ev.Machine)
 		slot := &h.junit
 		switch ev.Source {
@@ -251,21 +271,43 @@ func (r *recon) readLog() {
 	}
 	for _, b := range f.Blocks {
 		if !b.Bookkeeping {
+			// Own copies: names are mapped to the scope below (D25).
+			b.Specs = append([]SpecRun(nil), b.Specs...)
+			b.Rows = append([]SummaryRow(nil), b.Rows...)
 			r.blocks = append(r.blocks, b)
 		}
 	}
 	for bi := range r.blocks {
 		b := &r.blocks[bi]
 		for i := range b.Specs {
-			h := r.host(b.Specs[i].Machine)
-			h.spec, h.specBlock = &b.Specs[i], bi
-		}
-		for i := range b.Rows {
-			if b.Rows[i].Machine == "" || b.Rows[i].Machine == "check-xml-files" {
+			s := &b.Specs[i]
+			m, ok := r.identify(s.Machine, s.Spec)
+			if !ok {
+				r.outOfScope(fmt.Sprintf("the runner log (line %d)", s.Line), s.Spec)
+				s.Machine = ""
 				continue
 			}
-			h := r.host(b.Rows[i].Machine)
-			h.row, h.rowBlock = &b.Rows[i], bi
+			s.Machine = m
+			h := r.host(m)
+			h.spec, h.specBlock = s, bi
+		}
+		for i := range b.Rows {
+			row := &b.Rows[i]
+			if row.Machine == "check-xml-files" || row.Spec == "" || isBookkeepingSpec(row.Spec) {
+				row.Machine = ""
+				continue
+			}
+			m, ok := r.identify(row.Machine, row.Spec)
+			if !ok {
+				if r.scopeKnown {
+					r.outOfScope(fmt.Sprintf("the runner log's summary table (line %d)", row.Line), row.Spec)
+				}
+				row.Machine = ""
+				continue
+			}
+			row.Machine = m
+			h := r.host(m)
+			h.row, h.rowBlock = row, bi
 		}
 	}
 }
@@ -305,16 +347,9 @@ func (r *recon) buildScope() {
 		}
 	}
 	var extra []string
-	for m, e := range r.ev {
-		if seen[m] || skipped[m] {
-			continue
-		}
-		// With a stored scope (D4), a machine outside it joins the table
-		// only with a finished result (R2); half-written artifacts of a
-		// machine this run never asked for cannot keep the run open.
-		if len(r.meta.RequestedVMs) > 0 && !e.hasResult() {
-			r.note("artifacts of %s, which is not in this run's scope, are incomplete and were ignored", m)
-			continue
+	for m := range r.ev {
+		if seen[m] || skipped[m] || r.scopeKnown {
+			continue // with a known scope only its machines are hosts (D25)
 		}
 		extra = append(extra, m)
 	}

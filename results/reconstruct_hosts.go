@@ -26,20 +26,6 @@ func (e *hostEv) sources() []*Evidence {
 	return out
 }
 
-// hasResult reports a finished result for the machine: a row of a runner-log
-// summary table, or a complete artifact.
-func (e *hostEv) hasResult() bool {
-	if e.row != nil {
-		return true
-	}
-	for _, x := range e.sources() {
-		if x.Complete && (x.Status == HostPass || x.Status == HostFail) {
-			return true
-		}
-	}
-	return false
-}
-
 func (r *recon) blockOpen(i int) bool {
 	return i >= 0 && i < len(r.blocks) && !r.blocks[i].Finished
 }
@@ -67,7 +53,7 @@ func (r *recon) decideHost(h *Host) {
 		default:
 			unknown = append(unknown, srcRunLog)
 		}
-	} else if e.spec != nil && e.spec.Failing > 0 {
+	} else if e.spec != nil && (e.spec.Failing > 0 || e.spec.Finished && e.spec.FinishedFailed) {
 		fail = append(fail, srcRunLog)
 	}
 	for _, x := range e.sources() {
@@ -89,7 +75,10 @@ func (r *recon) decideHost(h *Host) {
 			h.Notes = appendOnce(h.Notes, n)
 		}
 	}
-	logRow := e.row != nil
+	// The host's own evidence in the log: its table row, or its spec's own
+	// (Run Finished) box while the group is still running, with no source
+	// of its own still running (D21: the other evidence agrees).
+	logRow := e.row != nil || (e.specFinishedClean() && len(running) == 0)
 	switch {
 	case len(fail) > 0:
 		h.Status = HostFail
@@ -146,7 +135,16 @@ func (r *recon) hostCounts(h *Host, e *hostEv) {
 	}
 	if e.spec != nil {
 		h.Failures = e.spec.Failing
+		if e.spec.Finished {
+			h.Tests = e.spec.Tests
+		}
 	}
+}
+
+// specFinishedClean reports the host's spec invocation finished in the
+// runner log with a clean (Run Finished) row of its own (D21).
+func (e *hostEv) specFinishedClean() bool {
+	return e.spec != nil && e.spec.Finished && !e.spec.FinishedFailed && e.spec.Failing == 0 && e.spec.Tests > 0
 }
 
 func (r *recon) hostTimes(h *Host, e *hostEv) {

@@ -276,7 +276,7 @@ func (r *recon) parallelism() int {
 // testFlow reads TEST FLOW from the run's generated specs (S8), per group
 // when groups differ (D10), else the configured static flow.
 func (r *recon) testFlow() {
-	gates := FlowGates{Plugin: r.meta.Plugin, InstallOnly: r.meta.InstallOnly}
+	gates := r.flowGates()
 	flows := map[string][]string{}
 	var order []string
 	for _, h := range r.hosts {

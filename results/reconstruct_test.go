@@ -474,3 +474,20 @@ func TestReconstruct_W3_PartialBatchOneSubrunPerGroup(t *testing.T) {
 		t.Fatalf("%d sub-runs, want 3 (redhat, ubuntu, windows): %+v", len(st.Subruns), st.Subruns)
 	}
 }
+
+// D25: specs named cmc-reboot-fc-<vm>.ts make no phantom hosts; an
+// out-of-scope machine's finished result is a named anomaly, not a host.
+func TestReconstruct_D25_PhantomHostFromSpecName(t *testing.T) {
+	runScenario(t, "d25-phantom-hosts")
+}
+
+// D25, R8: without the runner log the real hosts carry the results.
+func TestReconstruct_D25_PhantomHostNoLog(t *testing.T) {
+	runScenario(t, "d25-phantom-hosts-no-log")
+}
+
+// D21, R3: a host whose own spec finished is PASS/FAIL inside a running
+// group; a batch's failure goes to its own host.
+func TestReconstruct_D21_FinishedHostInRunningGroup(t *testing.T) {
+	runScenario(t, "d21-finished-host-running-group")
+}

@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -13,17 +14,39 @@ import (
 // The four shapes of the per-host reporter JSON (R5, docs/formats.md (d)) share
 // one decoding: each shape fills the part of repDoc it has.
 type repDoc struct {
-	Reporter jstr       `json:"reporter"`
-	Host     jstr       `json:"host"`
-	Spec     jstr       `json:"spec"`
-	Build    jstr       `json:"build"`
-	Start    jstr       `json:"start"`
-	End      jstr       `json:"end"`
-	Stats    *repStats  `json:"stats"`
-	Metadata *repMeta   `json:"metadata"`
-	Tests    []repTest  `json:"tests"`
-	Events   []repEvent `json:"events"`
-	Results  jseen      `json:"results"` // mochawesome's JSON, not ours
+	repHead
+	Events []repEvent `json:"events"`
+}
+
+// repHead is every field but the events, shared by repDoc and repDocDict.
+type repHead struct {
+	Reporter jstr      `json:"reporter"`
+	Host     jstr      `json:"host"`
+	Spec     jstr      `json:"spec"`
+	Build    jstr      `json:"build"`
+	Start    jstr      `json:"start"`
+	End      jstr      `json:"end"`
+	Stats    *repStats `json:"stats"`
+	Metadata *repMeta  `json:"metadata"`
+	Tests    []repTest `json:"tests"`
+	Results  jseen     `json:"results"` // mochawesome's JSON, not ours
+}
+
+// repDocDict is repDoc when every event is an object (shape 4, and files
+// without events): the events decode in the same pass, without a second
+// decode per event. Anything else fails with a type error and is decoded
+// again as repDoc.
+type repDocDict struct {
+	repHead
+	Events []repDictEvent `json:"events"`
+}
+
+type repDictEvent struct {
+	Time     jstr `json:"time"`
+	Type     jstr `json:"type"`
+	Test     jstr `json:"test"`
+	Message  jstr `json:"message"`
+	Severity jstr `json:"severity"`
 }
 
 type repStats struct {
@@ -107,20 +130,61 @@ func (ev *repEvent) UnmarshalJSON(b []byte) error {
 			ev.Time, ev.Severity, ev.Message = string(l[0]), strings.ToLower(string(l[1])), string(l[2])
 		}
 	case '{':
-		var d struct {
-			Time     jstr `json:"time"`
-			Type     jstr `json:"type"`
-			Test     jstr `json:"test"`
-			Message  jstr `json:"message"`
-			Severity jstr `json:"severity"`
-		}
+		var d repDictEvent
 		if _, err := decodeJSON(b, &d); err != nil {
 			return nil
 		}
-		*ev = repEvent{Time: string(d.Time), Type: string(d.Type), Test: string(d.Test),
-			Message: string(d.Message), Severity: strings.ToLower(string(d.Severity)), dict: true}
+		*ev = d.event()
 	}
 	return nil
+}
+
+func (d *repDictEvent) event() repEvent {
+	return repEvent{Time: string(d.Time), Type: string(d.Type), Test: string(d.Test),
+		Message: string(d.Message), Severity: strings.ToLower(string(d.Severity)), dict: true}
+}
+
+// decodeRepDoc decodes a reporter file as decodeJSON(data, &doc) would.
+// A null event decodes as an empty dict event rather than an empty list
+// one; both carry no marker and no severity, so they count the same.
+func decodeRepDoc(data []byte) (doc repDoc, truncated bool, err error) {
+	if doc, ok := repScan(data); ok {
+		return doc, false, nil
+	}
+	if !repListEvents(data) {
+		var d repDocDict
+		if json.Unmarshal(data, &d) == nil {
+			doc.repHead = d.repHead
+			if d.Events != nil {
+				doc.Events = make([]repEvent, len(d.Events))
+				for i := range d.Events {
+					doc.Events[i] = d.Events[i].event()
+				}
+			}
+			return doc, false, nil
+		}
+	}
+	truncated, err = decodeJSON(data, &doc)
+	return doc, truncated, err
+}
+
+// repListEvents guesses, from the first "events" key, that the events are
+// lists (shape 3), so the dict attempt is not made only to fail.
+func repListEvents(data []byte) bool {
+	i := bytes.Index(data, []byte(`"events"`))
+	if i < 0 {
+		return false
+	}
+	rest := bytes.TrimLeft(data[i+len(`"events"`):], " \t\r\n")
+	if len(rest) == 0 || rest[0] != ':' {
+		return false
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+	if len(rest) == 0 || rest[0] != '[' {
+		return false
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+	return len(rest) > 0 && rest[0] == '['
 }
 
 // repTally is what the shapes say, before classification.
@@ -149,8 +213,7 @@ func ParseReporterJSON(path string, mtime time.Time, data []byte) (Evidence, err
 	if trimmed[0] != '{' {
 		return ev, errors.New("reporter-json: not a JSON object")
 	}
-	var doc repDoc
-	truncated, err := decodeJSON(data, &doc)
+	doc, truncated, err := decodeRepDoc(data)
 	if truncated {
 		// Being written or cut off: say so, never guess a verdict.
 		ev.Machine = stampHost

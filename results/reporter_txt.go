@@ -15,11 +15,51 @@ const (
 )
 
 var (
-	txtStampRE = regexp.MustCompile(`^\[([^\]\s]{1,40})\] ?(.*)$`)
 	txtCountRE = regexp.MustCompile(`(\d+) (passed|failed|pending)`)
-	// A real error line starts with an error name: "Error:", "CypressError:", "AssertionError:".
-	txtErrorRE = regexp.MustCompile(`^(?:[A-Z][A-Za-z]*)?Error: `)
 )
+
+// txtStamp splits "[<stamp>] <body>": a stamp of 1 to 40 characters, none
+// of them ']' or ASCII white space, then one optional space. Parsed by hand:
+// it is tried on every line, where a regexp spent most of the file's time.
+func txtStamp(s string) (stamp, body string, ok bool) {
+	if len(s) < 3 || s[0] != '[' {
+		return "", "", false
+	}
+	n := 0
+	for i, r := range s[1:] {
+		switch r {
+		case ']':
+			if n == 0 {
+				return "", "", false
+			}
+			body = s[2+i:]
+			if len(body) > 0 && body[0] == ' ' {
+				body = body[1:]
+			}
+			return s[1 : 1+i], body, true
+		case ' ', '\t', '\n', '\f', '\r': // RE2's \s, which leaves out \v
+			return "", "", false
+		}
+		if n++; n > 40 {
+			return "", "", false
+		}
+	}
+	return "", "", false
+}
+
+// txtErrorLine reports a line that starts with an error name: "Error: ",
+// "CypressError: ", "AssertionError: " (an upper-case letter, letters,
+// then "Error: ").
+func txtErrorLine(s string) bool {
+	j := 0
+	for j < len(s) && (s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z') {
+		j++
+	}
+	if j < 5 || !strings.HasPrefix(s[j-5:], "Error: ") {
+		return false
+	}
+	return j == 5 || s[0] >= 'A' && s[0] <= 'Z'
+}
 
 // txtState is the transcript read so far.
 type txtState struct {
@@ -59,7 +99,12 @@ func ParseReporterTXT(path string, mtime time.Time, data []byte) (Evidence, erro
 			rest = nil
 		}
 		// Only a bounded prefix of a line is ever turned into a string.
-		st.line(cleanText(string(line[:min(len(line), maxTxtLine)])))
+		line = line[:min(len(line), maxTxtLine)]
+		if txtPlain(line) {
+			st.line(string(line)) // what cleanText would return, without its scans
+		} else {
+			st.line(cleanText(string(line)))
+		}
 	}
 	if st.known == 0 {
 		return st.ev, errors.New("reporter-txt: no transcript header, test or log lines")
@@ -85,6 +130,17 @@ func ParseReporterTXT(path string, mtime time.Time, data []byte) (Evidence, erro
 	return ev, nil
 }
 
+// txtPlain reports printable ASCII and tabs only: text cleanText leaves as
+// it is. Most transcript lines are.
+func txtPlain(b []byte) bool {
+	for _, c := range b {
+		if (c < 0x20 && c != '\t') || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 func (st *txtState) line(s string) {
 	trimmed := strings.TrimSpace(s)
 	if trimmed == "" {
@@ -99,11 +155,11 @@ func (st *txtState) line(s string) {
 		st.finished(trimmed)
 		return
 	}
-	if m := txtStampRE.FindStringSubmatch(trimmed); m != nil && parseArtifactTime(m[1]) != nil {
+	if stamp, body, ok := txtStamp(trimmed); ok && parseArtifactTime(stamp) != nil {
 		st.known++
 		st.inHeader = false
 		st.collecting = false
-		st.event(strings.TrimSpace(m[2]))
+		st.event(strings.TrimSpace(body))
 		return
 	}
 	if st.inHeader {
@@ -111,7 +167,7 @@ func (st *txtState) line(s string) {
 		return
 	}
 	// An untimed line: the text of the failure printed under TEST FAIL.
-	if !st.collecting && !st.noiseCont && (txtErrorRE.MatchString(trimmed) || strings.HasPrefix(trimmed, "Timed out ")) {
+	if !st.collecting && !st.noiseCont && (txtErrorLine(trimmed) || strings.HasPrefix(trimmed, "Timed out ")) {
 		st.mark(trimmed)
 		if !st.haveBlock {
 			st.block, st.haveBlock, st.collecting = nil, true, true

@@ -59,15 +59,21 @@ type CloudBlock struct {
 // SpecRun is one spec cypress-cloud ran, with the first failure Cypress
 // printed for it (the consolidated log is the best failure source, R7).
 type SpecRun struct {
-	Spec       string `json:"spec"`
-	Machine    string `json:"machine"`
-	Index      int    `json:"index"`
-	Total      int    `json:"total"`
-	Line       int64  `json:"line"`
-	Failing    int    `json:"failing,omitempty"` // mocha's "N failing"
-	FailedStep string `json:"failed_step,omitempty"`
-	Error      string `json:"error,omitempty"`
-	Excerpt    string `json:"excerpt,omitempty"`
+	Spec    string `json:"spec"`
+	Machine string `json:"machine"`
+	Index   int    `json:"index"`
+	Total   int    `json:"total"`
+	Line    int64  `json:"line"`
+	Failing int    `json:"failing,omitempty"` // mocha's "N failing"
+	Batch   int    `json:"batch,omitempty"`   // specs of its cypress-cloud batch, when more than one was listed
+	// Its own Cypress (Run Finished) box row (D21): the spec invocation has finished.
+	Finished       bool   `json:"finished,omitempty"`
+	FinishedFailed bool   `json:"finished_failed,omitempty"`
+	Tests          int    `json:"tests,omitempty"`
+	Passing        int    `json:"passing,omitempty"`
+	FailedStep     string `json:"failed_step,omitempty"`
+	Error          string `json:"error,omitempty"`
+	Excerpt        string `json:"excerpt,omitempty"`
 }
 
 // SummaryRow is one row of a Cloud Run Finished table, continuation rows
@@ -99,29 +105,38 @@ type RunLogParser struct {
 
 // NewRunLogParser returns an empty parser.
 func NewRunLogParser() *RunLogParser {
-	return &RunLogParser{st: logState{cur: -1}}
+	return &RunLogParser{st: logState{cur: -1, curSpec: -1}}
 }
 
 // Write consumes more log bytes. It never fails.
 func (p *RunLogParser) Write(b []byte) (int, error) {
 	n := len(b)
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
+	// ESC is searched once per chunk, not once per line: most logs hold
+	// none, and then one scan clears every line of the chunk.
+	esc := bytes.IndexByte(b, 0x1b)
+	for pos := 0; pos < len(b); {
+		i := bytes.IndexByte(b[pos:], '\n')
 		if i < 0 {
-			p.keep(b)
+			p.keep(b[pos:])
 			break
 		}
+		end := pos + i
+		if esc >= 0 && esc < pos {
+			if esc = bytes.IndexByte(b[pos:], 0x1b); esc >= 0 {
+				esc += pos
+			}
+		}
 		if p.partialSize == 0 {
-			p.st.line(b[:i], false, int64(i))
+			p.st.lineESC(b[pos:end], false, int64(i), esc >= 0 && esc < end)
 		} else {
-			p.keep(b[:i])
+			p.keep(b[pos:end])
 			p.st.line(p.partial, p.partialCut, p.partialSize)
 			p.partial, p.partialCut, p.partialSize = p.partial[:0], false, 0
 			if cap(p.partial) > 64<<10 {
 				p.partial = nil // a huge line's buffer is not kept
 			}
 		}
-		b = b[i+1:]
+		pos = end + 1
 	}
 	return n, nil
 }
@@ -174,12 +189,20 @@ type logState struct {
 	tableBlock   int // block the open table belongs to
 	pendingBuild string
 	fail         failCapture
+
+	// Per-spec reading (runlog_spec.go): the spec of the batch whose output
+	// is read, and Cypress's (Run Finished) box.
+	curSpec        int
+	cyBox          int // 0 none, 1 before the box, 2 in its rows
+	cyMark, cyName string
+	cyCounts       []string
 }
 
 type failCapture struct {
 	state int // 0 idle, 1 after "N failing", 2 reading titles, 3 reading the error
 	block int
 	spec  int
+	prev  int // the spec's failing count before this "N failing" (a batch may retarget it)
 	step  string
 	lines []string
 }
@@ -203,7 +226,6 @@ func (s *logState) clone() logState {
 }
 
 var (
-	rlSGRRe      = regexp.MustCompile("\x1b\\[[0-9;]*m")
 	cloudRunRe   = regexp.MustCompile(`^Running: (\S.*?) \((\d+)/(\d+)\)\s*$`)
 	buildIDRe    = regexp.MustCompile(`(?:--ci-build-id(?:=|\s+)|(?i:\bci[-_ ]build[-_ ]id|\bbuild[-_ ]id)\s*[:=]\s*)['"]?([^\s'",]+)`)
 	failingRe    = regexp.MustCompile(`^(\d+) failing\s*$`)
@@ -217,6 +239,11 @@ var (
 
 // line handles one complete line; size is its full length (cut or not).
 func (s *logState) line(raw []byte, cut bool, size int64) {
+	s.lineESC(raw, cut, size, bytes.IndexByte(raw, 0x1b) >= 0)
+}
+
+// lineESC is line when the caller already knows whether raw holds ESC.
+func (s *logState) lineESC(raw []byte, cut bool, size int64, hasESC bool) {
 	f := &s.f
 	f.Lines++
 	start := f.Bytes
@@ -227,11 +254,11 @@ func (s *logState) line(raw []byte, cut bool, size int64) {
 	if n := len(raw); n > 0 && raw[n-1] == '\r' {
 		raw = raw[:n-1]
 	}
-	if bytes.IndexByte(raw, 0x1b) >= 0 {
-		raw = rlSGRRe.ReplaceAll(raw, nil)
+	if hasESC {
+		raw = rlStripSGR(raw)
 	}
 	t := rlTrimLeft(raw)
-	busy := s.table != tblNone || s.fail.state != 0
+	busy := s.table != tblNone || s.fail.state != 0 || s.cyBox != 0
 	if !busy && !rlInteresting(t) {
 		return
 	}
@@ -240,39 +267,10 @@ func (s *logState) line(raw []byte, cut bool, size int64) {
 		raw = bytes.ToValidUTF8(raw, []byte("\uFFFD"))
 		t = rlTrimLeft(raw)
 	}
+	if !busy && !rlMayAct(raw, t) {
+		return // e.g. "Response body: …": no string is made of it
+	}
 	s.handle(raw, t, start)
-}
-
-func rlTrimLeft(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
-		b = b[1:]
-	}
-	return b
-}
-
-// rlInteresting is the cheap filter that lets the bulk of Cypress's output
-// through untouched: only lines that can change the facts go further. It
-// looks at the first byte; the wrapper's lines may also carry a bracketed
-// prefix, and a child build id (R10) is looked for only in lines that start
-// like a command echo or a label ("$ npx …", "+ …", "Starting …",
-// "Build ID: …", "ci-build-id: …", "cypress-cloud: …").
-func rlInteresting(t []byte) bool {
-	if len(t) == 0 {
-		return false
-	}
-	switch t[0] {
-	case 'E', 'D', 'U', 'R', 'C', 0xF0: // Extracted, Detected, Using, Running, Cloud, 🎥 🏁
-		return true
-	case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		return true // mocha's "N failing" and "1) title", or a timestamp prefix
-	case '[':
-		return bytes.Contains(t, extractedTag) || bytes.Contains(t, detectedTag) || bytes.Contains(t, uildTag)
-	case 'S', 's', '$', '+', '>', 'n', 'N', 'B', 'b':
-		return bytes.Contains(t, uildTag)
-	case 'c':
-		return (bytes.HasPrefix(t, []byte("ci")) || bytes.HasPrefix(t, []byte("cypress"))) && bytes.Contains(t, uildTag)
-	}
-	return false
 }
 
 func (s *logState) block() *CloudBlock {
@@ -285,6 +283,7 @@ func (s *logState) block() *CloudBlock {
 func (s *logState) newBlock(lineNo, offset int64) *CloudBlock {
 	s.endTable()
 	s.fail = failCapture{}
+	s.curSpec, s.cyBox = -1, 0
 	if len(s.f.Blocks) >= rlMaxItems {
 		s.f.Dropped++
 		s.f.Blocks = s.f.Blocks[:len(s.f.Blocks)-1]
@@ -380,11 +379,7 @@ func (s *logState) handle(raw, t []byte, offset int64) {
 			}
 			idx, _ := strconv.Atoi(m[2])
 			tot, _ := strconv.Atoi(m[3])
-			if len(b.Specs) < rlMaxItems {
-				b.Specs = append(b.Specs, SpecRun{Spec: m[1], Machine: rlMachine(m[1]), Index: idx, Total: tot, Line: lineNo})
-			} else {
-				s.f.Dropped++
-			}
+			s.addBatch(b, m[1], idx, tot, lineNo)
 			b.EndLine = lineNo
 			return
 		}
@@ -400,6 +395,9 @@ func (s *logState) handle(raw, t []byte, offset int64) {
 	}
 	if s.table != tblNone {
 		s.tableLine(ts, trimmed, lineNo)
+		return
+	}
+	if s.specLine(raw, trimmed, lineNo) {
 		return
 	}
 	s.failLine(string(raw), trimmed)

@@ -17,15 +17,18 @@ func (s *logState) failLine(rawLine, trimmed string) {
 				return
 			}
 			n, _ := strconv.Atoi(m[1])
-			b.Specs[len(b.Specs)-1].Failing = n
-			*fc = failCapture{state: 1, block: s.cur, spec: len(b.Specs) - 1}
+			i := s.currentSpec(b)
+			prev := b.Specs[i].Failing
+			b.Specs[i].Failing = n
+			*fc = failCapture{state: 1, block: s.cur, spec: i, prev: prev}
 		}
 	case 1:
 		if trimmed == "" {
 			return
 		}
-		if failTitleRe.MatchString(trimmed) {
+		if m := failTitleRe.FindStringSubmatch(trimmed); m != nil {
 			fc.state = 2
+			s.retarget(m[1])
 			return
 		}
 		*fc = failCapture{}
@@ -71,20 +74,21 @@ func (s *logState) finishFail() {
 	sp.Excerpt = ex
 }
 
+// rlUnescape undoes a Python repr's escapes; built once, not per item.
+var rlUnescape = strings.NewReplacer(`\'`, `'`, `\"`, `"`, `\\`, `\`)
+
 // rlPythonList reads a Python list repr of strings: ['a.ts', "b.ts"].
 func rlPythonList(s string) []string {
 	out := []string{}
-	for _, q := range cfgQuotedRe.FindAllStringSubmatch(s, -1) {
-		v := q[1]
-		if v == "" {
-			v = q[2]
+	cfgQuotedEach(s, func(q byte, v string) {
+		if q == '`' || v == "" {
+			return
 		}
-		if v == "" {
-			continue
+		if strings.IndexByte(v, '\\') >= 0 {
+			v = rlUnescape.Replace(v)
 		}
-		v = strings.NewReplacer(`\'`, `'`, `\"`, `"`, `\\`, `\`).Replace(v)
 		out = append(out, v)
-	}
+	})
 	return out
 }
 

@@ -93,6 +93,8 @@ func goToJS(v any) jsVal {
 		return jsVal{kind: kNum, n: float64(x)}
 	case float64:
 		return jsVal{kind: kNum, n: x}
+	case envUndefined:
+		return jsVal{kind: kUndef}
 	}
 	return unknown
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -317,10 +318,13 @@ func TestCrossCheck_W4_LiveHangIsHung(t *testing.T) {
 		}
 		return false
 	})
-	ps, err := exec.Command("ps", "-eo", "pid,ppid,stat,etimes,args").Output()
+	all, err := exec.Command("ps", "-eo", "pid,ppid,stat,etimes,args").Output()
 	if err != nil {
 		t.Fatalf("ps: %v", err)
 	}
+	// Only this runner's process tree: other tests on the machine may run
+	// simulated runners of their own at the same time.
+	ps := processTree(all, cmd.Process.Pid)
 	defer syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 	log, _ := os.ReadFile(logPath)
 	info, _ := os.Stat(logPath)
@@ -348,4 +352,42 @@ func grepLines(b []byte, s string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// processTree keeps the header of a `ps -eo pid,ppid,…` listing and the
+// lines of root and its descendants.
+func processTree(ps []byte, root int) []byte {
+	lines := bytes.Split(ps, []byte("\n"))
+	parent := map[int]int{}
+	for _, l := range lines[1:] {
+		f := strings.Fields(string(l))
+		if len(f) < 2 {
+			continue
+		}
+		pid, err1 := strconv.Atoi(f[0])
+		ppid, err2 := strconv.Atoi(f[1])
+		if err1 == nil && err2 == nil {
+			parent[pid] = ppid
+		}
+	}
+	in := func(pid int) bool {
+		for i := 0; i < 64 && pid > 1; i++ {
+			if pid == root {
+				return true
+			}
+			pid = parent[pid]
+		}
+		return false
+	}
+	out := [][]byte{lines[0]}
+	for _, l := range lines[1:] {
+		f := strings.Fields(string(l))
+		if len(f) < 2 {
+			continue
+		}
+		if pid, err := strconv.Atoi(f[0]); err == nil && in(pid) {
+			out = append(out, l)
+		}
+	}
+	return append(bytes.Join(out, []byte("\n")), '\n')
 }

@@ -1,104 +1,22 @@
 package simulator
 
 import (
-	"bytes"
 	"crypto/md5"
 	"encoding/hex"
-	"encoding/json"
-	"path"
-	"strings"
+
+	"github.com/atvm/atvmbot/internal/formats"
 )
 
-// mochawesome 7.x JSON, field order as in mochawesome.js/utils.js.
-type mwReport struct {
-	Stats   mwStats   `json:"stats"`
-	Results []mwSuite `json:"results"`
-	Meta    mwMeta    `json:"meta"`
-}
-
-type mwStats struct {
-	Suites          int     `json:"suites"`
-	Tests           int     `json:"tests"`
-	Passes          int     `json:"passes"`
-	Pending         int     `json:"pending"`
-	Failures        int     `json:"failures"`
-	Start           string  `json:"start"`
-	End             string  `json:"end"`
-	Duration        int64   `json:"duration"`
-	TestsRegistered int     `json:"testsRegistered"`
-	PassPercent     float64 `json:"passPercent"`
-	PendingPercent  float64 `json:"pendingPercent"`
-	Other           int     `json:"other"`
-	HasOther        bool    `json:"hasOther"`
-	Skipped         int     `json:"skipped"`
-	HasSkipped      bool    `json:"hasSkipped"`
-}
-
-type mwSuite struct {
-	UUID        string    `json:"uuid"`
-	Title       string    `json:"title"`
-	FullFile    string    `json:"fullFile"`
-	File        string    `json:"file"`
-	BeforeHooks []mwTest  `json:"beforeHooks"`
-	AfterHooks  []mwTest  `json:"afterHooks"`
-	Tests       []mwTest  `json:"tests"`
-	Suites      []mwSuite `json:"suites"`
-	Passes      []string  `json:"passes"`
-	Failures    []string  `json:"failures"`
-	Pending     []string  `json:"pending"`
-	Skipped     []string  `json:"skipped"`
-	Duration    int64     `json:"duration"`
-	Root        bool      `json:"root"`
-	RootEmpty   bool      `json:"rootEmpty"`
-	Timeout     int       `json:"_timeout"`
-}
-
-type mwTest struct {
-	Title      string  `json:"title"`
-	FullTitle  string  `json:"fullTitle"`
-	TimedOut   *bool   `json:"timedOut"`
-	Duration   int64   `json:"duration"`
-	State      string  `json:"state"`
-	Speed      *string `json:"speed"`
-	Pass       bool    `json:"pass"`
-	Fail       bool    `json:"fail"`
-	Pending    bool    `json:"pending"`
-	Context    *string `json:"context"`
-	Code       string  `json:"code"`
-	Err        mwErr   `json:"err"`
-	UUID       string  `json:"uuid"`
-	ParentUUID string  `json:"parentUUID"`
-	IsHook     bool    `json:"isHook"`
-	Skipped    bool    `json:"skipped"`
-}
-
-// mwErr is {} for a test that did not fail.
-type mwErr struct {
-	Message *string `json:"message,omitempty"`
-	Estack  *string `json:"estack,omitempty"`
-	Diff    *string `json:"diff"`
-	set     bool
-}
-
-// MarshalJSON writes {} for an unset error, the three fields otherwise.
-func (e mwErr) MarshalJSON() ([]byte, error) {
-	if !e.set {
-		return []byte("{}"), nil
-	}
-	type plain mwErr
-	return marshalJS(plain(e))
-}
-
-type mwMeta struct {
-	Mocha       map[string]string `json:"mocha"`
-	Mochawesome mwTool            `json:"mochawesome"`
-	Marge       mwTool            `json:"marge"`
-}
-
-type mwTool struct {
-	Options any    `json:"options"`
-	Version string `json:"version"`
-}
+// The report model is the shared one (internal/formats).
+type (
+	mwReport = formats.MochawesomeReport
+	mwStats  = formats.MochawesomeStats
+	mwSuite  = formats.MochawesomeSuite
+	mwTest   = formats.MochawesomeTest
+	mwErr    = formats.MochawesomeErr
+	mwMeta   = formats.MochawesomeMeta
+	mwTool   = formats.MochawesomeTool
+)
 
 type margeOptions struct {
 	ReportDir      string `json:"reportDir"`
@@ -169,7 +87,7 @@ func (h *hostRun) mochawesomeReport() mwReport {
 			if h.B.MochawesomeEmptyError {
 				msg, stack = "", ""
 			}
-			mt.Err = mwErr{Message: &msg, Estack: &stack, set: true}
+			mt.Err = mwErr{Message: &msg, Estack: &stack, Set: true}
 			suite.Failures = append(suite.Failures, id)
 		case statePending:
 			suite.Pending = append(suite.Pending, id)
@@ -198,33 +116,13 @@ func (h *hostRun) mochawesomeReport() mwReport {
 }
 
 // marshalJS is JSON.stringify: compact, no HTML escaping.
-func marshalJS(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
-
-// htmlAttrEscaper is escape-html plus mochawesome's &#39 → &#x27.
-var htmlAttrEscaper = strings.NewReplacer("&", "&amp;", `"`, "&quot;", "'", "&#x27;", "<", "&lt;", ">", "&gt;")
+func marshalJS(v any) ([]byte, error) { return formats.MarshalJS(v) }
 
 // RenderMochawesomeHTML wraps a report JSON in mochawesome-report-generator's
-// page: the JSON, html-escaped, in <body data-raw="…">.
+// page (the shared writer in internal/formats).
 func RenderMochawesomeHTML(reportJSON []byte) []byte {
 	cfg, _ := marshalJS(margeOpts)
-	var b strings.Builder
-	b.WriteString("<!doctype html>\n")
-	b.WriteString(`<html lang="en"><head><meta charSet="utf-8"/><meta http-equiv="X-UA-Compatible" content="IE=edge"/>` +
-		`<meta name="viewport" content="width=device-width, initial-scale=1"/><title>Mochawesome Report</title>` +
-		`<link rel="stylesheet" href="assets/app.css"/></head><body data-raw="`)
-	b.WriteString(htmlAttrEscaper.Replace(string(reportJSON)))
-	b.WriteString(`" data-config="`)
-	b.WriteString(htmlAttrEscaper.Replace(string(cfg)))
-	b.WriteString(`"><div id="report"></div><script src="assets/app.js"></script></body></html>`)
-	return []byte(b.String())
+	return formats.MochawesomeHTML(reportJSON, cfg)
 }
 
 // RenderMochawesome is the HTML report of a host's spec run.
@@ -238,10 +136,4 @@ func (h *hostRun) RenderMochawesome() ([]byte, error) {
 
 // MochawesomeBase is reportFilename [name]: the spec basename with
 // everything from its first dot removed (atvm121-ubuntu24.04.ts → atvm121-ubuntu24).
-func MochawesomeBase(spec string) string {
-	b := path.Base(spec)
-	if i := strings.IndexByte(b, '.'); i >= 0 {
-		b = b[:i]
-	}
-	return b
-}
+func MochawesomeBase(spec string) string { return formats.MochawesomeBase(spec) }

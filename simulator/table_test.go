@@ -31,26 +31,6 @@ func TestPrettyMS_R9_DefaultOptions(t *testing.T) {
 	}
 }
 
-func TestWrapString_R9_ChunksTrimmed(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		size int
-		want []string
-	}{
-		{"16m 13.9s", 8, []string{"16m 13.9", "s"}},
-		{"1h 4m 12.3s", 8, []string{"1h 4m 12", ".3s"}},
-		{"9m 2.5s", 8, []string{"9m 2.5s"}},
-		{"cmc-reboot-atvm121-ubuntu24.04.ts", 30, []string{"cmc-reboot-atvm121-ubuntu24.04", ".ts"}},
-		{"12345678 9", 8, []string{"12345678", "9"}}, // the space after the cut is trimmed
-		{"", 8, []string{""}},
-	} {
-		got := wrapString(tc.in, tc.size)
-		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
-			t.Errorf("wrapString(%q, %d) = %q, want %q", tc.in, tc.size, got, tc.want)
-		}
-	}
-}
-
 // The example of docs/formats.md a.2, rendered by the upstream code.
 const formatsTableExample = `  ┌────────────────────────────────────────────────────────────────────────────────────────────────┐
   │     Spec                                         Tests   Passing   Failing   Pending   Skipped │

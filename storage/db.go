@@ -116,6 +116,12 @@ func (db *DB) migrate(ctx context.Context) error {
 			tx.Rollback()
 			return fmt.Errorf("storage: migration %d: %w", i+1, err)
 		}
+		if step := goMigrations[i+1]; step != nil {
+			if err := step(ctx, tx); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("storage: migration %d: %w", i+1, err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, i+1)); err != nil {
 			tx.Rollback()
 			return err
@@ -158,11 +164,16 @@ func queryStrings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([
 	return out, rows.Err()
 }
 
+// tsLayout stores times in UTC with a fixed width (nanoseconds always
+// written), so that text order is time order: RFC 3339 with trailing zeros
+// dropped does not sort within a second.
+const tsLayout = "2006-01-02T15:04:05.000000000Z"
+
 func ts(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
-	return t.UTC().Format(time.RFC3339Nano)
+	return t.UTC().Format(tsLayout)
 }
 
 func parseTS(s sql.NullString) time.Time {

@@ -164,4 +164,6 @@ ALTER TABLE approvals ADD COLUMN user_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_log ADD COLUMN actor_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE locks ADD COLUMN draining INTEGER NOT NULL DEFAULT 0;
 `,
+	// 3: times rewritten fixed-width (tsLayout) by the Go step below.
+	`UPDATE schema_info SET value = value WHERE 0;`,
 }

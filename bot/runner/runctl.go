@@ -160,8 +160,9 @@ func (r *ControllerRunner) reconstruct(ctx context.Context, run storage.Run, v *
 	meta := results.Meta{
 		Build: run.Build, RunStart: run.ControllerStart, Now: in.Now, Template: sc.Plan.Template, Plugin: sc.Plan.Plugin,
 		Categorized: run.Categorized, InstallOnly: sc.Plan.InstallOnly, RequestedVMs: sc.Scope.VMs,
-		TemplateCommand: sc.Plan.TemplateCommand, RunnerCommand: sc.Plan.RunnerCommand, ConfigFile: sc.Plan.ConfigFile,
+		TemplateCommand: sc.Plan.TemplateCommand, RunnerCommand: sc.Plan.RunnerCommand, ConfigFile: sc.Plan.ConfigFile, Config: sc.Scope.Config,
 		Processes: runnerProcesses(in), HungGrace: r.Cfg.Watch.HungGrace, SettleDelay: r.Cfg.Watch.SettleDelay, Version: r.Version,
+		Layout: r.layout(),
 	}
 	for _, s := range sc.Plan.Skipped {
 		meta.Skipped = append(meta.Skipped, results.Skip{Name: s.Name, Reason: s.Reason})
@@ -295,17 +296,24 @@ func (r *ControllerRunner) absorb(run storage.Run, v *runView, p string, data []
 			v.launch = nil
 		}
 		v.launch = append(v.launch, data...)
-	case results.ClassifyPath(p) == results.KindReporterTXT:
+	case r.layout().Classify(p) == results.KindReporterTXT:
 		if whole {
 			v.txt[p] = nil
 		}
 		v.txt[p] = append(v.txt[p], data...)
-		v.files[p] = results.ParseFile(results.File{Path: p, ModTime: mt, Data: v.txt[p]})
+		v.files[p] = results.ParseFileAs(results.KindReporterTXT, results.File{Path: p, ModTime: mt, Data: v.txt[p]})
 	default:
-		pf := results.ParseFile(results.File{Path: p, ModTime: mt, Data: data})
+		pf := results.ParseFileAs(r.layout().Classify(p), results.File{Path: p, ModTime: mt, Data: data})
 		pf.Data = nil // only specs are kept, and those come from the stored scope
 		v.files[p] = pf
 	}
+}
+
+// layout is where the configuration says the artifacts are: the same
+// folders are fetched and parsed.
+func (r *ControllerRunner) layout() results.Layout {
+	c := r.Cfg.Controller
+	return results.Layout{JUnitGlob: c.JUnitGlob, MochawesomeDir: c.MochawesomeDir, ReporterDir: c.ReporterDir}
 }
 
 func escapePath(p string) string {

@@ -126,6 +126,7 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 	defer transport.Close()
 	ctlRunner := runner.NewControllerRunner(transport, cfg, db, filepath.Join(filepath.Dir(cfg.Storage.Path), "mirror"), name, log)
 	ctlRunner.Version = versionString()
+	ctlRunner.Ctl.Observer = metrics // every round trip feeds atvmbot_ssh_round_trip_seconds
 	core := &bot.Core{Cfg: cfg, DB: db, Chat: mm, Runner: ctlRunner, Log: log, Metrics: metrics, Version: versionString(), Channel: channel.Id,
 		Approvers: []string{}} // fail closed until the configured names are resolved to user ids
 	resolveApprovers(ctx, core, log)

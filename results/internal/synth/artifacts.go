@@ -2,16 +2,13 @@ package synth
 
 import (
 	"bytes"
-	"crypto/md5"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
-)
 
-func xmlAttr(s string) string {
-	return strings.NewReplacer("&", "&amp;", `"`, "&quot;", "'", "&apos;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+	"github.com/atvm/atvmbot/internal/formats"
+)
 
 // errName splits "CypressError: message" into name and message.
 func errName(e string) (string, string) {
@@ -21,42 +18,27 @@ func errName(e string) (string, string) {
 	return "Error", e
 }
 
-// JUnit renders mocha-junit-reporter 2.x output for one spec and returns
-// it with its [hash] file name (md5 of the XML).
+// JUnit renders mocha-junit-reporter 2.2.1's output for one spec with the
+// shared writer and returns it with its [hash] file name (md5 of the XML).
 func JUnit(s Spec, start time.Time) (name string, data []byte) {
 	r := s.Row()
-	var cases strings.Builder
-	written, failures := 0, 0
+	title := s.Machine + " " + s.Template
+	inner := formats.JUnitSuite{Name: title, Timestamp: start, Tests: len(s.Steps), TimeS: float64(r.DurationMS) / 1000}
 	for _, st := range s.Steps {
 		if st.State == "pending" {
 			continue
 		}
-		written++
-		full := s.Machine + " " + s.Template + " " + st.Title
-		fmt.Fprintf(&cases, "    <testcase name=\"%s\" time=\"%.3f\" classname=\"%s\">\n", xmlAttr(full), float64(st.DurationMS)/1000, xmlAttr(st.Title))
+		c := formats.JUnitCase{Name: title + " " + st.Title, Classname: st.Title, TimeS: float64(st.DurationMS) / 1000}
 		if st.State == "failed" {
-			failures++
 			n, m := errName(s.Error)
-			fmt.Fprintf(&cases, "      <failure message=\"%s\" type=\"%s\"><![CDATA[%s: %s\n    at Context.eval (webpack://cdc-e2e-cyp-12.17.4/./%s:21:9)]]></failure>\n", xmlAttr(m), xmlAttr(n), n, m, s.Path)
+			c.Failure = &formats.JUnitFailure{Message: m, Type: n,
+				Body: n + ": " + m + "\n    at Context.eval (webpack://cdc-e2e-cyp-12.17.4/./" + s.Path + ":21:9)"}
 		}
-		cases.WriteString("    </testcase>\n")
+		inner.Cases = append(inner.Cases, c)
 	}
-	ts := start.UTC().Format("2006-01-02T15:04:05")
-	skipped := ""
-	if r.Pending > 0 {
-		skipped = fmt.Sprintf(" skipped=\"%d\"", r.Pending)
-	}
-	suiteSkipped := skipped
-	xml := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="Mocha Tests" time="%.3f" tests="%d" failures="%d"%s>
-  <testsuite name="Root Suite" timestamp="%s" tests="0" file="%s" time="0.000" failures="0">
-  </testsuite>
-  <testsuite name="%s" timestamp="%s" tests="%d" time="%.3f" failures="%d"%s>
-%s  </testsuite>
-</testsuites>`, float64(r.DurationMS)/1000, len(s.Steps), failures, skipped, ts, xmlAttr(s.Path),
-		xmlAttr(s.Machine+" "+s.Template), ts, len(s.Steps), float64(r.DurationMS)/1000, failures, suiteSkipped, cases.String())
-	_ = written
-	return fmt.Sprintf("test-result-%x.xml", md5.Sum([]byte(xml))), []byte(xml)
+	root := formats.JUnitSuite{Name: "Root Suite", Timestamp: start, File: s.Path}
+	xml := formats.JUnit(float64(r.DurationMS)/1000, r.Failing, r.Pending, []formats.JUnitSuite{root, inner})
+	return formats.JUnitFileName(xml), xml
 }
 
 // CheckXMLJUnit renders the wrapper's bookkeeping XML: only check-xml-files.ts.
@@ -74,75 +56,53 @@ func CheckXMLJUnit(start time.Time) []byte {
 }
 
 // Mochawesome renders a mochawesome-report-generator 6 HTML page for one
-// spec. The file name follows [name]_[status]_[datetime] in the given zone.
+// spec, named as marge names it with timestamp isoDateTime:
+// [name]_[status]_<local time><UTC offset> in the given zone.
 func Mochawesome(s Spec, start time.Time, loc *time.Location) (name string, data []byte) {
 	r := s.Row()
-	type test struct {
-		Title      string         `json:"title"`
-		FullTitle  string         `json:"fullTitle"`
-		TimedOut   any            `json:"timedOut"`
-		Duration   int64          `json:"duration"`
-		State      string         `json:"state"`
-		Speed      any            `json:"speed"`
-		Pass       bool           `json:"pass"`
-		Fail       bool           `json:"fail"`
-		Pending    bool           `json:"pending"`
-		Context    any            `json:"context"`
-		Code       string         `json:"code"`
-		Err        map[string]any `json:"err"`
-		UUID       string         `json:"uuid"`
-		ParentUUID string         `json:"parentUUID"`
-		IsHook     bool           `json:"isHook"`
-		Skipped    bool           `json:"skipped"`
-	}
-	var tests []test
-	var passes, fails, pend []string
+	title := s.Machine + " " + s.Template
+	suite := formats.MochawesomeSuite{UUID: "suite-1", Title: title, BeforeHooks: []formats.MochawesomeTest{}, AfterHooks: []formats.MochawesomeTest{},
+		Tests: []formats.MochawesomeTest{}, Suites: []formats.MochawesomeSuite{}, Passes: []string{}, Failures: []string{}, Pending: []string{},
+		Skipped: []string{}, Duration: r.DurationMS, Timeout: 2000}
 	for i, st := range s.Steps {
 		u := fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i)
-		t := test{Title: st.Title, FullTitle: s.Machine + " " + s.Template + " " + st.Title, Duration: st.DurationMS, State: st.State,
-			Pass: st.State == "passed", Fail: st.State == "failed", Pending: st.State == "pending", Err: map[string]any{}, UUID: u, ParentUUID: "suite-1"}
+		t := formats.MochawesomeTest{Title: st.Title, FullTitle: title + " " + st.Title, Duration: st.DurationMS, State: st.State,
+			Pass: st.State == "passed", Fail: st.State == "failed", Pending: st.State == "pending", UUID: u, ParentUUID: suite.UUID}
 		switch st.State {
 		case "passed":
-			t.Speed = "fast"
-			passes = append(passes, u)
+			fast := "fast"
+			t.Speed = &fast
+			suite.Passes = append(suite.Passes, u)
 		case "failed":
-			t.Err = map[string]any{"message": s.Error, "estack": s.Error + "\n    at Context.eval (webpack://cdc-e2e-cyp-12.17.4/./" + s.Path + ":301:11)", "diff": nil}
-			fails = append(fails, u)
+			msg, stack := s.Error, s.Error+"\n    at Context.eval (webpack://cdc-e2e-cyp-12.17.4/./"+s.Path+":301:11)"
+			t.Err = formats.MochawesomeErr{Message: &msg, Estack: &stack, Set: true}
+			suite.Failures = append(suite.Failures, u)
 		default:
-			t.State = "pending"
-			t.Duration = 0
-			pend = append(pend, u)
+			t.State, t.Pending, t.Duration = "pending", true, 0
+			suite.Pending = append(suite.Pending, u)
 		}
-		tests = append(tests, t)
+		suite.Tests = append(suite.Tests, t)
 	}
 	end := start.Add(time.Duration(r.DurationMS) * time.Millisecond)
-	suite := map[string]any{"uuid": "suite-1", "title": s.Machine + " " + s.Template, "fullFile": "", "file": "", "beforeHooks": []any{}, "afterHooks": []any{},
-		"tests": tests, "suites": []any{}, "passes": passes, "failures": fails, "pending": pend, "skipped": []any{}, "duration": r.DurationMS, "root": false, "rootEmpty": false, "_timeout": 2000}
-	root := map[string]any{"uuid": "root-1", "title": "", "fullFile": s.Path, "file": s.Path, "beforeHooks": []any{}, "afterHooks": []any{}, "tests": []any{},
-		"suites": []any{suite}, "passes": []any{}, "failures": []any{}, "pending": []any{}, "skipped": []any{}, "duration": 0, "root": true, "rootEmpty": true, "_timeout": 2000}
+	root := formats.MochawesomeSuite{UUID: "root-1", FullFile: s.Path, File: s.Path, BeforeHooks: []formats.MochawesomeTest{}, AfterHooks: []formats.MochawesomeTest{},
+		Tests: []formats.MochawesomeTest{}, Suites: []formats.MochawesomeSuite{suite}, Passes: []string{}, Failures: []string{}, Pending: []string{},
+		Skipped: []string{}, Root: true, RootEmpty: true, Timeout: 2000}
 	pp := 0.0
 	if r.Tests-r.Pending > 0 {
 		pp = float64(r.Passing) * 100 / float64(r.Tests-r.Pending)
 	}
-	report := map[string]any{
-		"stats": map[string]any{"suites": 1, "tests": r.Tests, "passes": r.Passing, "pending": r.Pending, "failures": r.Failing,
-			"start": start.UTC().Format("2006-01-02T15:04:05.000Z"), "end": end.UTC().Format("2006-01-02T15:04:05.000Z"), "duration": r.DurationMS,
-			"testsRegistered": r.Tests, "passPercent": pp, "pendingPercent": float64(r.Pending) * 100 / float64(max(1, r.Tests)),
-			"other": 0, "hasOther": false, "skipped": 0, "hasSkipped": false},
-		"results": []any{root},
-		"meta":    map[string]any{"mocha": map[string]any{"version": "7.0.1"}, "mochawesome": map[string]any{"options": map[string]any{}, "version": "7.1.3"}, "marge": map[string]any{"options": map[string]any{}, "version": "6.2.0"}},
+	report := formats.MochawesomeReport{
+		Stats: formats.MochawesomeStats{Suites: 1, Tests: r.Tests, Passes: r.Passing, Pending: r.Pending, Failures: r.Failing,
+			Start: start.UTC().Format("2006-01-02T15:04:05.000Z"), End: end.UTC().Format("2006-01-02T15:04:05.000Z"), Duration: r.DurationMS,
+			TestsRegistered: r.Tests, PassPercent: pp, PendingPercent: float64(r.Pending) * 100 / float64(max(1, r.Tests))},
+		Results: []formats.MochawesomeSuite{root},
+		Meta: formats.MochawesomeMeta{Mocha: map[string]string{"version": "7.0.1"},
+			Mochawesome: formats.MochawesomeTool{Options: map[string]any{}, Version: "7.1.3"},
+			Marge:       formats.MochawesomeTool{Options: map[string]any{}, Version: "6.2.0"}},
 	}
-	js := compactJSON(report)
-	attr := strings.NewReplacer("&", "&amp;", `"`, "&quot;", "'", "&#x27;", "<", "&lt;", ">", "&gt;").Replace(string(js))
-	cfg := `{&quot;reportFilename&quot;:&quot;[name]_[status]_[datetime]&quot;,&quot;reportDir&quot;:&quot;cypress/cmcReporter/mochawesome&quot;}`
-	page := `<!doctype html>
-<html lang="en"><head><meta charSet="utf-8"/><meta http-equiv="X-UA-Compatible" content="IE=edge"/><meta name="viewport" content="width=device-width, initial-scale=1"/><title>Mochawesome Report</title><link rel="stylesheet" href="assets/app.css"/></head><body data-raw="` + attr + `" data-config="` + cfg + `"><div id="report"></div><script src="assets/app.js"></script></body></html>`
-	status := "pass"
-	if r.Failing > 0 {
-		status = "fail"
-	}
-	base := strings.SplitN(s.Path[strings.LastIndex(s.Path, "/")+1:], ".", 2)[0]
-	return fmt.Sprintf("%s_%s_%s.html", base, status, end.In(loc).Format("2006-01-02T150405")), []byte(page)
+	js, _ := formats.MarshalJS(report)
+	cfg := []byte(`{"reportFilename":"[name]_[status]","reportDir":"cypress/cmcReporter/mochawesome","timestamp":"isoDateTime"}`)
+	return formats.MochawesomeFileName("[name]_[status]", s.Path, r.Failing > 0, true, end, loc), formats.MochawesomeHTML(js, cfg)
 }
 
 // compactJSON is JSON.stringify: compact, without Go's HTML escaping.

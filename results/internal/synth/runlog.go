@@ -50,6 +50,7 @@ type Block struct {
 	DetectedAfter int   // table position of the wrapper's Detected line; -1 = after the 🏁 line
 	Running       int   // >0: the log stops while spec number Running is executing
 	NoTable       bool  // the log stops before the summary
+	BatchSize     int   // specs per cypress.run() (cypress-cloud's --batch-size); 0 or 1 = one each
 }
 
 const eq100 = "===================================================================================================="
@@ -61,11 +62,30 @@ func WriteBlock(w io.Writer, b Block) {
 	}
 	fmt.Fprintln(w, "Using config file: '/root/cdc-e2e-cyp-12.17.4/currents.config.js'")
 	fmt.Fprintf(w, "\nDiscovered %d spec files\n", len(b.Specs))
-	fmt.Fprintln(w, "Tags: false; Group: false; Parallel: false; Batch Size: 1")
+	fmt.Fprintf(w, "Tags: false; Group: false; Parallel: false; Batch Size: %d\n", max(1, b.BatchSize))
 	fmt.Fprintln(w, "Connecting to cloud orchestration service...")
 	fmt.Fprintf(w, "🎥 Run URL: %s\n", b.RunURL)
 	fmt.Fprintf(w, "\n%s\n\n", eq100)
+	if b.BatchSize > 1 {
+		for i := 0; i < len(b.Specs); i += b.BatchSize {
+			batch := b.Specs[i:min(i+b.BatchSize, len(b.Specs))]
+			var names []string
+			for _, s := range batch {
+				names = append(names, s.Path)
+			}
+			fmt.Fprintf(w, "Running: %s (%d/%d)\n", strings.Join(names, ", "), i+len(batch), len(b.Specs))
+			if b.Running > i && b.Running <= i+len(batch) {
+				WriteCypressBatch(w, batch, b.Running-i)
+				return
+			}
+			WriteCypressBatch(w, batch, 0)
+			fmt.Fprint(w, "  Reporting results and artifacts in background...  \n\n")
+		}
+	}
 	for i, s := range b.Specs {
+		if b.BatchSize > 1 {
+			break
+		}
 		fmt.Fprintf(w, "Running: %s (%d/%d)\n", s.Path, i+1, len(b.Specs))
 		if b.Running == i+1 {
 			writeCypressStart(w, s)
@@ -111,11 +131,26 @@ func box(lines []string) string {
 }
 
 func writeCypressStart(w io.Writer, s Spec) {
-	base := path.Base(s.Path)
+	writeRunStarting(w, []Spec{s})
+	writeSpecStart(w, s, 1, 1)
+}
+
+func writeRunStarting(w io.Writer, specs []Spec) {
+	var names []string
+	for _, s := range specs {
+		names = append(names, path.Base(s.Path))
+	}
+	searched := specs[0].Path
+	if len(specs) > 1 {
+		searched = path.Dir(specs[0].Path) + "/**"
+	}
 	fmt.Fprint(w, "Couldn't determine Mocha version\n\n"+strings.Repeat("=", 80)+"\n\n  (Run Starting)\n\n")
-	fmt.Fprint(w, box([]string{"Cypress:        12.17.4", "Specs:          1 found (" + base + ")", "Searched:       /root/cdc-e2e-cyp-12.17.4/" + s.Path}))
+	fmt.Fprint(w, box([]string{"Cypress:        12.17.4", fmt.Sprintf("Specs:          %d found (%s)", len(specs), strings.Join(names, ", ")), "Searched:       /root/cdc-e2e-cyp-12.17.4/" + searched}))
+}
+
+func writeSpecStart(w io.Writer, s Spec, i, n int) {
 	fmt.Fprintln(w, strings.Repeat("─", 100))
-	fmt.Fprintf(w, "  Running:  %-86s(1 of 1)\n\n\n", base)
+	fmt.Fprintf(w, "  Running:  %-86s(%d of %d)\n\n\n", path.Base(s.Path), i, n)
 	fmt.Fprintf(w, "  %s %s\n", s.Machine, s.Template)
 }
 
@@ -123,6 +158,27 @@ func writeCypressStart(w io.Writer, s Spec) {
 // including its (Run Finished) table, which a summary parser must ignore.
 func WriteCypressSpec(w io.Writer, s Spec) {
 	writeCypressStart(w, s)
+	writeSpecBody(w, s)
+	writeRunFinished(w, []Spec{s})
+}
+
+// WriteCypressBatch writes one cypress.run() over a batch of specs: one
+// (Run Starting) box, each spec's output after its own Running line, and
+// one (Run Finished) box with a row per spec. running > 0 stops the output
+// while spec number running (1-based) executes.
+func WriteCypressBatch(w io.Writer, specs []Spec, running int) {
+	writeRunStarting(w, specs)
+	for i, s := range specs {
+		writeSpecStart(w, s, i+1, len(specs))
+		if running == i+1 {
+			return
+		}
+		writeSpecBody(w, s)
+	}
+	writeRunFinished(w, specs)
+}
+
+func writeSpecBody(w io.Writer, s Spec) {
 	r := s.Row()
 	fail := 0
 	failedTitle := ""
@@ -163,16 +219,39 @@ func WriteCypressSpec(w io.Writer, s Spec) {
 		fmt.Sprintf("Duration:     %d minutes, %d seconds", r.DurationMS/60000, r.DurationMS/1000%60),
 		"Spec Ran:     " + path.Base(s.Path),
 	}))
-	marker := "✔"
-	verdict := "All specs passed!"
-	if r.Failing > 0 {
-		marker, verdict = "✖", "1 of 1 failed (100%)"
-	}
-	mmss := fmt.Sprintf("%02d:%02d", r.DurationMS/60000, r.DurationMS/1000%60)
+}
+
+func mmss(ms int64) string { return fmt.Sprintf("%02d:%02d", ms/60000, ms/1000%60) }
+
+// writeRunFinished writes Cypress's own (Run Finished) box: a row per spec,
+// a ├ line between rows, the totals line outside the box.
+func writeRunFinished(w io.Writer, specs []Spec) {
+	failed := 0
+	var tot Row
 	fmt.Fprint(w, "\n"+strings.Repeat("=", 80)+"\n\n  (Run Finished)\n\n")
 	fmt.Fprintf(w, "       Spec                                              Tests  Passing  Failing  Pending  Skipped\n")
 	fmt.Fprint(w, "  ┌"+strings.Repeat("─", 96)+"┐\n")
-	fmt.Fprintf(w, "  │ %s  %-40s %5s %8d %8s %8s %8s %8s │\n", marker, path.Base(s.Path), mmss, r.Tests, dash(r.Passing), dash(r.Failing), dash(r.Pending), "-")
+	for i, s := range specs {
+		r := s.Row()
+		marker := "✔"
+		if r.Failing > 0 {
+			marker = "✖"
+			failed++
+		}
+		if i > 0 {
+			fmt.Fprint(w, "  ├"+strings.Repeat("─", 96)+"┤\n")
+		}
+		fmt.Fprintf(w, "  │ %s  %-40s %5s %8d %8s %8s %8s %8s │\n", marker, path.Base(s.Path), mmss(r.DurationMS), r.Tests, dash(r.Passing), dash(r.Failing), dash(r.Pending), "-")
+		tot.DurationMS += r.DurationMS
+		tot.Tests += r.Tests
+		tot.Passing += r.Passing
+		tot.Failing += r.Failing
+		tot.Pending += r.Pending
+	}
 	fmt.Fprint(w, "  └"+strings.Repeat("─", 96)+"┘\n")
-	fmt.Fprintf(w, "    %s  %-40s %5s %8d %8s %8s %8s %8s\n\n", marker, verdict, mmss, r.Tests, dash(r.Passing), dash(r.Failing), dash(r.Pending), "-")
+	marker, verdict := "✔", "All specs passed!"
+	if failed > 0 {
+		marker, verdict = "✖", fmt.Sprintf("%d of %d failed (%d%%)", failed, len(specs), failed*100/len(specs))
+	}
+	fmt.Fprintf(w, "    %s  %-40s %5s %8d %8s %8s %8s %8s\n\n", marker, verdict, mmss(tot.DurationMS), tot.Tests, dash(tot.Passing), dash(tot.Failing), dash(tot.Pending), "-")
 }

@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -42,5 +43,31 @@ func TestPrettyMS(t *testing.T) {
 		if got := PrettyMS(ms); got != want {
 			t.Errorf("PrettyMS(%d) = %q, want %q", ms, got, want)
 		}
+	}
+}
+
+// R9: for the same data, the table is byte for byte the one cypress-cloud
+// 1.13.1 printed in the real-tool fixture (results/testdata/real).
+func TestSummaryTable_R9_MatchesRealCypressCloud(t *testing.T) {
+	raw, err := os.ReadFile("../../testdata/real/reboot-5vm/tmp/reboot-real.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(raw)
+	i := strings.Index(log, "  ┌")
+	j := strings.Index(log[i:], "┘\n")
+	if i < 0 || j < 0 {
+		t.Fatal("no table in the real log")
+	}
+	real := log[i : i+j+len("┘\n")]
+	got := SummaryTable([]Row{
+		{Spec: "cmc-reboot-fc-atvm121-ubuntu24.04.ts", DurationMS: 2100000, Tests: 40, Passing: 40},
+		{Spec: "cmc-reboot-fc-atvm72-redhat9.6.ts", DurationMS: 1900000, Tests: 40, Passing: 37, Failing: 1, Pending: 2},
+		{Spec: "atvm5-ubuntu22.04.ts", DurationMS: 6320000, Tests: 40, Passing: 40},
+		{Spec: "atvm9-debian12.5.ts", DurationMS: 1876000, Tests: 40, Passing: 40},
+		{Spec: "cmc-reboot-fc-atvm88-oracle8.10.ts", DurationMS: 95000, Tests: 40, Failing: 1, Pending: 39},
+	}, -1)
+	if got != real {
+		t.Fatalf("synth table:\n%s\nreal table:\n%s", got, real)
 	}
 }

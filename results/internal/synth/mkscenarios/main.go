@@ -169,7 +169,7 @@ func main() {
 	}
 	for _, f := range []func(string){lateRow0415, windowsDrift0416, wrappedS0422, falsePass0424, dictEvents0429,
 		authNoise0330, mochaPairing0331, groupedCheckXML0327, missingLog, categorizedNoLog, hung, staleNewest,
-		buildIDMismatch, liveCategorized, badInput} {
+		buildIDMismatch, liveCategorized, badInput, phantomHosts, phantomHostsNoLog, finishedInRunningGroup} {
 		f(root)
 	}
 }
