@@ -1,11 +1,10 @@
-// Package bot is atvmbot's chat transport: the Mattermost adapter (REST posts,
-// the HTTP listener for the /atvm slash command and button actions, the
-// websocket for mentions, DMs and thread replies, command registration), the
-// console adapter used by `atvmbot demo`, and /healthz and /metrics.
-//
-// The core (plan → approve → launch → watch → post once) talks to chat only
-// through the small Chat and Handler interfaces below, so it runs the same
-// against the console and a real server.
+// Package bot is atvmbot's transport-free core: commands, plans, approvals,
+// one owner per run, watch ticks and the posting rules that post each result
+// once. It talks to chat only through the small Chat and Handler interfaces
+// below and to the controller only through Runner and Discoverer, so it runs
+// the same against the console (bot/console) and Mattermost
+// (bot/mattermost), and against the controller (bot/runner) or a fake. It
+// imports none of them.
 package bot
 
 import (
@@ -132,9 +131,9 @@ const MaxMessageRunes = 16383
 // caller splits it (D7 keys each part).
 var ErrMessageTooLong = errors.New("bot: message longer than 16383 runes: split it")
 
-// cleanText makes text storable: PostgreSQL refuses NUL (the server answers
+// CleanText makes text storable: PostgreSQL refuses NUL (the server answers
 // 500) and invalid UTF-8.
-func cleanText(s string) string {
+func CleanText(s string) string {
 	if strings.IndexByte(s, 0) >= 0 {
 		s = strings.ReplaceAll(s, "\x00", "")
 	}
@@ -144,24 +143,24 @@ func cleanText(s string) string {
 	return s
 }
 
-// cleanMessage cleans a message and enforces the length limit.
-func cleanMessage(s string) (string, error) {
-	s = cleanText(s)
+// CleanMessage cleans a message and enforces the length limit.
+func CleanMessage(s string) (string, error) {
+	s = CleanText(s)
 	if utf8.RuneCountInString(s) > MaxMessageRunes {
 		return "", ErrMessageTooLong
 	}
 	return s, nil
 }
 
-// cleanProps returns a copy of props with every string cleaned (props are
+// CleanProps returns a copy of props with every string cleaned (props are
 // stored as jsonb, which refuses \u0000 as well).
-func cleanProps(props map[string]any) map[string]any {
+func CleanProps(props map[string]any) map[string]any {
 	if props == nil {
 		return nil
 	}
 	out := make(map[string]any, len(props))
 	for k, v := range props {
-		out[cleanText(k)] = cleanValue(v)
+		out[CleanText(k)] = cleanValue(v)
 	}
 	return out
 }
@@ -169,9 +168,9 @@ func cleanProps(props map[string]any) map[string]any {
 func cleanValue(v any) any {
 	switch t := v.(type) {
 	case string:
-		return cleanText(t)
+		return CleanText(t)
 	case map[string]any:
-		return cleanProps(t)
+		return CleanProps(t)
 	case []any:
 		out := make([]any, len(t))
 		for i, e := range t {
@@ -181,7 +180,7 @@ func cleanValue(v any) any {
 	case []string:
 		out := make([]string, len(t))
 		for i, e := range t {
-			out[i] = cleanText(e)
+			out[i] = CleanText(e)
 		}
 		return out
 	default:
@@ -189,8 +188,8 @@ func cleanValue(v any) any {
 	}
 }
 
-// isAlnum reports whether s is non-empty ASCII letters and digits only.
-func isAlnum(s string) bool {
+// IsAlnum reports whether s is non-empty ASCII letters and digits only.
+func IsAlnum(s string) bool {
 	if s == "" {
 		return false
 	}

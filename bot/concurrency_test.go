@@ -130,11 +130,11 @@ func (g *gatedRunner) Cancel(_ context.Context, run storage.Run) error {
 	return nil
 }
 
-// stateChat is a console whose CreatePost checks, at the moment of posting,
+// stateChat is a test chat whose CreatePost checks, at the moment of posting,
 // that no result post (sub-run, final, correction) goes out for a run the
 // cancel has already won (D24), and counts each idempotency key.
 type stateChat struct {
-	*Console
+	*testChat
 	db *storage.DB
 
 	mu         sync.Mutex
@@ -152,7 +152,7 @@ func (s *stateChat) CreatePost(ctx context.Context, p OutPost) (string, error) {
 			}
 		}
 	}
-	id, err := s.Console.CreatePost(ctx, p)
+	id, err := s.testChat.CreatePost(ctx, p)
 	if err == nil && p.IdemKey != "" {
 		s.mu.Lock()
 		s.keys[p.IdemKey]++
@@ -174,8 +174,8 @@ func newConcWorld(db *storage.DB, rng func(int) int) *concWorld {
 	cfg := config.Default()
 	cfg.Approvals.Approvers = []string{"lead-a", "lead-b"}
 	cfg.Watch.PollInterval = 5 * time.Millisecond
-	console := NewConsole(ConsoleOptions{Out: discard{}, User: "alice"})
-	chat := &stateChat{Console: console, db: db, keys: map[string]int{}}
+	console := newTestChat(testChatOptions{Out: discard{}, User: "alice"})
+	chat := &stateChat{testChat: console, db: db, keys: map[string]int{}}
 	runner := &gatedRunner{rng: rng, db: db, live: map[string]bool{}, steps: map[string]int{}}
 	core := &Core{Cfg: &cfg, DB: db, Chat: chat, Runner: runner, Log: zerolog.Nop(), Version: "vconc", Channel: console.Channel()}
 	return &concWorld{core: core, db: db, runner: runner, chat: chat}
@@ -403,9 +403,9 @@ func runSchedule(t *testing.T, db *storage.DB, seed int64) string {
 
 // message is a post's current text.
 func (s *stateChat) message(id string) string {
-	s.Console.mu.Lock()
-	defer s.Console.mu.Unlock()
-	if p := s.Console.posts[id]; p != nil {
+	s.testChat.mu.Lock()
+	defer s.testChat.mu.Unlock()
+	if p := s.testChat.posts[id]; p != nil {
 		return p.message
 	}
 	return ""

@@ -17,7 +17,7 @@ import (
 
 // Runner is what the core needs from the controller side: launching an
 // approved plan, observing a run, stopping it. The production Runner
-// (ControllerRunner) speaks to the controller; tests use fakes.
+// (runner.ControllerRunner) speaks to the controller; tests use fakes.
 type Runner interface {
 	// Launch runs the approved plan: config check (P5), template step (P15),
 	// verification (P16), then the detached runner. progress is told each
@@ -34,7 +34,7 @@ type Runner interface {
 }
 
 // Discoverer is a Runner that also reads the controller's own state (S1,
-// S2, D15). ControllerRunner is one; a Runner without it (a test fake)
+// S2, D15). runner.ControllerRunner is one; a Runner without it (a test fake)
 // knows only the bot's own runs.
 type Discoverer interface {
 	// Discover reads the controller's own state (S1, S2, D15): live runs

@@ -165,7 +165,7 @@ func (c *Core) launch(ctx context.Context, o *runOwner, run storage.Run, plan co
 		c.releaseAfterCancel(ctx, run.ID, false)
 		return
 	}
-	faultPoint(FaultLaunching)
+	FaultPoint(FaultLaunching)
 	var stepsMu sync.Mutex
 	var steps []string
 	progress := func(step string) {

@@ -42,14 +42,14 @@ func (c *Core) postOnce(ctx context.Context, p postSpec) (string, error) {
 			return id, c.DB.MarkPostSent(ctx, p.key, id, "")
 		}
 	}
-	faultPoint(FaultBeforeCreatePost)
+	FaultPoint(FaultBeforeCreatePost)
 	id, err := c.Chat.CreatePost(ctx, OutPost{ChannelID: p.channel, RootID: p.root, Message: p.message, IdemKey: p.key})
 	if err != nil {
 		// Left pending: the next tick retries, after looking for the key.
 		c.Log.Warn().Err(err).Str("key", p.key).Msg("post not created yet")
 		return "", err
 	}
-	faultPoint(FaultAfterCreatePost)
+	FaultPoint(FaultAfterCreatePost)
 	if err := c.DB.MarkPostSent(ctx, p.key, id, p.digest); err != nil {
 		c.Log.Error().Err(err).Str("key", p.key).Msg("recording a sent post")
 		return id, err
@@ -222,7 +222,7 @@ func (c *Core) correctionHeader(prev *storage.Post, changes []string) string {
 // failed patch leaves it to the next tick.
 func (c *Core) supersede(ctx context.Context, prev *storage.Post, newKey, newID string) {
 	line := fmt.Sprintf("⚠️ **Superseded** by a [correction](%s): this result was found wrong later.", c.Chat.PostLink(newID))
-	faultPoint(FaultBeforeSupersede)
+	FaultPoint(FaultBeforeSupersede)
 	if err := c.Chat.PatchPost(ctx, prev.PostID, line+"\n\n"+c.postedText(ctx, prev), nil); err != nil {
 		c.Log.Warn().Err(err).Str("post", prev.PostID).Msg("marking a superseded post")
 		return

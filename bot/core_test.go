@@ -58,7 +58,7 @@ func (r *scriptedRunner) Cancel(context.Context, storage.Run) error { return nil
 
 type coreFixture struct {
 	core    *Core
-	console *Console
+	console *testChat
 	out     *bytes.Buffer
 	runner  *scriptedRunner
 	db      *storage.DB
@@ -80,7 +80,7 @@ func newCore(t *testing.T, statuses ...results.Status) *coreFixture {
 	}
 	db.SeedBlacklist(ctx, entries)
 	out := &bytes.Buffer{}
-	console := NewConsole(ConsoleOptions{Out: out, User: "qa-lead"})
+	console := newTestChat(testChatOptions{Out: out, User: "qa-lead"})
 	runner := &scriptedRunner{statuses: statuses}
 	core := &Core{Cfg: &cfg, DB: db, Chat: console, Runner: runner, Log: zerolog.Nop(), Version: "vtest", Channel: console.Channel()}
 	return &coreFixture{core: core, console: console, out: out, runner: runner, db: db}

@@ -12,7 +12,7 @@ import (
 
 // flakyChat refuses the first sub-run post, as a server outage would.
 type flakyChat struct {
-	*Console
+	*testChat
 	mu     sync.Mutex
 	failed bool
 }
@@ -25,7 +25,7 @@ func (f *flakyChat) CreatePost(ctx context.Context, p OutPost) (string, error) {
 		return "", errors.New("server unavailable")
 	}
 	f.mu.Unlock()
-	return f.Console.CreatePost(ctx, p)
+	return f.testChat.CreatePost(ctx, p)
 }
 
 // W7: a result whose first send failed and whose content changed before the
@@ -39,7 +39,7 @@ func TestCore_W7_RetriedPostIsNotCorrectedFromUnsentContent(t *testing.T) {
 		categorized(results.RunRunning, rhPass, ub, host("atvm71-redhat9.1", "redhat", results.HostPass)),
 		categorized(results.RunRunning, rhFail, ub, host("atvm71-redhat9.1", "redhat", results.HostFail)),
 	)
-	f.core.Chat = &flakyChat{Console: f.console}
+	f.core.Chat = &flakyChat{testChat: f.console}
 	f.say(t, "qa-lead", "plan cmc-e2e --containsVm redhat,ubuntu --categorize")
 	f.say(t, "qa-lead", "approve")
 	f.core.Wait()

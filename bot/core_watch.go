@@ -214,7 +214,7 @@ func (c *Core) patchIfChanged(ctx context.Context, postID, msg string) {
 	if same {
 		return
 	}
-	faultPoint(FaultAfterCommitBeforePatch)
+	FaultPoint(FaultAfterCommitBeforePatch)
 	if err := c.Chat.PatchPost(ctx, postID, msg, nil); err != nil {
 		c.Log.Warn().Err(err).Str("post", postID).Msg("patching the progress post")
 	}

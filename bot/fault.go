@@ -72,8 +72,8 @@ func parseFault(spec string) map[string]int {
 	return out
 }
 
-// faultPoint kills the process here when ATVMBOT_FAULT asks for it.
-func faultPoint(name string) {
+// FaultPoint kills the process here when ATVMBOT_FAULT asks for it.
+func FaultPoint(name string) {
 	if !faultOn {
 		return
 	}

@@ -33,7 +33,7 @@ func TestFault_D18_UnsetIsInert(t *testing.T) {
 		t.Skip(FaultEnv + " is set for this process")
 	}
 	for _, p := range []string{FaultBeforeCreatePost, FaultAfterCreatePost, FaultAfterCommitBeforePatch, FaultBeforeSupersede, FaultLaunching} {
-		faultPoint(p)
+		FaultPoint(p)
 	}
 	if len(faultHits) != 0 {
 		t.Fatalf("hits counted while off: %v", faultHits)

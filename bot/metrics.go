@@ -122,7 +122,9 @@ func (m *Metrics) Refused(reason string) {
 	m.refusals.WithLabelValues(reason).Inc()
 }
 
-func (m *Metrics) observePost(op string, start time.Time, err error) {
+// ObservePost records one chat post operation (create, patch, find) and
+// whether it failed.
+func (m *Metrics) ObservePost(op string, start time.Time, err error) {
 	if m == nil {
 		return
 	}
@@ -132,14 +134,16 @@ func (m *Metrics) observePost(op string, start time.Time, err error) {
 	}
 }
 
-func (m *Metrics) command(source string) {
+// Command counts one command handed to the core, by its source.
+func (m *Metrics) Command(source string) {
 	if m == nil {
 		return
 	}
 	m.commands.WithLabelValues(source).Inc()
 }
 
-func (m *Metrics) wsState(connected bool) {
+// WSState records whether the Mattermost websocket is connected.
+func (m *Metrics) WSState(connected bool) {
 	if m == nil {
 		return
 	}
@@ -150,7 +154,8 @@ func (m *Metrics) wsState(connected bool) {
 	}
 }
 
-func (m *Metrics) wsReconnect() {
+// WSReconnect counts one websocket reconnect attempt.
+func (m *Metrics) WSReconnect() {
 	if m == nil {
 		return
 	}

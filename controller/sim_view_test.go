@@ -13,7 +13,7 @@ import (
 )
 
 // simView is what a watcher has fetched of one run, absorbed the way the
-// bot's ControllerRunner absorbs it (bot/runctl.go): the runner log through
+// ControllerRunner absorbs it (bot/runner/runctl.go): the runner log through
 // the streaming parser, the launch log as bytes, transcripts grown from
 // their offset, every other artifact parsed whole.
 type simView struct {

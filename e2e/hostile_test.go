@@ -13,7 +13,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
-	"github.com/atvm/atvmbot/bot"
+	mmbot "github.com/atvm/atvmbot/bot/mattermost"
 	"github.com/atvm/atvmbot/internal/itlog"
 	"github.com/atvm/atvmbot/simulator"
 )
@@ -168,7 +168,7 @@ func TestE2E_Hostile_D18_RefusedWithMessageNothingRuns(t *testing.T) {
 
 	// A forged context straight to /mm/action: another key, and a real
 	// signature over another plan id.
-	other, _ := bot.NewSigner([]byte("not-the-bot-signing-key-0123"))
+	other, _ := mmbot.NewSigner([]byte("not-the-bot-signing-key-0123"))
 	forged, _ := other.Sign(planID, "approve", time.Now().Add(time.Hour))
 	real, _ := mustSigner(t).Sign(planID, "approve", time.Now().Add(time.Hour))
 	tampered := map[string]any{}
@@ -199,7 +199,7 @@ func TestE2E_Hostile_D18_RefusedWithMessageNothingRuns(t *testing.T) {
 	msg, _ = w.answer(ctx, w.admin, adminEph, "approve "+superseded)
 	expectRefusal("superseded plan", msg, "Not approved")
 	// A wrong slash token straight to /mm/command: 401, and nothing ran.
-	code, _, err := httpPost(ctx, w.public+bot.PathCommand, "application/x-www-form-urlencoded",
+	code, _, err := httpPost(ctx, w.public+mmbot.PathCommand, "application/x-www-form-urlencoded",
 		url.Values{"token": {"forged-token"}, "text": {"plan cmc-e2e --containsVm redhat --build forged"}, "user_name": {suite.mm["MM_ADMIN_USERNAME"]},
 			"channel_id": {w.channel.Id}}.Encode())
 	if err != nil || code != http.StatusUnauthorized {
@@ -221,7 +221,7 @@ func TestE2E_Hostile_D18_RefusedWithMessageNothingRuns(t *testing.T) {
 	if len(acc.problems) > 0 {
 		t.Errorf("posts: %s", strings.Join(acc.problems, "; "))
 	}
-	if resp, err := http.Get(w.public + bot.PathHealth); err != nil || resp.StatusCode != http.StatusOK {
+	if resp, err := http.Get(w.public + mmbot.PathHealth); err != nil || resp.StatusCode != http.StatusOK {
 		t.Errorf("healthz after the hostile run: %v %v", resp, err)
 	}
 }
@@ -243,9 +243,9 @@ func (w *world) postAction(ctx context.Context, user, postID string, c map[strin
 	w.t.Helper()
 	body, _ := json.Marshal(map[string]any{"user_name": user, "user_id": suite.mm["MM_ADMIN_USER_ID"], "channel_id": w.channel.Id,
 		"post_id": postID, "team_id": suite.mm["MM_TEAM_ID"], "type": "button", "context": c})
-	code, resp, err := httpPost(ctx, w.public+bot.PathAction, "application/json", string(body))
+	code, resp, err := httpPost(ctx, w.public+mmbot.PathAction, "application/json", string(body))
 	if err != nil || code != http.StatusOK {
-		w.t.Fatalf("POST %s: HTTP %d %v", bot.PathAction, code, err)
+		w.t.Fatalf("POST %s: HTTP %d %v", mmbot.PathAction, code, err)
 	}
 	var r struct {
 		EphemeralText string `json:"ephemeral_text"`
@@ -254,8 +254,8 @@ func (w *world) postAction(ctx context.Context, user, postID string, c map[strin
 	return r.EphemeralText
 }
 
-func mustSigner(t *testing.T) *bot.Signer {
-	s, err := bot.NewSigner([]byte(signingKey))
+func mustSigner(t *testing.T) *mmbot.Signer {
+	s, err := mmbot.NewSigner([]byte(signingKey))
 	if err != nil {
 		t.Fatal(err)
 	}

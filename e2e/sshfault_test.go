@@ -12,7 +12,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
-	"github.com/atvm/atvmbot/bot"
+	mmbot "github.com/atvm/atvmbot/bot/mattermost"
 	"github.com/atvm/atvmbot/internal/itlog"
 )
 
@@ -139,12 +139,12 @@ func TestE2E_SSHFaults_W1_RunnerSurvivesBotReconnectsNothingLost(t *testing.T) {
 		}
 	}
 	// The bot's controller check is green again.
-	resp, err := http.Get(w.public + bot.PathHealth)
+	resp, err := http.Get(w.public + mmbot.PathHealth)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var h bot.HealthReport
+	var h mmbot.HealthReport
 	_ = json.NewDecoder(resp.Body).Decode(&h)
 	for _, c := range h.Checks {
 		if c.Name == "controller" && !c.OK {

@@ -22,7 +22,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/rs/zerolog"
 
-	"github.com/atvm/atvmbot/bot"
+	mmbot "github.com/atvm/atvmbot/bot/mattermost"
 	"github.com/atvm/atvmbot/commands"
 	"github.com/atvm/atvmbot/simulator"
 )
@@ -151,8 +151,8 @@ func newWorld(t *testing.T, name string, o worldOpts) *world {
 	// same server at the same time.
 	w.trigger = "atvm-" + randHex(3)
 	w.suffix = randHex(2)
-	cmd, err := bot.RegisterCommand(ctx, w.admin, bot.CommandSpec{TeamID: suite.mm["MM_TEAM_ID"], Trigger: w.trigger,
-		URL: w.public + bot.PathCommand, Hint: commands.AutocompleteHint, Description: commands.AutocompleteDescription}, w.log)
+	cmd, err := mmbot.RegisterCommand(ctx, w.admin, mmbot.CommandSpec{TeamID: suite.mm["MM_TEAM_ID"], Trigger: w.trigger,
+		URL: w.public + mmbot.PathCommand, Hint: commands.AutocompleteHint, Description: commands.AutocompleteDescription}, w.log)
 	if err != nil {
 		t.Fatalf("registering /%s: %v", w.trigger, err)
 	}
@@ -280,7 +280,7 @@ func (w *world) start() {
 			t.Fatalf("serve exited during start-up: %s\n%s", cmd.ProcessState, w.logTail(30))
 		default:
 		}
-		resp, err := http.Get(w.public + bot.PathHealth)
+		resp, err := http.Get(w.public + mmbot.PathHealth)
 		if err == nil {
 			resp.Body.Close()
 			return

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mattermost-up.sh — a real Mattermost server (built from Go source through the
 # module proxy) plus PostgreSQL, both on 127.0.0.1 only, for atvmbot's
-# integration tests (bot/integration_test.go). No docker needed.
+# integration tests (bot/mattermost/integration_test.go). No docker needed.
 #
 # Usage:
 #   scripts/mattermost-up.sh up      install deps (apt, when missing), build or reuse the
@@ -17,7 +17,7 @@
 #
 # Run the integration test against it:
 #   scripts/mattermost-up.sh up >/dev/null
-#   ATVMBOT_MM_ENV=$MM_IT_STATE/mm-it.env ATVMBOT_REQUIRE_MM=1 go test -run Integration ./bot/
+#   ATVMBOT_MM_ENV=$MM_IT_STATE/mm-it.env ATVMBOT_REQUIRE_MM=1 go test -run Integration ./bot/mattermost/
 #   scripts/mattermost-up.sh down
 #
 # Everything is idempotent: `up` twice reuses the running server, the users,

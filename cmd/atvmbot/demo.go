@@ -14,6 +14,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/atvm/atvmbot/bot"
+	"github.com/atvm/atvmbot/bot/console"
+	"github.com/atvm/atvmbot/bot/runner"
 	"github.com/atvm/atvmbot/config"
 	"github.com/atvm/atvmbot/controller"
 	"github.com/atvm/atvmbot/simulator"
@@ -130,15 +132,15 @@ func demo(ctx context.Context, dir, user string, input io.Reader, out io.Writer,
 	if err := seedBlacklist(ctx, db, &cfg); err != nil {
 		return err
 	}
-	console := bot.NewConsole(bot.ConsoleOptions{Out: out, User: user, Echo: true})
-	runner := bot.NewControllerRunner(controller.NewLocal(log), &cfg, db, filepath.Join(dir, "mirror"), "local", log)
-	runner.Version = versionString()
-	core := &bot.Core{Cfg: &cfg, DB: db, Chat: console, Runner: runner, Log: log, Version: versionString(), Channel: console.Channel()}
+	chat := console.NewConsole(console.ConsoleOptions{Out: out, User: user, Echo: true})
+	ctlRunner := runner.NewControllerRunner(controller.NewLocal(log), &cfg, db, filepath.Join(dir, "mirror"), "local", log)
+	ctlRunner.Version = versionString()
+	core := &bot.Core{Cfg: &cfg, DB: db, Chat: chat, Runner: ctlRunner, Log: log, Version: versionString(), Channel: chat.Channel()}
 
 	fmt.Fprintf(out, "atvmbot %s demo — simulated controller at %s, state in %s\n\n", versionString(), root, dir)
 	stopWatch := startWatch(ctx, core, cfg.Watch.PollInterval, log)
 	defer stopWatch()
-	if _, err := console.Run(ctx, input, core); err != nil {
+	if _, err := chat.Run(ctx, input, core); err != nil {
 		return err
 	}
 	core.Wait()
@@ -146,7 +148,7 @@ func demo(ctx context.Context, dir, user string, input io.Reader, out io.Writer,
 		return err
 	}
 	core.Tick(ctx) // a last poll settles the lock and the root post
-	_, _ = console.Run(ctx, strings.NewReader("/atvm status\n"), core)
+	_, _ = chat.Run(ctx, strings.NewReader("/atvm status\n"), core)
 	return nil
 }
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/atvm/atvmbot/bot"
+	"github.com/atvm/atvmbot/bot/mattermost"
 	"github.com/atvm/atvmbot/commands"
 	"github.com/atvm/atvmbot/config"
 	"github.com/atvm/atvmbot/controller"
@@ -29,12 +29,12 @@ func init() {
 // chatDoctor checks the chat side of a deployment; the Mattermost adapter
 // implements it.
 type chatDoctor interface {
-	Doctor(ctx context.Context) []bot.DoctorCheck
+	Doctor(ctx context.Context) []mattermost.DoctorCheck
 }
 
 // newChatDoctor builds the chat checker (tests replace it).
 var newChatDoctor = func(cfg *config.Config) chatDoctor {
-	return bot.NewMattermostDoctor(bot.MattermostDoctorOptions{
+	return mattermost.NewMattermostDoctor(mattermost.MattermostDoctorOptions{
 		URL: cfg.Mattermost.URL, Token: cfg.Secrets.MattermostToken, Team: cfg.Mattermost.Team,
 		Channel: cfg.Mattermost.Channel, PublicURL: cfg.Mattermost.PublicURL, Trigger: cfg.Mattermost.CommandTrigger,
 		Hint: commands.AutocompleteHint, Desc: commands.AutocompleteDescription,

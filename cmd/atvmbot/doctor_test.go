@@ -7,13 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/atvm/atvmbot/bot"
+	"github.com/atvm/atvmbot/bot/mattermost"
 	"github.com/atvm/atvmbot/config"
 )
 
-type fakeChatDoctor []bot.DoctorCheck
+type fakeChatDoctor []mattermost.DoctorCheck
 
-func (f fakeChatDoctor) Doctor(context.Context) []bot.DoctorCheck { return f }
+func (f fakeChatDoctor) Doctor(context.Context) []mattermost.DoctorCheck { return f }
 
 // doctorDeployment is a deployment on the controller itself (local
 // transport) with an ATVM tree holding what the doctor looks for.
@@ -30,14 +30,14 @@ func doctorDeployment(t *testing.T) (dir, cfgPath string) {
 	return dir, cfgPath
 }
 
-func withChat(t *testing.T, checks ...bot.DoctorCheck) {
+func withChat(t *testing.T, checks ...mattermost.DoctorCheck) {
 	old := newChatDoctor
 	newChatDoctor = func(*config.Config) chatDoctor { return fakeChatDoctor(checks) }
 	t.Cleanup(func() { newChatDoctor = old })
 }
 
 func TestDoctor_AllGoodExitsZero(t *testing.T) {
-	withChat(t, bot.DoctorCheck{Name: "Mattermost token accepted (GetMe)", OK: true})
+	withChat(t, mattermost.DoctorCheck{Name: "Mattermost token accepted (GetMe)", OK: true})
 	_, path := doctorDeployment(t)
 	code, out, errOut := runCLI(t, "doctor", "--config", path)
 	if code != 0 {
@@ -52,7 +52,7 @@ func TestDoctor_AllGoodExitsZero(t *testing.T) {
 
 // Each broken piece gives a precise ✗ line with its fix, and exit 1.
 func TestDoctor_FailuresNamedWithFix(t *testing.T) {
-	withChat(t, bot.DoctorCheck{Name: "bot is a member of channel ~atvm", Fix: "/invite @atvmbot ~atvm"})
+	withChat(t, mattermost.DoctorCheck{Name: "bot is a member of channel ~atvm", Fix: "/invite @atvmbot ~atvm"})
 	dir, path := doctorDeployment(t)
 	os.Remove(filepath.Join(dir, "atvm", "cmc-templates.py"))
 	os.WriteFile(filepath.Join(dir, "signing_key"), []byte("short\n"), 0o600)

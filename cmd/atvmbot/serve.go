@@ -17,6 +17,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/atvm/atvmbot/bot"
+	"github.com/atvm/atvmbot/bot/mattermost"
+	"github.com/atvm/atvmbot/bot/runner"
 	"github.com/atvm/atvmbot/commands"
 	"github.com/atvm/atvmbot/config"
 	"github.com/atvm/atvmbot/controller"
@@ -82,7 +84,7 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 		return err
 	}
 	metrics := bot.NewMetrics(versionString())
-	signer, err := bot.NewSigner([]byte(cfg.Secrets.SigningKey))
+	signer, err := mattermost.NewSigner([]byte(cfg.Secrets.SigningKey))
 	if err != nil {
 		return fmt.Errorf("signing key: %w", err)
 	}
@@ -92,16 +94,16 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Mattermost.Listen, err)
 	}
-	storageCheck := bot.HealthCheck{Name: "storage", Critical: true, Check: func(ctx context.Context) (string, error) { return "ok", db.Ping(ctx) }}
-	gate := newStartGate(bot.ServerOptions{Metrics: metrics, Health: []bot.HealthCheck{storageCheck}, Version: versionString()})
+	storageCheck := mattermost.HealthCheck{Name: "storage", Critical: true, Check: func(ctx context.Context) (string, error) { return "ok", db.Ping(ctx) }}
+	gate := newStartGate(mattermost.ServerOptions{Metrics: metrics, Health: []mattermost.HealthCheck{storageCheck}, Version: versionString()})
 	sctx, stopServing := context.WithCancel(ctx)
 	defer stopServing()
 	served := make(chan error, 1)
-	go func() { served <- bot.Serve(sctx, ln, gate, log) }()
+	go func() { served <- mattermost.Serve(sctx, ln, gate, log) }()
 	serveResult := sync.OnceValue(func() error { return <-served })
 	defer func() { stopServing(); _ = serveResult() }()
 
-	mm, err := waitForMattermost(ctx, bot.MattermostOptions{
+	mm, err := waitForMattermost(ctx, mattermost.MattermostOptions{
 		URL: cfg.Mattermost.URL, Token: cfg.Secrets.MattermostToken, TeamName: cfg.Mattermost.Team,
 		PublicURL: cfg.Mattermost.PublicURL, Signer: signer, ButtonTTL: cfg.Approvals.ButtonTTL, Log: log, Metrics: metrics,
 	}, gate, log)
@@ -122,10 +124,10 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 		return err
 	}
 	defer transport.Close()
-	runner := bot.NewControllerRunner(transport, cfg, db, filepath.Join(filepath.Dir(cfg.Storage.Path), "mirror"), name, log)
-	runner.Version = versionString()
-	runner.Ctl.Observer = metrics // every round trip feeds atvmbot_ssh_round_trip_seconds
-	core := &bot.Core{Cfg: cfg, DB: db, Chat: mm, Runner: runner, Log: log, Metrics: metrics, Version: versionString(), Channel: channel.Id,
+	ctlRunner := runner.NewControllerRunner(transport, cfg, db, filepath.Join(filepath.Dir(cfg.Storage.Path), "mirror"), name, log)
+	ctlRunner.Version = versionString()
+	ctlRunner.Ctl.Observer = metrics // every round trip feeds atvmbot_ssh_round_trip_seconds
+	core := &bot.Core{Cfg: cfg, DB: db, Chat: mm, Runner: ctlRunner, Log: log, Metrics: metrics, Version: versionString(), Channel: channel.Id,
 		Approvers: []string{}} // fail closed until the configured names are resolved to user ids
 	resolveApprovers(ctx, core, log)
 
@@ -133,29 +135,29 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 	if cfg.Secrets.SlashToken != "" {
 		tokens = append(tokens, cfg.Secrets.SlashToken)
 	}
-	slash := bot.NewSlashHandler(bot.SlashOptions{Tokens: tokens, Handler: core, Log: log, Metrics: metrics, BaseContext: ctx, ServerURL: cfg.Mattermost.URL})
-	cmd, err := bot.RegisterCommand(ctx, mm.Client(), bot.CommandSpec{
-		TeamID: team.Id, Trigger: cfg.Mattermost.CommandTrigger, URL: cfg.Mattermost.PublicURL + bot.PathCommand,
+	slash := mattermost.NewSlashHandler(mattermost.SlashOptions{Tokens: tokens, Handler: core, Log: log, Metrics: metrics, BaseContext: ctx, ServerURL: cfg.Mattermost.URL})
+	cmd, err := mattermost.RegisterCommand(ctx, mm.Client(), mattermost.CommandSpec{
+		TeamID: team.Id, Trigger: cfg.Mattermost.CommandTrigger, URL: cfg.Mattermost.PublicURL + mattermost.PathCommand,
 		Hint: commands.AutocompleteHint, Description: commands.AutocompleteDescription,
 	}, log)
 	switch {
 	case err == nil && cmd != nil && cmd.Token != "":
 		slash.SetTokens(append(tokens, cmd.Token)...)
-	case errors.Is(err, bot.ErrRegisterForbidden):
+	case errors.Is(err, mattermost.ErrRegisterForbidden):
 	case err != nil:
 		log.Warn().Err(err).Msg("registering the slash command")
 	}
-	action := bot.NewActionHandler(bot.ActionOptions{Signer: signer, Handler: core, Log: log, Metrics: metrics})
-	ws := bot.NewWSListener(mm, bot.WSOptions{Handler: core, Log: log, Metrics: metrics})
-	health := []bot.HealthCheck{
+	action := mattermost.NewActionHandler(mattermost.ActionOptions{Signer: signer, Handler: core, Log: log, Metrics: metrics})
+	ws := mattermost.NewWSListener(mm, mattermost.WSOptions{Handler: core, Log: log, Metrics: metrics})
+	health := []mattermost.HealthCheck{
 		storageCheck,
 		{Name: "controller", Check: func(ctx context.Context) (string, error) {
-			_, err := runner.Ctl.Clock(ctx)
+			_, err := ctlRunner.Ctl.Clock(ctx)
 			return "reachable", err
 		}},
 		ws.HealthCheck(),
 	}
-	mux := bot.NewMux(bot.ServerOptions{Slash: slash, Action: action, Metrics: metrics, Health: health, Version: versionString()})
+	mux := mattermost.NewMux(mattermost.ServerOptions{Slash: slash, Action: action, Metrics: metrics, Health: health, Version: versionString()})
 	core.Recover(ctx)
 	stopWatch := startWatch(ctx, core, cfg.Watch.PollInterval, log)
 	defer stopWatch()

@@ -13,7 +13,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/rs/zerolog"
 
-	"github.com/atvm/atvmbot/bot"
+	"github.com/atvm/atvmbot/bot/mattermost"
 )
 
 // Start-up waits, variables so tests can shorten them.
@@ -34,12 +34,12 @@ type startGate struct {
 	state   atomic.Value // string: what start-up is doing now
 }
 
-func newStartGate(o bot.ServerOptions) *startGate {
+func newStartGate(o mattermost.ServerOptions) *startGate {
 	g := &startGate{ready: make(chan struct{})}
 	g.state.Store("starting")
-	o.Health = append(o.Health, bot.HealthCheck{Name: "mattermost", Critical: true,
+	o.Health = append(o.Health, mattermost.HealthCheck{Name: "mattermost", Critical: true,
 		Check: func(context.Context) (string, error) { return "", errors.New(g.state.Load().(string)) }})
-	g.waiting = bot.NewMux(o)
+	g.waiting = mattermost.NewMux(o)
 	return g
 }
 
@@ -61,7 +61,7 @@ func (g *startGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 	}
-	if r.URL.Path == bot.PathHealth || r.URL.Path == bot.PathMetrics {
+	if r.URL.Path == mattermost.PathHealth || r.URL.Path == mattermost.PathMetrics {
 		g.waiting.ServeHTTP(w, r)
 		return
 	}
@@ -80,17 +80,17 @@ func (g *startGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // backoff while the server cannot be reached or answers with a server
 // error, logging each try. A refused token is not retried: it will not
 // heal by waiting.
-func waitForMattermost(ctx context.Context, o bot.MattermostOptions, gate *startGate, log zerolog.Logger) (*bot.Mattermost, error) {
+func waitForMattermost(ctx context.Context, o mattermost.MattermostOptions, gate *startGate, log zerolog.Logger) (*mattermost.Mattermost, error) {
 	b := backoff.NewExponentialBackOff()
 	b.InitialInterval = mmWaitInitial
 	b.MaxInterval = mmWaitMax
 	b.MaxElapsedTime = 0 // a bot started before its server waits for it
 	try := 0
-	var mm *bot.Mattermost
+	var mm *mattermost.Mattermost
 	gate.set("waiting for Mattermost at " + o.URL)
 	err := backoff.RetryNotify(func() error {
 		try++
-		m, err := bot.NewMattermost(ctx, o)
+		m, err := mattermost.NewMattermost(ctx, o)
 		if err == nil {
 			mm = m
 			return nil

@@ -16,7 +16,7 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
-	"github.com/atvm/atvmbot/bot"
+	"github.com/atvm/atvmbot/bot/mattermost"
 	"github.com/atvm/atvmbot/config"
 )
 
@@ -70,8 +70,8 @@ secret_files:
 }
 
 func TestSigningKeyMinimumMatchesTheSigner(t *testing.T) {
-	if config.MinSigningKey != bot.MinSigningKey {
-		t.Fatalf("config.MinSigningKey %d != bot.MinSigningKey %d", config.MinSigningKey, bot.MinSigningKey)
+	if config.MinSigningKey != mattermost.MinSigningKey {
+		t.Fatalf("config.MinSigningKey %d != mattermost.MinSigningKey %d", config.MinSigningKey, mattermost.MinSigningKey)
 	}
 }
 

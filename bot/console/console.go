@@ -1,0 +1,293 @@
+// Package console is the chat adapter of `atvmbot demo`: commands from
+// stdin or a script, every post and edit printed as it would look in
+// Mattermost.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/atvm/atvmbot/bot"
+)
+
+// ConsoleOptions configures the console chat adapter.
+type ConsoleOptions struct {
+	Out     io.Writer
+	User    string // who typed the lines; default "operator"
+	Channel string // the one channel; default "console"
+	Trigger string // slash trigger without "/"; default "atvm"
+	Echo    bool   // print each input line before its answer (for scripts)
+}
+
+// Console is a Chat that prints every post, patch and private answer to a
+// writer in a readable framed form, keeps posts in memory (so
+// FindByIdemKey works as on a server) and reads commands from lines:
+//
+//	/atvm plan …      a command (the text after the trigger, verbatim)
+//	[Approve] #1      press the button named Approve on post #1
+//	# comment         ignored, as are empty lines
+//
+// Post ids are "#1", "#2", …; PostLink returns the id.
+type Console struct {
+	o     ConsoleOptions
+	mu    sync.Mutex
+	n     int
+	posts map[string]*consolePost
+}
+
+type consolePost struct {
+	id, channel, root string
+	message           string
+	props             map[string]any
+	buttons           []bot.Button
+}
+
+var _ bot.Chat = (*Console)(nil)
+
+// NewConsole returns a console adapter writing to o.Out.
+func NewConsole(o ConsoleOptions) *Console {
+	if o.User == "" {
+		o.User = "operator"
+	}
+	if o.Channel == "" {
+		o.Channel = "console"
+	}
+	if o.Trigger == "" {
+		o.Trigger = "atvm"
+	}
+	return &Console{o: o, posts: map[string]*consolePost{}}
+}
+
+// Channel is the console's channel id.
+func (c *Console) Channel() string { return c.o.Channel }
+
+// CreatePost prints the post and returns its id; a known key returns the
+// earlier post without printing (W1, as on the server).
+func (c *Console) CreatePost(ctx context.Context, p bot.OutPost) (string, error) {
+	msg, err := bot.CleanMessage(p.Message)
+	if err != nil {
+		return "", err
+	}
+	for _, b := range p.Buttons {
+		if !bot.IsAlnum(b.Action) {
+			return "", fmt.Errorf("bot: action id %q: letters and digits only", b.Action)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p.IdemKey != "" {
+		if id, ok := c.findLocked(p.ChannelID, p.RootID, p.IdemKey); ok {
+			return id, nil
+		}
+	}
+	c.n++
+	cp := &consolePost{
+		id: "#" + strconv.Itoa(c.n), channel: p.ChannelID, root: p.RootID, message: msg,
+		props: bot.CleanProps(p.Props), buttons: append([]bot.Button(nil), p.Buttons...),
+	}
+	if cp.props == nil {
+		cp.props = map[string]any{}
+	}
+	if p.IdemKey != "" {
+		cp.props[bot.PropIdemKey] = p.IdemKey
+	}
+	c.posts[cp.id] = cp
+	head := "post " + cp.id
+	if cp.root != "" {
+		head += " (reply to " + cp.root + ")"
+	}
+	c.printLocked(head, cp.message, cp.buttons)
+	return cp.id, nil
+}
+
+// PatchPost prints the edited post. Non-nil props replace all props and
+// remove the buttons, as on Mattermost.
+func (c *Console) PatchPost(ctx context.Context, postID, message string, props map[string]any) error {
+	msg, err := bot.CleanMessage(message)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cp, ok := c.posts[postID]
+	if !ok {
+		return fmt.Errorf("bot: console has no post %s", postID)
+	}
+	old := cp.message
+	cp.message = msg
+	if props != nil {
+		key := cp.props[bot.PropIdemKey]
+		cp.props = bot.CleanProps(props)
+		if _, has := cp.props[bot.PropIdemKey]; !has && key != nil {
+			cp.props[bot.PropIdemKey] = key
+		}
+		cp.buttons = nil
+	}
+	c.printLocked("patch "+postID, changedLines(old, cp.message), cp.buttons)
+	return nil
+}
+
+// changedLines shows an edit the way a reader notices it: the lines that
+// are new, with a count of the unchanged ones, so a long post patched with
+// one new footer line prints one line.
+func changedLines(old, cur string) string {
+	seen := map[string]int{}
+	for _, l := range strings.Split(old, "\n") {
+		seen[l]++
+	}
+	var out []string
+	kept := 0
+	for _, l := range strings.Split(cur, "\n") {
+		if seen[l] > 0 {
+			seen[l]--
+			if strings.TrimSpace(l) != "" {
+				kept++
+			}
+			continue
+		}
+		out = append(out, l)
+	}
+	if kept == 0 {
+		return cur
+	}
+	return fmt.Sprintf("(%d unchanged lines)\n%s", kept, strings.Join(out, "\n"))
+}
+
+// FindByIdemKey looks in memory.
+func (c *Console) FindByIdemKey(ctx context.Context, channelID, rootID, key string) (string, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id, ok := c.findLocked(channelID, rootID, key)
+	return id, ok, nil
+}
+
+func (c *Console) findLocked(channelID, rootID, key string) (string, bool) {
+	for i := 1; i <= c.n; i++ {
+		p := c.posts["#"+strconv.Itoa(i)]
+		if p == nil || p.props[bot.PropIdemKey] != key || p.channel != channelID {
+			continue
+		}
+		if rootID == "" || p.root == rootID || p.id == rootID {
+			return p.id, true
+		}
+	}
+	return "", false
+}
+
+// PostLink is the post's console id.
+func (c *Console) PostLink(postID string) string { return postID }
+
+// Ephemeral prints an answer only the caller would see.
+func (c *Console) Ephemeral(text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.printLocked("only you see", bot.CleanText(text), nil)
+}
+
+func (c *Console) printLocked(head, body string, buttons []bot.Button) {
+	var b strings.Builder
+	b.WriteString("── " + head + " ──\n")
+	if body != "" {
+		b.WriteString(strings.TrimRight(body, "\n") + "\n")
+	}
+	if len(buttons) > 0 {
+		names := make([]string, len(buttons))
+		for i, btn := range buttons {
+			names[i] = "[" + btn.Name + "]"
+		}
+		b.WriteString(strings.Join(names, " ") + "\n")
+	}
+	b.WriteString("\n")
+	_, _ = io.WriteString(c.o.Out, b.String())
+}
+
+// ParseLine turns one input line into an Incoming. ok is false for blank
+// and comment lines; err explains a line that is neither a command nor a
+// button press.
+func (c *Console) ParseLine(line string) (in bot.Incoming, ok bool, err error) {
+	line = strings.TrimSuffix(line, "\r")
+	t := strings.TrimSpace(line)
+	if t == "" || strings.HasPrefix(t, "#") {
+		return bot.Incoming{}, false, nil
+	}
+	base := bot.Incoming{Source: bot.SourceConsole, UserID: c.o.User, UserName: c.o.User, ChannelID: c.o.Channel}
+	trig := "/" + c.o.Trigger
+	if t == trig || strings.HasPrefix(t, trig+" ") || strings.HasPrefix(t, trig+"\t") {
+		base.Text = strings.TrimPrefix(strings.TrimLeft(line, " \t"), trig)
+		base.Text = strings.TrimPrefix(base.Text, " ")
+		return base, true, nil
+	}
+	if strings.HasPrefix(t, "[") {
+		end := strings.Index(t, "]")
+		if end < 0 {
+			return bot.Incoming{}, false, fmt.Errorf("button line: want [Name] #N")
+		}
+		name, postID := t[1:end], strings.TrimSpace(t[end+1:])
+		c.mu.Lock()
+		cp := c.posts[postID]
+		var btn *bot.Button
+		if cp != nil {
+			for i := range cp.buttons {
+				b := &cp.buttons[i]
+				if strings.EqualFold(b.Name, name) || strings.EqualFold(b.Action, name) {
+					btn = b
+					break
+				}
+			}
+		}
+		c.mu.Unlock()
+		if cp == nil {
+			return bot.Incoming{}, false, fmt.Errorf("no post %q", postID)
+		}
+		if btn == nil {
+			return bot.Incoming{}, false, fmt.Errorf("post %s has no button %q", postID, name)
+		}
+		base.PostID, base.RootID = cp.id, cp.root
+		base.Action = &bot.ActionCall{Plan: btn.Plan, Action: btn.Action}
+		return base, true, nil
+	}
+	return bot.Incoming{}, false, fmt.Errorf("lines are %q commands or [Button] #N presses", trig+" …")
+}
+
+// Run reads lines from r until EOF or ctx ends, hands each command to h and
+// prints its answer. It returns the number of commands handled.
+func (c *Console) Run(ctx context.Context, r io.Reader, h bot.Handler) (int, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	n := 0
+	for sc.Scan() {
+		if ctx.Err() != nil {
+			return n, ctx.Err()
+		}
+		line := sc.Text()
+		in, ok, err := c.ParseLine(line)
+		if c.o.Echo && strings.TrimSpace(line) != "" && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			c.mu.Lock()
+			_, _ = fmt.Fprintf(c.o.Out, "@%s › %s\n\n", c.o.User, strings.TrimSpace(bot.CleanText(line)))
+			c.mu.Unlock()
+		}
+		if err != nil {
+			c.Ephemeral(err.Error())
+			continue
+		}
+		if !ok {
+			continue
+		}
+		n++
+		rep := h.Handle(ctx, in)
+		if rep.Update != nil && in.PostID != "" {
+			if err := c.PatchPost(ctx, in.PostID, rep.Update.Message, rep.Update.Props); err != nil {
+				c.Ephemeral(err.Error())
+			}
+		}
+		if rep.Ephemeral != "" {
+			c.Ephemeral(rep.Ephemeral)
+		}
+	}
+	return n, sc.Err()
+}

@@ -1,0 +1,183 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/atvm/atvmbot/bot"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s differs from golden:\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
+	}
+}
+
+// scriptCore is a tiny stand-in core: a plan post with buttons, a reply,
+// an edit, and private answers.
+type scriptCore struct{ chat *Console }
+
+func (s scriptCore) Handle(ctx context.Context, in bot.Incoming) bot.Reply {
+	if in.Action != nil {
+		_, _ = s.chat.CreatePost(ctx, bot.OutPost{ChannelID: in.ChannelID, RootID: in.PostID,
+			Message: "🚀 Launching **" + in.Action.Plan + "** (approved by @" + in.UserName + ")", IdemKey: "launch/" + in.Action.Plan})
+		return bot.Reply{Update: &bot.Update{Message: "Plan " + in.Action.Plan + " — approved", Props: map[string]any{}}}
+	}
+	switch strings.Fields(in.Text + " x")[0] {
+	case "plan":
+		_, _ = s.chat.CreatePost(ctx, bot.OutPost{ChannelID: in.ChannelID, IdemKey: "plan/p1",
+			Message: "**Plan p1** for `reboot-redhat8.10-both`\n```\npython3 ./cmc-templates.py --template_name cmc-reboot\n```",
+			Buttons: []bot.Button{{Name: "Approve", Action: "approve", Plan: "p1"}, {Name: "Approve without watcher", Action: "approveNoWatch", Plan: "p1"}, {Name: "Cancel", Action: "cancel", Plan: "p1"}}})
+		return bot.Reply{}
+	case "status":
+		return bot.Reply{Ephemeral: "Nothing is running."}
+	}
+	return bot.Reply{Ephemeral: "unknown command: " + in.Text}
+}
+
+func TestConsole_RendersPostsPatchesAndEphemerals(t *testing.T) {
+	var out bytes.Buffer
+	c := NewConsole(ConsoleOptions{Out: &out, User: "alice", Echo: true})
+	script := strings.Join([]string{
+		"# a demo script",
+		"/atvm plan --template cmc-reboot --containsVm redhat",
+		"/atvm plan --template cmc-reboot --containsVm redhat", // same key: posted once
+		"",
+		"[Approve] #1",
+		"[Approve] #1", // buttons are gone after the update
+		"/atvm status",
+		"hello there",
+		"[Nope] #9",
+	}, "\n")
+	n, err := c.Run(t.Context(), strings.NewReader(script), scriptCore{chat: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 4 {
+		t.Fatalf("handled %d commands, want 4", n)
+	}
+	got := out.String()
+	if strings.Count(got, "── post #1 ──") != 1 || !strings.Contains(got, "── post #2 (reply to #1) ──") ||
+		!strings.Contains(got, "── patch #1 ──\nPlan p1 — approved\n\n") || !strings.Contains(got, "Nothing is running.") {
+		t.Fatalf("output:\n%s", got)
+	}
+	checkGolden(t, "console_session.golden", out.Bytes())
+}
+
+func TestConsole_ParseLine(t *testing.T) {
+	c := NewConsole(ConsoleOptions{Out: &bytes.Buffer{}, User: "op"})
+	id, _ := c.CreatePost(t.Context(), bot.OutPost{ChannelID: "console", Message: "plan", Buttons: []bot.Button{{Name: "Approve", Action: "approve", Plan: "p7"}}})
+	tests := []struct {
+		line     string
+		ok       bool
+		err      bool
+		text     string
+		plan     string
+		rootPost string
+	}{
+		{line: "/atvm status", ok: true, text: "status"},
+		{line: "/atvm  plan\t--x ", ok: true, text: " plan\t--x "},
+		{line: "/atvm", ok: true, text: ""},
+		{line: "  /atvm status\r", ok: true, text: "status"},
+		{line: "/atvmx status", err: true},
+		{line: "", ok: false},
+		{line: "   # note", ok: false},
+		{line: "[Approve] " + id, ok: true, plan: "p7", rootPost: id},
+		{line: "[approve] " + id, ok: true, plan: "p7", rootPost: id},
+		{line: "[Approve] #99", err: true},
+		{line: "[Approve " + id, err: true},
+		{line: "[Cancel] " + id, err: true},
+		{line: "atvm status", err: true},
+	}
+	for _, tc := range tests {
+		in, ok, err := c.ParseLine(tc.line)
+		if (err != nil) != tc.err || ok != tc.ok {
+			t.Errorf("%q: ok=%v err=%v", tc.line, ok, err)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if in.Source != bot.SourceConsole || in.UserName != "op" || in.ChannelID != "console" {
+			t.Errorf("%q: %+v", tc.line, in)
+		}
+		if tc.plan != "" {
+			if in.Action == nil || in.Action.Plan != tc.plan || in.Action.Action != "approve" || in.PostID != tc.rootPost {
+				t.Errorf("%q: action %+v post %q", tc.line, in.Action, in.PostID)
+			}
+		} else if in.Text != tc.text || in.Action != nil {
+			t.Errorf("%q: text %q, want %q", tc.line, in.Text, tc.text)
+		}
+	}
+}
+
+func TestConsole_W1_FindByIdemKeyAndPatch(t *testing.T) {
+	var out bytes.Buffer
+	c := NewConsole(ConsoleOptions{Out: &out})
+	ctx := t.Context()
+	root, _ := c.CreatePost(ctx, bot.OutPost{ChannelID: "console", Message: "progress", IdemKey: "run1/progress"})
+	reply, _ := c.CreatePost(ctx, bot.OutPost{ChannelID: "console", RootID: root, Message: "group 1", IdemKey: "run1/g1/r1"})
+	again, _ := c.CreatePost(ctx, bot.OutPost{ChannelID: "console", RootID: root, Message: "group 1", IdemKey: "run1/g1/r1"})
+	if again != reply || strings.Count(out.String(), "group 1") != 1 {
+		t.Fatalf("keyed post printed twice:\n%s", out.String())
+	}
+	if id, ok, _ := c.FindByIdemKey(ctx, "console", root, "run1/g1/r1"); !ok || id != reply {
+		t.Fatalf("find in thread = %q %v", id, ok)
+	}
+	if _, ok, _ := c.FindByIdemKey(ctx, "other", "", "run1/g1/r1"); ok {
+		t.Fatal("found in another channel")
+	}
+	if err := c.PatchPost(ctx, root, "progress: done", map[string]any{"x": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if id, ok, _ := c.FindByIdemKey(ctx, "console", "", "run1/progress"); !ok || id != root {
+		t.Fatal("patch with props lost the key")
+	}
+	if err := c.PatchPost(ctx, "#42", "x", nil); err == nil {
+		t.Fatal("patched a missing post")
+	}
+	if c.PostLink(root) != root {
+		t.Fatal("PostLink")
+	}
+}
+
+func FuzzConsoleParseLine(f *testing.F) {
+	for _, s := range []string{"/atvm plan --template cmc-e2e", "[Approve] #1", "# c", "", "[", "[]", "/atvm\x00", "[Approve] #1 extra"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		c := NewConsole(ConsoleOptions{Out: &bytes.Buffer{}})
+		_, _ = c.CreatePost(t.Context(), bot.OutPost{ChannelID: "console", Message: "p", Buttons: []bot.Button{{Name: "Approve", Action: "approve", Plan: "p1"}}})
+		in, ok, err := c.ParseLine(line)
+		if err != nil && ok {
+			t.Fatal("ok with an error")
+		}
+		if ok && in.Action == nil && !strings.HasPrefix(strings.TrimSpace(line), "/atvm") {
+			t.Fatalf("%q became a command", line)
+		}
+		if ok && in.Action != nil && (in.Action.Plan != "p1" || in.PostID != "#1") {
+			t.Fatalf("%q pressed %+v on %q", line, in.Action, in.PostID)
+		}
+	})
+}

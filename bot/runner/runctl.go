@@ -1,0 +1,384 @@
+// Package runner is the production bot.Runner: it launches approved plans
+// on the controller, and it alone holds each run's fetched view (the log
+// parser, parsed artifacts, the mirror on disk) that polls, snapshots and
+// adoption reconstruct the run from. The core reaches it only through the
+// bot.Runner and bot.Discoverer interfaces.
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/atvm/atvmbot/bot"
+	"github.com/atvm/atvmbot/commands"
+	"github.com/atvm/atvmbot/config"
+	"github.com/atvm/atvmbot/controller"
+	"github.com/atvm/atvmbot/results"
+	"github.com/atvm/atvmbot/storage"
+)
+
+// ControllerRunner is the production Runner: the controller package for
+// the machine, the results package for the truth. What it fetched is kept
+// in a mirror folder beside the state file, so a restarted bot rebuilds
+// its view without fetching anything twice (offsets persist in storage).
+type ControllerRunner struct {
+	Ctl       *controller.Controller
+	Cfg       *config.Config
+	DB        *storage.DB
+	MirrorDir string
+	Name      string // the controller's name, the key of its lock
+	Log       zerolog.Logger
+	Version   string
+
+	mu    sync.Mutex
+	views map[string]*runView
+	sink  *eventSink
+}
+
+// runScope is what the bot stores at launch (D4): the controller's scope
+// and the plan it came from.
+type runScope struct {
+	Scope   controller.Scope `json:"scope"`
+	Plan    commands.Plan    `json:"plan"`
+	Adopted *Adoption        `json:"adopted,omitempty"` // a run found on the controller, not launched by the bot
+}
+
+// runView is one run's fetched state. mu guards it: the run's owner is the
+// only caller, and mu makes that so even for a caller that forgot.
+type runView struct {
+	mu       sync.Mutex
+	log      *results.RunLogParser
+	logMtime time.Time
+	launch   []byte
+	files    map[string]results.ParsedFile
+	txt      map[string][]byte // transcripts arrive from their offset
+}
+
+// NewControllerRunner wires a controller to storage: events and offsets are
+// recorded in the state file (D19: controller declares, cmd/bot wires).
+func NewControllerRunner(t controller.Transport, cfg *config.Config, db *storage.DB, mirrorDir, name string, log zerolog.Logger) *ControllerRunner {
+	sink := &eventSink{db: db, progress: map[string]func(string){}}
+	r := &ControllerRunner{Cfg: cfg, DB: db, MirrorDir: mirrorDir, Name: name, Log: log, views: map[string]*runView{}, sink: sink}
+	r.Ctl = controller.New(t, cfg.Controller, cfg.Watch, sink, offsetStore{db}, log)
+	return r
+}
+
+// Controller implements Runner.
+func (r *ControllerRunner) Controller() string { return r.Name }
+
+// Launch implements Runner.
+func (r *ControllerRunner) Launch(ctx context.Context, run storage.Run, plan commands.Plan, progress func(string)) (bot.Launched, error) {
+	bl, _, err := r.DB.Blacklist(ctx)
+	if err != nil {
+		return bot.Launched{}, err
+	}
+	names := make([]string, 0, len(bl))
+	for _, e := range bl {
+		names = append(names, e.Machine)
+	}
+	r.sink.set(run.ID, progress)
+	defer r.sink.set(run.ID, nil)
+	res, err := r.Ctl.Launch(ctx, controller.LaunchSpec{
+		RunID: run.ID, Build: plan.Build, TemplateArgv: plan.TemplateArgv, RunnerArgv: plan.RunnerArgv,
+		ConfigFile: plan.ConfigFile, RequestedVMs: plan.RequestedVMs, BroadSelector: len(plan.RequestedVMs) == 0, Blacklist: names,
+	})
+	if err != nil {
+		return bot.Launched{}, err
+	}
+	scope, _ := json.Marshal(runScope{Scope: res.Scope, Plan: plan})
+	_ = os.RemoveAll(r.mirror(run.ID)) // a new run starts clean (W6, D5)
+	return bot.Launched{ControllerStart: res.Run.Start, RunnerPID: res.Run.RunnerPID,
+		RunnerStart: strconv.FormatUint(res.Run.RunnerStart, 10), ScopeJSON: string(scope)}, nil
+}
+
+func ref(run storage.Run) controller.RunRef {
+	start, _ := strconv.ParseUint(run.RunnerStart, 10, 64)
+	return controller.RunRef{ID: run.ID, Build: run.Build, Start: run.ControllerStart, RunnerPID: run.RunnerPID, RunnerStart: start}
+}
+
+// Stop implements Runner.
+func (r *ControllerRunner) Stop(ctx context.Context, run storage.Run) error {
+	_, err := r.Ctl.Stop(ctx, ref(run))
+	return err
+}
+
+// Cancel implements Runner.
+func (r *ControllerRunner) Cancel(ctx context.Context, run storage.Run) error {
+	return r.Ctl.Cancel(ctx, ref(run))
+}
+
+// Poll implements Runner: fetch what is new, inspect the processes, and
+// reconstruct the run from everything fetched since its start.
+func (r *ControllerRunner) Poll(ctx context.Context, run storage.Run) (bot.Observation, error) {
+	rr := ref(run)
+	v, err := r.view(ctx, run)
+	if err != nil {
+		return bot.Observation{}, err
+	}
+	// Processes first, bytes second: a runner seen alive may finish after
+	// the fetch (still RUNNING, settled next poll), but a runner seen gone
+	// has written all it ever will before the fetch reads it. The other
+	// order judged a run that ended between the two reads on a short log:
+	// a false TERMINATED.
+	in, err := r.Ctl.Inspect(ctx, rr)
+	if err != nil {
+		return bot.Observation{}, err
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	fr, err := r.Ctl.Fetch(ctx, rr)
+	if err != nil {
+		return bot.Observation{}, err
+	}
+	if err := r.apply(run, v, rr, fr.Deltas); err != nil {
+		return bot.Observation{}, err
+	}
+	return r.reconstruct(ctx, run, v, in), nil
+}
+
+// Forget drops a finished run's view (its mirror stays on disk).
+func (r *ControllerRunner) Forget(runID string) {
+	r.mu.Lock()
+	delete(r.views, runID)
+	r.mu.Unlock()
+}
+
+// reconstruct rebuilds the run from its fetched view and a process snapshot.
+func (r *ControllerRunner) reconstruct(ctx context.Context, run storage.Run, v *runView, in controller.Inspection) bot.Observation {
+	var sc runScope
+	_ = json.Unmarshal([]byte(run.ScopeJSON), &sc)
+	urls, _ := r.DB.CurrentsURLs(ctx, run.ID)
+	meta := results.Meta{
+		Build: run.Build, RunStart: run.ControllerStart, Now: in.Now, Template: sc.Plan.Template, Plugin: sc.Plan.Plugin,
+		Categorized: run.Categorized, InstallOnly: sc.Plan.InstallOnly, RequestedVMs: sc.Scope.VMs,
+		TemplateCommand: sc.Plan.TemplateCommand, RunnerCommand: sc.Plan.RunnerCommand, ConfigFile: sc.Plan.ConfigFile, Config: sc.Scope.Config,
+		Processes: runnerProcesses(in), HungGrace: r.Cfg.Watch.HungGrace, SettleDelay: r.Cfg.Watch.SettleDelay, Version: r.Version,
+		Layout: r.layout(),
+	}
+	for _, s := range sc.Plan.Skipped {
+		meta.Skipped = append(meta.Skipped, results.Skip{Name: s.Name, Reason: s.Reason})
+	}
+	// The template's static flow only when no spec can be read (S8, D10).
+	if t, ok := r.Cfg.Templates[meta.Template]; ok && len(t.StaticFlow) > 0 {
+		meta.StaticFlow = t.StaticFlow
+	} else {
+		meta.StaticFlow = r.Cfg.GenericFlow
+	}
+	for _, u := range urls {
+		meta.PostedURLs = append(meta.PostedURLs, u.URL)
+	}
+	arts := results.Artifacts{LaunchLog: v.launch, LogModTime: v.logMtime}
+	if v.log != nil {
+		facts := v.log.Facts()
+		arts.RunLog = &facts
+	}
+	for _, pf := range v.files {
+		arts.Parsed = append(arts.Parsed, pf)
+	}
+	// The stored scope's specs drive TEST FLOW (D4), never the live config.
+	for p, data := range sc.Scope.Specs {
+		arts.Files = append(arts.Files, results.File{Path: p, ModTime: run.ControllerStart, Data: data})
+	}
+	st := results.Reconstruct(meta, arts)
+	if sc.Adopted != nil { // a run the bot did not launch says so, and where its command came from
+		st.Notes = append(sc.Adopted.notes(run.Build, r.Cfg.Location()), st.Notes...)
+	}
+	return bot.Observation{Status: st}
+}
+
+// runnerProcesses is the process snapshot Reconstruct judges the run by;
+// with the runner gone it is empty rather than nil (a snapshot was taken).
+func runnerProcesses(in controller.Inspection) []results.Process {
+	if in.PS == nil {
+		return []results.Process{}
+	}
+	return in.PS
+}
+
+func (r *ControllerRunner) mirror(runID string) string {
+	return filepath.Join(r.MirrorDir, strings.NewReplacer("/", "_", "..", "_").Replace(runID))
+}
+
+// view returns the run's fetched state, rebuilding it from the mirror
+// after a restart.
+func (r *ControllerRunner) view(ctx context.Context, run storage.Run) (*runView, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if v := r.views[run.ID]; v != nil {
+		return v, nil
+	}
+	v := &runView{files: map[string]results.ParsedFile{}, txt: map[string][]byte{}}
+	dir := r.mirror(run.ID)
+	// The controller saves offsets after a fetch, the mirror is written
+	// after that: a crash in between leaves the mirror short. Then, and
+	// only then, the run is fetched again from the start.
+	offs, err := r.DB.Offsets(ctx, run.ID)
+	if err != nil {
+		return nil, err
+	}
+	for p, o := range offs {
+		if p == controller.WatermarkKey {
+			continue
+		}
+		if fi, err := os.Stat(filepath.Join(dir, escapePath(p))); err != nil || fi.Size() != o.Size {
+			r.Log.Warn().Str("run", run.ID).Str("path", p).Msg("mirror behind the offsets; fetching the run again")
+			if err := r.DB.ResetOffsets(ctx, run.ID); err != nil {
+				return nil, err
+			}
+			_ = os.RemoveAll(dir)
+			break
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		info, _ := e.Info()
+		p := unescapePath(e.Name())
+		r.absorb(run, v, p, data, info.ModTime(), true)
+	}
+	r.views[run.ID] = v
+	return v, nil
+}
+
+// apply records the deltas in the mirror and the view.
+func (r *ControllerRunner) apply(run storage.Run, v *runView, rr controller.RunRef, deltas []controller.Delta) error {
+	dir := r.mirror(run.ID)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	for _, d := range deltas {
+		mt := time.Unix(0, d.MtimeNS)
+		name := filepath.Join(dir, escapePath(d.Path))
+		flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
+		whole := d.Whole || d.Truncated || d.Offset == 0
+		if whole {
+			flags = os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+		}
+		f, err := os.OpenFile(name, flags, 0o600)
+		if err != nil {
+			return err
+		}
+		_, werr := f.Write(d.Data)
+		cerr := f.Close()
+		if werr != nil || cerr != nil {
+			return errors.Join(werr, cerr)
+		}
+		_ = os.Chtimes(name, mt, mt)
+		r.absorb(run, v, d.Path, d.Data, mt, whole)
+	}
+	return nil
+}
+
+// absorb feeds one file's new bytes to the view.
+func (r *ControllerRunner) absorb(run storage.Run, v *runView, p string, data []byte, mt time.Time, whole bool) {
+	tmp := strings.TrimSuffix(r.Cfg.Controller.TmpDir, "/") + "/"
+	switch {
+	case p == tmp+run.Build+".log":
+		if whole || v.log == nil {
+			v.log = results.NewRunLogParser()
+		}
+		_, _ = v.log.Write(data)
+		v.logMtime = mt
+	case p == tmp+run.Build+".launch.log":
+		if whole {
+			v.launch = nil
+		}
+		v.launch = append(v.launch, data...)
+	case r.layout().Classify(p) == results.KindReporterTXT:
+		if whole {
+			v.txt[p] = nil
+		}
+		v.txt[p] = append(v.txt[p], data...)
+		v.files[p] = results.ParseFileAs(results.KindReporterTXT, results.File{Path: p, ModTime: mt, Data: v.txt[p]})
+	default:
+		pf := results.ParseFileAs(r.layout().Classify(p), results.File{Path: p, ModTime: mt, Data: data})
+		pf.Data = nil // only specs are kept, and those come from the stored scope
+		v.files[p] = pf
+	}
+}
+
+// layout is where the configuration says the artifacts are: the same
+// folders are fetched and parsed.
+func (r *ControllerRunner) layout() results.Layout {
+	c := r.Cfg.Controller
+	return results.Layout{JUnitGlob: c.JUnitGlob, MochawesomeDir: c.MochawesomeDir, ReporterDir: c.ReporterDir}
+}
+
+func escapePath(p string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(p, "%", "%25"), "/", "%2F")
+}
+func unescapePath(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "%2F", "/"), "%25", "%")
+}
+
+// eventSink records controller events in storage and tells the launch's
+// progress callback.
+type eventSink struct {
+	db       *storage.DB
+	mu       sync.Mutex
+	progress map[string]func(string)
+}
+
+func (s *eventSink) set(runID string, f func(string)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f == nil {
+		delete(s.progress, runID)
+		return
+	}
+	s.progress[runID] = f
+}
+
+func (s *eventSink) RecordEvent(ctx context.Context, e controller.Event) error {
+	s.mu.Lock()
+	f := s.progress[e.RunID]
+	s.mu.Unlock()
+	if f != nil && e.OK {
+		f(e.Step)
+	}
+	detail := e.Detail
+	if !e.OK {
+		detail = "failed: " + detail
+	}
+	return s.db.AddEvent(ctx, e.RunID, e.Step, detail)
+}
+
+// offsetStore keeps controller fetch offsets in storage (D5).
+type offsetStore struct{ db *storage.DB }
+
+func (o offsetStore) LoadOffsets(ctx context.Context, runID string) (map[string]controller.FileOffset, error) {
+	stored, err := o.db.Offsets(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]controller.FileOffset, len(stored))
+	for p, s := range stored {
+		out[p] = controller.FileOffset{Size: s.Size, MtimeNS: s.Offset}
+	}
+	return out, nil
+}
+
+func (o offsetStore) SaveOffsets(ctx context.Context, runID string, changed map[string]controller.FileOffset) error {
+	m := make(map[string]storage.Offset, len(changed))
+	for p, c := range changed {
+		// Offset carries the mtime in nanoseconds: the controller's pair is (size, mtime).
+		m[p] = storage.Offset{Offset: c.MtimeNS, Size: c.Size}
+	}
+	return o.db.SaveOffsets(ctx, runID, m)
+}
+
+func (o offsetStore) ResetOffsets(ctx context.Context, runID string) error {
+	return o.db.ResetOffsets(ctx, runID)
+}
