@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -61,6 +62,8 @@ type runView struct {
 	launch   []byte
 	files    map[string]results.ParsedFile
 	txt      map[string][]byte // transcripts arrive from their offset
+	scope    *runScope         // the stored scope, decoded once
+	scopeSrc int               // the length of the JSON it was decoded from
 }
 
 // NewControllerRunner wires a controller to storage: events and offsets are
@@ -135,14 +138,43 @@ func (r *ControllerRunner) Poll(ctx context.Context, run storage.Run) (bot.Obser
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	fr, err := r.Ctl.Fetch(ctx, rr)
+	// The bytes stream into the run's mirror (never whole in memory); the
+	// view reads them back from there, and only then are the offsets
+	// committed (D5): bytes that were not applied are fetched again.
+	m := &controller.Mirror{Dir: r.mirror(run.ID)}
+	fr, err := r.Ctl.FetchTo(ctx, rr, m)
+	if errors.Is(err, controller.ErrMirrorBehind) {
+		r.Log.Warn().Str("run", run.ID).Err(err).Msg("mirror behind the offsets; fetching the run again")
+		r.resetRun(ctx, run.ID)
+		return bot.Observation{}, err
+	}
 	if err != nil {
 		return bot.Observation{}, err
 	}
-	if err := r.apply(run, v, rr, fr.Deltas); err != nil {
+	if err := r.apply(run, v, m, fr.Deltas); err != nil {
+		// The view may hold part of this poll: rebuild it from the start.
+		r.resetRun(ctx, run.ID)
 		return bot.Observation{}, err
 	}
-	return r.reconstruct(ctx, run, v, in), nil
+	if err := r.Ctl.CommitOffsets(ctx, run.ID, fr.Offsets); err != nil {
+		// Applied but not recorded: the next poll would apply the same bytes
+		// twice to this view, so it is rebuilt from the mirror instead.
+		r.Forget(run.ID)
+		return bot.Observation{}, err
+	}
+	obs := r.reconstruct(ctx, run, v, in)
+	obs.Status.Notes = append(obs.Status.Notes, fr.Notes...)
+	return obs, nil
+}
+
+// resetRun forgets a run's view, offsets and mirror: the next poll fetches
+// it again from the start.
+func (r *ControllerRunner) resetRun(ctx context.Context, runID string) {
+	r.Forget(runID)
+	if err := r.DB.ResetOffsets(ctx, runID); err != nil {
+		r.Log.Error().Err(err).Str("run", runID).Msg("resetting fetch offsets")
+	}
+	_ = os.RemoveAll(r.mirror(runID))
 }
 
 // Forget drops a finished run's view (its mirror stays on disk).
@@ -154,8 +186,14 @@ func (r *ControllerRunner) Forget(runID string) {
 
 // reconstruct rebuilds the run from its fetched view and a process snapshot.
 func (r *ControllerRunner) reconstruct(ctx context.Context, run storage.Run, v *runView, in controller.Inspection) bot.Observation {
-	var sc runScope
-	_ = json.Unmarshal([]byte(run.ScopeJSON), &sc)
+	// The stored scope never changes after the launch: decoded once per
+	// view, not on every poll (it holds every generated spec).
+	if v.scope == nil || v.scopeSrc != len(run.ScopeJSON) {
+		var sc runScope
+		_ = json.Unmarshal([]byte(run.ScopeJSON), &sc)
+		v.scope, v.scopeSrc = &sc, len(run.ScopeJSON)
+	}
+	sc := *v.scope
 	urls, _ := r.DB.CurrentsURLs(ctx, run.ID)
 	meta := results.Meta{
 		Build: run.Build, RunStart: run.ControllerStart, Now: in.Now, Template: sc.Plan.Template, Plugin: sc.Plan.Plugin,
@@ -218,67 +256,109 @@ func (r *ControllerRunner) view(ctx context.Context, run storage.Run) (*runView,
 	}
 	v := &runView{files: map[string]results.ParsedFile{}, txt: map[string][]byte{}}
 	dir := r.mirror(run.ID)
-	// The controller saves offsets after a fetch, the mirror is written
-	// after that: a crash in between leaves the mirror short. Then, and
-	// only then, the run is fetched again from the start.
+	// Offsets are committed after the bytes are in the mirror and applied:
+	// after a crash the mirror may hold bytes past them (an uncommitted
+	// fetch, read again next poll: cut here) or, from an older bot, fewer
+	// (then, and only then, the run is fetched again from the start).
 	offs, err := r.DB.Offsets(ctx, run.ID)
 	if err != nil {
 		return nil, err
 	}
+	committed := map[string]bool{}
 	for p, o := range offs {
 		if p == controller.WatermarkKey {
 			continue
 		}
-		if fi, err := os.Stat(filepath.Join(dir, escapePath(p))); err != nil || fi.Size() != o.Size {
+		committed[escapePath(p)] = true
+		name := filepath.Join(dir, escapePath(p))
+		fi, err := os.Stat(name)
+		if err == nil && fi.Size() > o.Size {
+			mt := fi.ModTime()
+			err = os.Truncate(name, o.Size)
+			_ = os.Chtimes(name, mt, mt)
+			if err == nil {
+				continue
+			}
+		}
+		if err != nil || fi.Size() < o.Size {
 			r.Log.Warn().Str("run", run.ID).Str("path", p).Msg("mirror behind the offsets; fetching the run again")
 			if err := r.DB.ResetOffsets(ctx, run.ID); err != nil {
 				return nil, err
 			}
 			_ = os.RemoveAll(dir)
+			committed = map[string]bool{}
 			break
 		}
 	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		name := filepath.Join(dir, e.Name())
+		if !committed[e.Name()] {
+			_ = os.Remove(name) // written by a fetch that was never committed
+			continue
+		}
+		info, err := e.Info()
 		if err != nil {
 			continue
 		}
-		info, _ := e.Info()
 		p := unescapePath(e.Name())
+		if r.isRunLog(run, p) {
+			// The runner log may be large: streamed through its parser.
+			f, err := os.Open(name)
+			if err != nil {
+				continue
+			}
+			v.log = results.NewRunLogParser()
+			_, _ = io.Copy(v.log, f)
+			f.Close()
+			v.logMtime = info.ModTime()
+			continue
+		}
+		data, err := os.ReadFile(name)
+		if err != nil {
+			continue
+		}
 		r.absorb(run, v, p, data, info.ModTime(), true)
 	}
 	r.views[run.ID] = v
 	return v, nil
 }
 
-// apply records the deltas in the mirror and the view.
-func (r *ControllerRunner) apply(run storage.Run, v *runView, rr controller.RunRef, deltas []controller.Delta) error {
-	dir := r.mirror(run.ID)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
+// apply feeds the view what this poll streamed into the mirror. The
+// runner log is copied through its parser in pieces; an artifact (capped
+// in size by the fetch) is read whole to be parsed.
+func (r *ControllerRunner) apply(run storage.Run, v *runView, m *controller.Mirror, deltas []controller.Delta) error {
 	for _, d := range deltas {
 		mt := time.Unix(0, d.MtimeNS)
-		name := filepath.Join(dir, escapePath(d.Path))
-		flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
 		whole := d.Whole || d.Truncated || d.Offset == 0
-		if whole {
-			flags = os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-		}
-		f, err := os.OpenFile(name, flags, 0o600)
+		rc, err := m.NewBytes(d)
 		if err != nil {
 			return err
 		}
-		_, werr := f.Write(d.Data)
-		cerr := f.Close()
-		if werr != nil || cerr != nil {
-			return errors.Join(werr, cerr)
+		if r.isRunLog(run, d.Path) {
+			if whole || v.log == nil {
+				v.log = results.NewRunLogParser()
+			}
+			_, err = io.Copy(v.log, rc)
+			v.logMtime = mt
+			rc.Close()
+			if err != nil {
+				return err
+			}
+			continue
 		}
-		_ = os.Chtimes(name, mt, mt)
-		r.absorb(run, v, d.Path, d.Data, mt, whole)
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		r.absorb(run, v, d.Path, data, mt, whole)
 	}
 	return nil
+}
+
+func (r *ControllerRunner) isRunLog(run storage.Run, p string) bool {
+	return p == strings.TrimSuffix(r.Cfg.Controller.TmpDir, "/")+"/"+run.Build+".log"
 }
 
 // absorb feeds one file's new bytes to the view.
