@@ -50,6 +50,50 @@ func (c *Core) Tick(ctx context.Context) {
 	}
 	wg.Wait()
 	c.Metrics.SetRuns(counts)
+	c.Metrics.SetPollAges(c.pollAges(runs))
+}
+
+// pollAges is, per running run, how long ago its last successful poll was
+// (since this process began watching it, when it has had none yet).
+func (c *Core) pollAges(runs []storage.Run) map[string]time.Duration {
+	now := c.now()
+	out := map[string]time.Duration{}
+	for _, r := range runs {
+		if r.State != results.RunRunning {
+			continue
+		}
+		o := c.ownerOf(r.ID)
+		o.stMu.Lock()
+		last := o.lastAt
+		if last.IsZero() {
+			if o.watchedSince.IsZero() {
+				o.watchedSince = now
+			}
+			last = o.watchedSince
+		}
+		o.stMu.Unlock()
+		out[r.Build] = now.Sub(last)
+	}
+	return out
+}
+
+// StalePolls names the running runs whose last successful poll is older
+// than the deadline a healthy watch keeps (three poll intervals and one
+// poll's own deadline), for /healthz. Empty: every run is watched.
+func (c *Core) StalePolls(ctx context.Context) ([]string, error) {
+	runs, err := c.DB.ActiveRuns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	limit := 3*c.Cfg.Watch.PollInterval + c.pollTimeout()
+	var out []string
+	for build, age := range c.pollAges(runs) {
+		if age > limit {
+			out = append(out, fmt.Sprintf("%s: last poll %s ago", build, age.Round(time.Second)))
+		}
+	}
+	sort.Strings(out)
+	return out, nil
 }
 
 // maxParallelPolls bounds how many runs are polled at once.

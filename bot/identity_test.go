@@ -170,3 +170,25 @@ func TestCancel_D24_RootSaysCancelledStatusNoRunningHosts(t *testing.T) {
 		t.Fatalf("a second cancel: %q", rep.Ephemeral)
 	}
 }
+
+// A running run whose polls keep failing shows in /healthz's watch check
+// once its last good poll is older than three intervals and a poll's
+// deadline; a run polled lately does not.
+func TestHealth_StalePollNamed(t *testing.T) {
+	f := newCore(t, results.Status{State: results.RunRunning})
+	now := time.Date(2026, 3, 30, 12, 0, 0, 0, time.UTC)
+	f.core.Now = func() time.Time { return now }
+	f.say(t, "qa-lead", "plan cmc-e2e --containsVm redhat9.6 --build hb")
+	f.say(t, "qa-lead", "approve")
+	f.core.Wait()
+	ctx := context.Background()
+	f.core.Tick(ctx)
+	if stale, err := f.core.StalePolls(ctx); err != nil || len(stale) != 0 {
+		t.Fatalf("a run just polled is stale: %v %v", stale, err)
+	}
+	now = now.Add(3*f.core.Cfg.Watch.PollInterval + f.core.pollTimeout() + time.Second)
+	stale, err := f.core.StalePolls(ctx)
+	if err != nil || len(stale) != 1 || !strings.Contains(stale[0], "hb") {
+		t.Fatalf("a run not polled for long: %v %v", stale, err)
+	}
+}

@@ -24,6 +24,7 @@ type Metrics struct {
 	wsConnected  prometheus.Gauge
 	wsReconnects prometheus.Counter
 	commands     *prometheus.CounterVec
+	pollAge      *prometheus.GaugeVec
 }
 
 // NewMetrics registers atvmbot's metrics, plus build info carrying version
@@ -61,6 +62,9 @@ func NewMetrics(version string) *Metrics {
 		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "atvmbot_commands_total", Help: "Commands handed to the core, by source.",
 		}, []string{"source"}),
+		pollAge: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "atvmbot_run_poll_age_seconds", Help: "Age of each watched run's last successful poll, by build.",
+		}, []string{"build"}),
 	}
 	info := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "atvmbot_build_info", Help: "The running version (always 1).",
@@ -68,7 +72,7 @@ func NewMetrics(version string) *Metrics {
 	})
 	info.Set(1)
 	reg.MustRegister(m.runs, m.polls, m.postLatency, m.postErrors, m.sshRoundTrip, m.refusals,
-		m.wsConnected, m.wsReconnects, m.commands, info,
+		m.wsConnected, m.wsReconnects, m.commands, m.pollAge, info,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -90,6 +94,17 @@ func (m *Metrics) SetRuns(counts map[string]int) {
 	m.runs.Reset()
 	for state, n := range counts {
 		m.runs.WithLabelValues(state).Set(float64(n))
+	}
+}
+
+// SetPollAges replaces the per-run poll-age gauge.
+func (m *Metrics) SetPollAges(ages map[string]time.Duration) {
+	if m == nil {
+		return
+	}
+	m.pollAge.Reset()
+	for build, d := range ages {
+		m.pollAge.WithLabelValues(build).Set(d.Seconds())
 	}
 }
 

@@ -22,9 +22,10 @@ type runOwner struct {
 	polling atomic.Bool // a poll of the run is in flight
 
 	// The latest observation, for status answers that need not poll again.
-	stMu   sync.Mutex
-	last   *results.Status
-	lastAt time.Time
+	stMu         sync.Mutex
+	last         *results.Status
+	lastAt       time.Time
+	watchedSince time.Time // when this process first looked at the run
 
 	// Set while the launch sequence runs in this process: cancel stops it.
 	launchMu     sync.Mutex

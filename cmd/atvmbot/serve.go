@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -156,6 +157,16 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 			return "reachable", err
 		}},
 		ws.HealthCheck(),
+		{Name: "watch", Check: func(ctx context.Context) (string, error) {
+			stale, err := core.StalePolls(ctx)
+			if err != nil {
+				return "", err
+			}
+			if len(stale) > 0 {
+				return "", fmt.Errorf("runs not polled lately: %s", strings.Join(stale, "; "))
+			}
+			return "every running run polled lately", nil
+		}},
 	}
 	mux := mattermost.NewMux(mattermost.ServerOptions{Slash: slash, Action: action, Metrics: metrics, Health: health, Version: versionString()})
 	core.Recover(ctx)
