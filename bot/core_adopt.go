@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atvm/atvmbot/commands"
 	"github.com/atvm/atvmbot/controller"
 	"github.com/atvm/atvmbot/results"
 	"github.com/atvm/atvmbot/storage"
@@ -15,18 +16,6 @@ import (
 // The controller's real state is the truth (S1, S2, D15): runs started by
 // hand are found there, reported by `status`, adopted by `watch`, and hold
 // the controller against approvals like the bot's own runs.
-
-func flagOf(f []string, name string) string {
-	for i, a := range f {
-		if a == name && i+1 < len(f) {
-			return strings.Trim(f[i+1], `'"`)
-		}
-		if v, ok := strings.CutPrefix(a, name+"="); ok {
-			return strings.Trim(v, `'"`)
-		}
-	}
-	return ""
-}
 
 // discoverer is the Runner's view of the controller's own state, nil when
 // it has none.
@@ -41,7 +30,7 @@ func (c *Core) discoveredRun(ctx context.Context, d controller.Discovered, by st
 	if err != nil {
 		return storage.Run{}, err
 	}
-	return storage.Run{Build: d.Build, Controller: c.Runner.Controller(), Template: flagOf(strings.Fields(d.TemplateCommand), "--template_name"),
+	return storage.Run{Build: d.Build, Controller: c.Runner.Controller(), Template: commands.FlagValue(strings.Fields(d.TemplateCommand), "--template_name"),
 		Categorized: d.Categorized, Adopted: true, State: results.RunRunning, ControllerStart: l.ControllerStart,
 		RunnerPID: l.RunnerPID, RunnerStart: l.RunnerStart, ScopeJSON: l.ScopeJSON}, nil
 }

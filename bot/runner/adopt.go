@@ -86,8 +86,8 @@ func (r *ControllerRunner) AdoptionOf(ctx context.Context, d controller.Discover
 		a.At = time.Now().UTC()
 	}
 	tf := strings.Fields(d.TemplateCommand)
-	plan := commands.Plan{Build: d.Build, Template: flagOf(tf, "--template_name"), ConfigFile: path.Base(d.ConfigFile),
-		Plugin: flagOf(tf, "--use_specified_plugin"), Integration: flagOf(tf, "--integration_type"), Categorized: d.Categorized,
+	plan := commands.Plan{Build: d.Build, Template: commands.FlagValue(tf, "--template_name"), ConfigFile: path.Base(d.ConfigFile),
+		Plugin: commands.FlagValue(tf, "--use_specified_plugin"), Integration: commands.FlagValue(tf, "--integration_type"), Categorized: d.Categorized,
 		TemplateCommand: d.TemplateCommand, RunnerCommand: d.RunnerCommand}
 	if d.ConfigFile == "" {
 		plan.ConfigFile = ""
@@ -126,18 +126,6 @@ func (r *ControllerRunner) Snapshot(ctx context.Context, run storage.Run) (bot.O
 		r.absorb(run, v, d.Path, d.Data, time.Unix(0, d.MtimeNS), true)
 	}
 	return r.reconstruct(ctx, run, v, in), nil
-}
-
-func flagOf(f []string, name string) string {
-	for i, a := range f {
-		if a == name && i+1 < len(f) {
-			return strings.Trim(f[i+1], `'"`)
-		}
-		if v, ok := strings.CutPrefix(a, name+"="); ok {
-			return strings.Trim(v, `'"`)
-		}
-	}
-	return ""
 }
 
 // userRef is how a user is named in a note; @name notifies them.
