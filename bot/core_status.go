@@ -90,14 +90,12 @@ func (c *Core) status(ctx context.Context, build string) Reply {
 // when no live answer could be had; run is the run as stored then.
 func (c *Core) liveStatus(ctx context.Context, run storage.Run) (results.Status, bool, storage.Run) {
 	o := c.ownerOf(run.ID)
-	maxAge := c.Cfg.Watch.PollInterval
+	// The watch loop polls every interval; a tick busy posting may skip
+	// the next one. An observation at most two intervals old is the watch
+	// loop's latest (at most one poll behind): answered at once. Older, or
+	// none yet, and the status polls in the owner's turn.
+	maxAge := 2 * c.Cfg.Watch.PollInterval
 	if st, ok := o.fresh(c.now(), maxAge); ok {
-		return st, true, run
-	}
-	// A poll is already on its way: the answer it replaces is at most one
-	// poll behind, as fresh as any answer between two ticks. Waiting for it
-	// would make every status arriving mid-poll as slow as the controller.
-	if st, ok := o.fresh(c.now(), 2*maxAge); ok && o.polling.Load() {
 		return st, true, run
 	}
 	o.mu.Lock()

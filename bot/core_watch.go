@@ -111,8 +111,6 @@ func (c *Core) pollTimeout() time.Duration {
 func (c *Core) poll(ctx context.Context, o *runOwner, run storage.Run) (results.Status, error) {
 	pctx, cancel := context.WithTimeout(ctx, c.pollTimeout())
 	defer cancel()
-	o.polling.Store(true)
-	defer o.polling.Store(false)
 	obs, err := c.Runner.Poll(pctx, run)
 	c.Metrics.Poll(err)
 	if err != nil {

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/atvm/atvmbot/results"
@@ -18,8 +17,6 @@ import (
 // Runner) or posts for the run.
 type runOwner struct {
 	mu sync.Mutex
-
-	polling atomic.Bool // a poll of the run is in flight
 
 	// The latest observation, for status answers that need not poll again.
 	stMu         sync.Mutex

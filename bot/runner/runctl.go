@@ -56,14 +56,16 @@ type runScope struct {
 // runView is one run's fetched state. mu guards it: the run's owner is the
 // only caller, and mu makes that so even for a caller that forgot.
 type runView struct {
-	mu       sync.Mutex
-	log      *results.RunLogParser
-	logMtime time.Time
-	launch   []byte
-	files    map[string]results.ParsedFile
-	txt      map[string][]byte // transcripts arrive from their offset
-	scope    *runScope         // the stored scope, decoded once
-	scopeSrc int               // the length of the JSON it was decoded from
+	mu          sync.Mutex
+	log         *results.RunLogParser
+	logMtime    time.Time
+	launch      []byte
+	files       map[string]results.ParsedFile
+	txt         map[string][]byte // transcripts arrive from their offset
+	scope       *runScope         // the stored scope, decoded once
+	notes       []string          // fetch anomalies of the run (caps hit)
+	notesLoaded bool
+	scopeSrc    int // the length of the JSON it was decoded from
 }
 
 // NewControllerRunner wires a controller to storage: events and offsets are
@@ -163,8 +165,37 @@ func (r *ControllerRunner) Poll(ctx context.Context, run storage.Run) (bot.Obser
 		return bot.Observation{}, err
 	}
 	obs := r.reconstruct(ctx, run, v, in)
-	obs.Status.Notes = append(obs.Status.Notes, fr.Notes...)
+	obs.Status.Notes = append(obs.Status.Notes, r.fetchNotes(ctx, run.ID, v, fr.Notes)...)
 	return obs, nil
+}
+
+// fetchNotes are the run's fetch anomalies (a file over its cap), kept for
+// every later post, not only the poll that met them: the view keeps them,
+// and a rebuilt view reads them back from the run's events.
+func (r *ControllerRunner) fetchNotes(ctx context.Context, runID string, v *runView, fresh []string) []string {
+	if !v.notesLoaded {
+		v.notesLoaded = true
+		if evs, err := r.DB.Events(ctx, runID); err == nil {
+			for _, e := range evs {
+				if e.Kind == controller.StepFetch && strings.HasPrefix(e.Detail, "failed: ") {
+					v.addNote(strings.TrimPrefix(e.Detail, "failed: "))
+				}
+			}
+		}
+	}
+	for _, n := range fresh {
+		v.addNote(n)
+	}
+	return v.notes
+}
+
+func (v *runView) addNote(n string) {
+	for _, have := range v.notes {
+		if have == n {
+			return
+		}
+	}
+	v.notes = append(v.notes, n)
 }
 
 // resetRun forgets a run's view, offsets and mirror: the next poll fetches
