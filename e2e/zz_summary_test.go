@@ -39,7 +39,7 @@ func TestE2E_Summary(t *testing.T) {
 	fmt.Fprintf(&b, "  mattermost down        %d s\n", figures.outageS)
 	fmt.Fprintf(&b, "  ssh faults             %d\n", figures.sshFaults)
 	if figures.hugeMB > 0 {
-		fmt.Fprintf(&b, "  one-line transcript    %d MB fetched in %s\n", figures.hugeMB, figures.hugeFetch.Round(10*time.Millisecond))
+		fmt.Fprintf(&b, "  one-line transcript    %d MB, up to the file cap fetched in %s\n", figures.hugeMB, figures.hugeFetch.Round(10*time.Millisecond))
 	}
 	if figures.cancels > 0 {
 		fmt.Fprintf(&b, "  cancels near a finish  %d (result posts after the reply: %d)\n", figures.cancels, figures.lateResults)
