@@ -221,23 +221,25 @@ func (c *Core) cancelRun(ctx context.Context, in Incoming, runID string) Reply {
 			return Reply{Ephemeral: fmt.Sprintf("`%s` had already ended (%s); nothing to cancel.", run.Build, cur.State)}
 		}
 		_ = c.DB.Audit(ctx, actor(in), "cancel", run.ID)
-		stopped := c.stopAndRelease(ctx, cur) == nil
-		// The progress post says CANCELLED whether or not the run is
-		// watched now: it must not go on saying RUNNING.
-		if root := c.rootOf(ctx, cur); root != "" {
+		// The progress post says CANCELLED the moment the cancel wins,
+		// whether or not the run is watched now: it must not go on saying
+		// RUNNING while the runner is being stopped.
+		root := c.rootOf(ctx, cur)
+		if root != "" {
 			var st results.Status
 			_ = json.Unmarshal([]byte(cur.StatusJSON), &st)
 			st = notRun(st, "")
 			cur.RootPostID = root
 			c.patchIfChanged(ctx, root, c.progressText(cur, st))
-			if cur.Watcher {
-				what := "the runner was stopped"
-				if !stopped {
-					what = "stopping the runner failed so far; the bot keeps trying and keeps the controller locked until it is gone"
-				}
-				c.postOnce(ctx, postSpec{key: run.ID + "/state", run: run.ID, kind: "state", channel: run.ChannelID, root: root,
-					message: fmt.Sprintf("⏹️ `%s` was **cancelled** by %s; %s. No result will be posted; hosts without a result were not run to the end.", run.Build, userRef(in.UserName), what)})
+		}
+		stopped := c.stopAndRelease(ctx, cur) == nil
+		if root != "" && cur.Watcher {
+			what := "the runner was stopped"
+			if !stopped {
+				what = "stopping the runner failed so far; the bot keeps trying and keeps the controller locked until it is gone"
 			}
+			c.postOnce(ctx, postSpec{key: run.ID + "/state", run: run.ID, kind: "state", channel: run.ChannelID, root: root,
+				message: fmt.Sprintf("⏹️ `%s` was **cancelled** by %s; %s. No result will be posted; hosts without a result were not run to the end.", run.Build, userRef(in.UserName), what)})
 		}
 		if !stopped {
 			return Reply{Ephemeral: fmt.Sprintf("Cancelled `%s`: no result will be posted. Stopping its runner failed so far; the bot keeps trying and the controller stays locked until the runner is gone.", run.Build)}
