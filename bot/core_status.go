@@ -35,7 +35,7 @@ func (c *Core) status(ctx context.Context, build string) Reply {
 		}
 		// Requests that arrive while the controller is being asked share
 		// its answer; a later one asks again (S2).
-		rep, ok := c.snap.do(key, time.Now(), 0, func() (Reply, bool) { return c.controllerStatus(ctx, build, latest) })
+		rep, ok := c.snap.do(key, func() (Reply, bool) { return c.controllerStatus(ctx, build, latest) })
 		if ok {
 			return rep
 		}

@@ -149,49 +149,40 @@ func notRun(st results.Status, note string) results.Status {
 }
 
 // snapshotCache shares one controller answer among the status requests
-// that arrive together (S2 still holds: an answer is at most one poll
-// interval old): a burst of `status` with no active run asks the controller
-// once, not once per request.
+// that arrive while it is being asked (S2: a request arriving later asks
+// again): a burst of `status` with no active run asks the controller once,
+// not once per request. Only answers in flight are kept.
 type snapshotCache struct {
-	mu      sync.Mutex
-	entries map[string]*snapEntry
+	mu       sync.Mutex
+	inFlight map[string]*snapEntry
 }
 
 type snapEntry struct {
 	done  chan struct{}
-	at    time.Time
 	reply Reply
 	ok    bool
 }
 
-// do returns the answer for key: a finished one at most maxAge old, the one
-// in flight, or a new one from fn.
-func (s *snapshotCache) do(key string, now time.Time, maxAge time.Duration, fn func() (Reply, bool)) (Reply, bool) {
+// do returns the answer in flight for key, or a new one from fn.
+func (s *snapshotCache) do(key string, fn func() (Reply, bool)) (Reply, bool) {
 	s.mu.Lock()
-	if s.entries == nil {
-		s.entries = map[string]*snapEntry{}
+	if e := s.inFlight[key]; e != nil {
+		s.mu.Unlock()
+		<-e.done
+		return e.reply, e.ok
 	}
-	if e := s.entries[key]; e != nil {
-		select {
-		case <-e.done:
-			if maxAge > 0 && now.Sub(e.at) <= maxAge {
-				s.mu.Unlock()
-				return e.reply, e.ok
-			}
-		default:
-			s.mu.Unlock()
-			<-e.done
-			return e.reply, e.ok
-		}
-	}
-	if len(s.entries) > 256 { // bounded: old answers are dropped
-		s.entries = map[string]*snapEntry{}
+	if s.inFlight == nil {
+		s.inFlight = map[string]*snapEntry{}
 	}
 	e := &snapEntry{done: make(chan struct{})}
-	s.entries[key] = e
+	s.inFlight[key] = e
 	s.mu.Unlock()
-	defer close(e.done)
+	defer func() {
+		s.mu.Lock()
+		delete(s.inFlight, key)
+		s.mu.Unlock()
+		close(e.done)
+	}()
 	e.reply, e.ok = fn()
-	e.at = time.Now()
 	return e.reply, e.ok
 }
