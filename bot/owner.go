@@ -158,15 +158,17 @@ type snapshotCache struct {
 }
 
 type snapEntry struct {
-	done  chan struct{}
-	reply Reply
-	ok    bool
+	done    chan struct{}
+	waiters int // requests sharing this answer, besides the one asking
+	reply   Reply
+	ok      bool
 }
 
 // do returns the answer in flight for key, or a new one from fn.
 func (s *snapshotCache) do(key string, fn func() (Reply, bool)) (Reply, bool) {
 	s.mu.Lock()
 	if e := s.inFlight[key]; e != nil {
+		e.waiters++
 		s.mu.Unlock()
 		<-e.done
 		return e.reply, e.ok

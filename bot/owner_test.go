@@ -28,7 +28,14 @@ func TestSnapshotCache_S2_SharesOnlyInFlight(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(50 * time.Millisecond) // let them all arrive while the first is asking
+	// Release the answer only once all ten are in: one asking, nine waiting.
+	for waiting := 0; waiting != 9; time.Sleep(time.Millisecond) {
+		s.mu.Lock()
+		if e := s.inFlight["k"]; e != nil {
+			waiting = e.waiters
+		}
+		s.mu.Unlock()
+	}
 	close(release)
 	wg.Wait()
 	if n := calls.Load(); n != 1 {
