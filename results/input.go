@@ -115,19 +115,8 @@ func ParseFileAs(kind string, f File) (pf ParsedFile) {
 		} else {
 			ev, err = ParseReporterTXT(f.Path, f.ModTime, f.Data)
 		}
-		if ev.Machine == "" {
-			// The reporter's directory is named after the host (docs/formats.md d).
-			ev.Machine = path.Base(path.Dir(strings.ReplaceAll(f.Path, "\\", "/")))
-		}
-		if ev.Source == "" {
-			ev.Source = pf.Kind
-		}
-		if ev.Path == "" {
-			ev.Path, ev.ModTime = f.Path, f.ModTime
-		}
-		if err == nil || ev.Status != "" {
-			pf.Evidence = []Evidence{ev}
-		}
+		reporterFile(&pf, ev, err)
+		err = nil // reporterFile kept it
 	case KindConfig:
 		pf.SpecPattern = ConfigSpecPattern(f.Data)
 		pf.Env, _ = ConfigEnv(f.Data)
@@ -138,6 +127,26 @@ func ParseFileAs(kind string, f File) (pf ParsedFile) {
 		pf.Err = err.Error()
 	}
 	return pf
+}
+
+// reporterFile fills pf from one reporter file's reading.
+func reporterFile(pf *ParsedFile, ev Evidence, err error) {
+	if ev.Machine == "" {
+		// The reporter's directory is named after the host (docs/formats.md d).
+		ev.Machine = path.Base(path.Dir(strings.ReplaceAll(pf.Path, "\\", "/")))
+	}
+	if ev.Source == "" {
+		ev.Source = pf.Kind
+	}
+	if ev.Path == "" {
+		ev.Path, ev.ModTime = pf.Path, pf.ModTime
+	}
+	if err == nil || ev.Status != "" {
+		pf.Evidence = []Evidence{ev}
+	}
+	if err != nil {
+		pf.Err = err.Error()
+	}
 }
 
 // ConfigSpecPattern reads e2e.specPattern from a Cypress config file

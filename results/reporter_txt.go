@@ -1,8 +1,6 @@
 package results
 
 import (
-	"bytes"
-	"errors"
 	"regexp"
 	"strconv"
 	"strings"
@@ -84,50 +82,9 @@ type txtState struct {
 // `AssertionError:`, `Timed out` — never on a bare word like "auth error
 // encountered". Complete only with its `=== finished` line.
 func ParseReporterTXT(path string, mtime time.Time, data []byte) (Evidence, error) {
-	st := txtState{ev: Evidence{Source: SourceReporterTXT, Path: path, ModTime: mtime}, inHeader: true}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return st.ev, errors.New("reporter-txt: empty file")
-	}
-	if bytes.IndexByte(data[:min(len(data), 512)], 0) >= 0 {
-		return st.ev, errors.New("reporter-txt: binary data, not a transcript")
-	}
-	for rest := data; len(rest) > 0; {
-		line := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = nil
-		}
-		// Only a bounded prefix of a line is ever turned into a string.
-		line = line[:min(len(line), maxTxtLine)]
-		if txtPlain(line) {
-			st.line(string(line)) // what cleanText would return, without its scans
-		} else {
-			st.line(cleanText(string(line)))
-		}
-	}
-	if st.known == 0 {
-		return st.ev, errors.New("reporter-txt: no transcript header, test or log lines")
-	}
-	ev := st.ev
-	stampHost, stampAt, stampOK := ReporterStamp(path)
-	if ev.Machine == "" {
-		ev.Machine = stampHost
-	}
-	if ev.StartedAt == nil && stampOK {
-		ev.StartedAt = &stampAt
-	}
-	ev.Complete = st.done
-	if !st.done {
-		ev.Passes, ev.Failures, ev.Pending = st.passes, st.fails, st.pending
-	}
-	ev.Tests = ev.Passes + ev.Failures + ev.Pending
-	errText := st.errText
-	if st.haveBlock {
-		errText = strings.Join(st.block, "\n")
-	}
-	classifyHost(&ev, st.failed, 0, st.step, errText)
-	return ev, nil
+	s := NewReporterTXTStream()
+	_, _ = s.Write(data)
+	return s.Evidence(path, mtime)
 }
 
 // txtPlain reports printable ASCII and tabs only: text cleanText leaves as

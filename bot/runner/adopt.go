@@ -121,7 +121,7 @@ func (r *ControllerRunner) Snapshot(ctx context.Context, run storage.Run) (bot.O
 	if err != nil {
 		return bot.Observation{}, err
 	}
-	v := &runView{files: map[string]results.ParsedFile{}, txt: map[string][]byte{}}
+	v := &runView{files: map[string]results.ParsedFile{}, txt: map[string]*results.ReporterTXTStream{}}
 	for _, d := range fr.Deltas {
 		r.absorb(run, v, d.Path, d.Data, time.Unix(0, d.MtimeNS), true)
 	}

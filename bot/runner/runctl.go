@@ -61,7 +61,7 @@ type runView struct {
 	logMtime    time.Time
 	launch      []byte
 	files       map[string]results.ParsedFile
-	txt         map[string][]byte // transcripts arrive from their offset
+	txt         map[string]*results.ReporterTXTStream // transcripts, read as they arrive
 	scope       *runScope         // the stored scope, decoded once
 	notes       []string          // fetch anomalies of the run (caps hit)
 	notesLoaded bool
@@ -285,7 +285,7 @@ func (r *ControllerRunner) view(ctx context.Context, run storage.Run) (*runView,
 	if v := r.views[run.ID]; v != nil {
 		return v, nil
 	}
-	v := &runView{files: map[string]results.ParsedFile{}, txt: map[string][]byte{}}
+	v := &runView{files: map[string]results.ParsedFile{}, txt: map[string]*results.ReporterTXTStream{}}
 	dir := r.mirror(run.ID)
 	// Offsets are committed after the bytes are in the mirror and applied:
 	// after a crash the mirror may hold bytes past them (an uncommitted
@@ -378,6 +378,19 @@ func (r *ControllerRunner) apply(run storage.Run, v *runView, m *controller.Mirr
 			}
 			continue
 		}
+		if r.layout().Classify(d.Path) == results.KindReporterTXT {
+			// A transcript grows by what is new: streamed into its reader.
+			if whole || v.txt[d.Path] == nil {
+				v.txt[d.Path] = results.NewReporterTXTStream()
+			}
+			_, err = io.Copy(v.txt[d.Path], rc)
+			rc.Close()
+			if err != nil {
+				return err
+			}
+			v.files[d.Path] = v.txt[d.Path].Parsed(d.Path, mt)
+			continue
+		}
 		data, err := io.ReadAll(rc)
 		rc.Close()
 		if err != nil {
@@ -408,11 +421,12 @@ func (r *ControllerRunner) absorb(run storage.Run, v *runView, p string, data []
 		}
 		v.launch = append(v.launch, data...)
 	case r.layout().Classify(p) == results.KindReporterTXT:
-		if whole {
-			v.txt[p] = nil
+		// Read as it grows, never kept whole nor read again from the start.
+		if whole || v.txt[p] == nil {
+			v.txt[p] = results.NewReporterTXTStream()
 		}
-		v.txt[p] = append(v.txt[p], data...)
-		v.files[p] = results.ParseFileAs(results.KindReporterTXT, results.File{Path: p, ModTime: mt, Data: v.txt[p]})
+		_, _ = v.txt[p].Write(data)
+		v.files[p] = v.txt[p].Parsed(p, mt)
 	default:
 		pf := results.ParseFileAs(r.layout().Classify(p), results.File{Path: p, ModTime: mt, Data: data})
 		pf.Data = nil // only specs are kept, and those come from the stored scope
