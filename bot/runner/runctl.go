@@ -62,8 +62,8 @@ type runView struct {
 	launch      []byte
 	files       map[string]results.ParsedFile
 	txt         map[string]*results.ReporterTXTStream // transcripts, read as they arrive
-	scope       *runScope         // the stored scope, decoded once
-	notes       []string          // fetch anomalies of the run (caps hit)
+	scope       *runScope                             // the stored scope, decoded once
+	notes       []string                              // fetch anomalies of the run (caps hit)
 	notesLoaded bool
 	scopeSrc    int // the length of the JSON it was decoded from
 }
