@@ -104,6 +104,9 @@ type Watch struct {
 	// PollTimeout bounds one poll of one run (inspect, fetch, reconstruct):
 	// a stuck controller command never stops the watch of other runs.
 	PollTimeout time.Duration `yaml:"poll_timeout"`
+	// MirrorKeep is how long a finished run's fetched copy stays on the
+	// bot's disk; older copies are removed (a later look fetches again).
+	MirrorKeep time.Duration `yaml:"mirror_keep"`
 }
 
 // Display is how times and links are shown.

@@ -81,6 +81,7 @@ func Default() Config {
 			SettleDelay:  60 * time.Second,
 			StopWait:     10 * time.Second,
 			PollTimeout:  2 * time.Minute,
+			MirrorKeep:   7 * 24 * time.Hour,
 		},
 		Display: Display{Timezone: "America/New_York"},
 		Blacklist: []BlacklistEntry{ // P12, the operators' list of 03-09 and 03-12

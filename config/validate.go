@@ -62,6 +62,7 @@ func (c *Config) Validate(mode Mode) (problems, warnings Problems) {
 		"watch.hung_grace":           c.Watch.HungGrace,
 		"watch.stop_wait":            c.Watch.StopWait,
 		"watch.poll_timeout":         c.Watch.PollTimeout,
+		"watch.mirror_keep":          c.Watch.MirrorKeep,
 		"controller.keepalive":       c.Controller.Keepalive,
 		"controller.connect_timeout": c.Controller.ConnectTimeout,
 	}

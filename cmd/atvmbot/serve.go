@@ -172,6 +172,7 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 	core.Recover(ctx)
 	stopWatch := startWatch(ctx, core, cfg.Watch.PollInterval, log)
 	defer stopWatch()
+	defer startPrune(ctx, ctlRunner, cfg.Watch.MirrorKeep, log)()
 	go func() { _ = ws.Run(ctx) }()
 	gate.open(mux)
 	log.Info().Str("listen", ln.Addr().String()).Str("team", cfg.Mattermost.Team).Str("controller", name).Msg("serving")
