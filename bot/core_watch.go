@@ -119,7 +119,7 @@ func (c *Core) poll(ctx context.Context, o *runOwner, run storage.Run) (results.
 	st := obs.Status
 	st.Version = c.Version
 	o.observed(st, c.now())
-	c.persist(ctx, run, st)
+	c.persist(ctx, o, run, st)
 	return st, nil
 }
 
@@ -205,29 +205,6 @@ func (c *Core) stopAndRelease(ctx context.Context, run storage.Run) error {
 	}
 	c.forgetOwner(run.ID)
 	return nil
-}
-
-// persist keeps the latest truth: status, hosts, sub-runs and every
-// Currents URL the moment it appears (R11).
-func (c *Core) persist(ctx context.Context, run storage.Run, st results.Status) {
-	if b, err := json.Marshal(st); err == nil {
-		s := string(b)
-		_ = c.DB.UpdateRun(ctx, run.ID, storage.RunUpdate{StatusJSON: &s})
-	}
-	hosts := make([]storage.HostResult, 0, len(st.Hosts))
-	for _, h := range st.Hosts {
-		hosts = append(hosts, storage.HostResult{Host: h.Name, Subrun: h.Group, Status: h.Status, FailedStep: h.FailedStep, Error: clip(h.Error, 500)})
-	}
-	_ = c.DB.ReplaceHostResults(ctx, run.ID, hosts)
-	for _, sr := range st.Subruns {
-		_ = c.DB.UpsertSubrun(ctx, storage.Subrun{RunID: run.ID, Name: sr.Name, State: sr.State, Hosts: sr.Hosts, CurrentsURL: sr.CurrentsURL, Finished: sr.Finished})
-		if sr.CurrentsURL != "" {
-			_ = c.DB.AddCurrentsURL(ctx, run.ID, sr.Name, sr.CurrentsURL)
-		}
-	}
-	for _, u := range st.CurrentsURLs {
-		_ = c.DB.AddCurrentsURL(ctx, run.ID, "", u)
-	}
 }
 
 // ensureRoot creates the run's progress root post once and patches it with

@@ -29,6 +29,9 @@ type runOwner struct {
 	launchCancel context.CancelFunc
 	launchDone   chan struct{}
 	launchResult string // what happened to the launch, for the cancel reply
+
+	// What the owner last wrote of the run (under mu).
+	persisted *persisted
 }
 
 // launching reports whether this process's launch of the run is still in

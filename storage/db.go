@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver; pure Go, no cgo
@@ -23,7 +24,13 @@ type DB struct {
 	path string
 	now  func() time.Time
 	st   stmts
+	// writes counts write statements and transactions: the watch loop's
+	// tests and benchmarks check it writes only what changed.
+	writes atomic.Int64
 }
+
+// Writes is how many write statements and transactions this handle ran.
+func (db *DB) Writes() int64 { return db.writes.Load() }
 
 // ErrNewerSchema is returned when the file was written by a newer atvmbot.
 var ErrNewerSchema = errors.New("database schema is newer than this atvmbot")
@@ -135,6 +142,7 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // tx runs fn in one write transaction.
 func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	db.writes.Add(1)
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -68,6 +68,32 @@ func (db *DB) ReplaceHostResults(ctx context.Context, runID string, hosts []Host
 	})
 }
 
+// UpdateHostResults changes a run's host table in one transaction: the
+// given rows inserted or replaced, the named hosts removed. The watch loop
+// writes only the rows a poll changed.
+func (db *DB) UpdateHostResults(ctx context.Context, runID string, upsert []HostResult, remove []string) error {
+	if len(upsert) == 0 && len(remove) == 0 {
+		return nil
+	}
+	now := ts(db.now())
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		for _, h := range remove {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM host_results WHERE run_id = ? AND host = ?`, runID, h); err != nil {
+				return err
+			}
+		}
+		for _, h := range upsert {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO host_results(run_id, host, subrun, status, failed_step, error, updated_at) VALUES (?,?,?,?,?,?,?)
+				ON CONFLICT(run_id, host) DO UPDATE SET subrun = excluded.subrun, status = excluded.status,
+				failed_step = excluded.failed_step, error = excluded.error, updated_at = excluded.updated_at`,
+				runID, h.Host, h.Subrun, h.Status, h.FailedStep, h.Error, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // HostResults lists a run's stored host table.
 func (db *DB) HostResults(ctx context.Context, runID string) ([]HostResult, error) {
 	rows, err := db.query(ctx, `SELECT host, subrun, status, failed_step, error FROM host_results WHERE run_id = ? ORDER BY host`, runID)

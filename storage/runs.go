@@ -171,6 +171,7 @@ func (u RunUpdate) sets(now time.Time) ([]string, []any) {
 // UpdateRun applies u to a run whatever its state.
 func (db *DB) UpdateRun(ctx context.Context, id string, u RunUpdate) error {
 	sets, args := u.sets(db.now())
+	db.writes.Add(1)
 	res, err := db.sql.ExecContext(ctx, `UPDATE runs SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, id)...)
 	if err != nil {
 		return err

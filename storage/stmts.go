@@ -56,6 +56,7 @@ func (db *DB) queryRow(ctx context.Context, q string, args ...any) rowScanner {
 }
 
 func (db *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	db.writes.Add(1)
 	s, err := db.prepared(ctx, q)
 	if err != nil {
 		return nil, err
