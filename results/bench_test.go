@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atvm/atvmbot/results/internal/synth"
+	"github.com/atvm/atvmbot/internal/synth"
 )
 
 // The replay benchmark: the same work as `atvmbot replay` (stream the

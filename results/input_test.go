@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atvm/atvmbot/results/internal/synth"
+	"github.com/atvm/atvmbot/internal/synth"
 )
 
 func TestClassifyPath_R1(t *testing.T) {

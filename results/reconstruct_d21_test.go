@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atvm/atvmbot/results/internal/synth"
+	"github.com/atvm/atvmbot/internal/synth"
 )
 
 // D21, D1, R3: inside a running group, a host whose spec printed its own

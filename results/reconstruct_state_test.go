@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atvm/atvmbot/results/internal/synth"
+	"github.com/atvm/atvmbot/internal/synth"
 )
 
 func scenario(t *testing.T, name string) (Meta, Artifacts) {

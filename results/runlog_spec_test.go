@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/atvm/atvmbot/results/internal/synth"
+	"github.com/atvm/atvmbot/internal/synth"
 )
 
 // D21: a batch of several specs (cypress-cloud's default batch size is 3)

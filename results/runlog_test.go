@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/atvm/atvmbot/results/internal/synth"
+	"github.com/atvm/atvmbot/internal/synth"
 )
 
 // mkSpec builds a host's spec with n steps lasting durMS in total; failAt

@@ -43,7 +43,7 @@ for s in $SCALES; do
   d="$OUT/x$s"
   if [ ! -f "$d/args" ]; then
     rm -rf "$d"
-    go run ./results/internal/synth/mkbench -scale "$s" -out "$d" > "$OUT/x$s.args"
+    go run ./internal/synth/mkbench -scale "$s" -out "$d" > "$OUT/x$s.args"
     mv "$OUT/x$s.args" "$d/args"
   fi
   mapfile -t args < "$d/args"

@@ -3,7 +3,7 @@
 // mtimes.json and ps.txt. Each scenario's truth.json is written by hand and
 // is never touched here.
 //
-//	go run ./results/internal/synth/mkscenarios results/testdata/scenarios
+//	go run ./internal/synth/mkscenarios results/testdata/scenarios
 package main
 
 import (
@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/atvm/atvmbot/results/internal/synth"
+	"github.com/atvm/atvmbot/internal/synth"
 )
 
 var edt = time.FixedZone("EDT", -4*3600)

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"time"
 
-	"github.com/atvm/atvmbot/results/internal/synth"
+	"github.com/atvm/atvmbot/internal/synth"
 )
 
 func groupedCheckXML0327(root string) {

@@ -49,7 +49,7 @@ func TestPrettyMS(t *testing.T) {
 // R9: for the same data, the table is byte for byte the one cypress-cloud
 // 1.13.1 printed in the real-tool fixture (results/testdata/real).
 func TestSummaryTable_R9_MatchesRealCypressCloud(t *testing.T) {
-	raw, err := os.ReadFile("../../testdata/real/reboot-5vm/tmp/reboot-real.log")
+	raw, err := os.ReadFile("../../results/testdata/real/reboot-5vm/tmp/reboot-real.log")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,7 @@
 // (500 hosts × scale, 10 groups, ~200 MB × scale of runner log, 2,000 ×
 // scale artifact files) and prints the replay flags for it.
 //
-//	go run ./results/internal/synth/mkbench -scale 1 -out /tmp/atvm-bench-1
+//	go run ./internal/synth/mkbench -scale 1 -out /tmp/atvm-bench-1
 package main
 
 import (
@@ -11,7 +11,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/atvm/atvmbot/results/internal/synth"
+	"github.com/atvm/atvmbot/internal/synth"
 )
 
 func main() {

@@ -3,7 +3,7 @@ package main
 import (
 	"time"
 
-	"github.com/atvm/atvmbot/results/internal/synth"
+	"github.com/atvm/atvmbot/internal/synth"
 )
 
 // named is a host whose generated spec is not named <vm>.ts: the template

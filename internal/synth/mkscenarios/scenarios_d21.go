@@ -3,7 +3,7 @@ package main
 import (
 	"time"
 
-	"github.com/atvm/atvmbot/results/internal/synth"
+	"github.com/atvm/atvmbot/internal/synth"
 )
 
 // finishedInRunningGroup: D21 — a categorized run. The Red Hat group ran
