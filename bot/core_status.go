@@ -58,10 +58,10 @@ func (c *Core) status(ctx context.Context, build string) Reply {
 		st, ok, run = c.liveStatus(ctx, run)
 		live = ok
 	}
-	if !live && run.StatusJSON != "" {
-		var stored results.Status
-		if json.Unmarshal([]byte(run.StatusJSON), &stored) == nil {
-			st = stored
+	if stored, _ := c.DB.RunStatus(ctx, run.ID); !live && stored != "" {
+		var prev results.Status
+		if json.Unmarshal([]byte(stored), &prev) == nil {
+			st = prev
 		}
 		if run.State == results.RunRunning {
 			st.Notes = append(st.Notes, "The controller did not answer just now; this is the last status the bot saw.")
@@ -227,7 +227,9 @@ func (c *Core) cancelRun(ctx context.Context, in Incoming, runID string) Reply {
 		root := c.rootOf(ctx, cur)
 		if root != "" {
 			var st results.Status
-			_ = json.Unmarshal([]byte(cur.StatusJSON), &st)
+			if stored, _ := c.DB.RunStatus(ctx, cur.ID); stored != "" {
+				_ = json.Unmarshal([]byte(stored), &st)
+			}
 			st = notRun(st, "")
 			cur.RootPostID = root
 			c.patchIfChanged(ctx, root, c.progressText(cur, st))

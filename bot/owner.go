@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -190,4 +191,21 @@ func (s *snapshotCache) do(key string, fn func() (Reply, bool)) (Reply, bool) {
 	}()
 	e.reply, e.ok = fn()
 	return e.reply, e.ok
+}
+
+// PollNow polls a running run as its owner, exactly as a watch tick does,
+// and records what it saw, without posting: the watch loop's cost measured
+// alone (the watch-loop benchmark).
+func (c *Core) PollNow(ctx context.Context, runID string) (st results.Status, err error) {
+	werr := c.withRun(ctx, runID, func(o *runOwner, run storage.Run) {
+		if run.State != results.RunRunning {
+			err = fmt.Errorf("run %s is %s, not running", runID, run.State)
+			return
+		}
+		st, err = c.poll(ctx, o, run)
+	})
+	if werr != nil {
+		return st, werr
+	}
+	return st, err
 }

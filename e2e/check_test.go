@@ -82,7 +82,9 @@ func (w *world) waitRunState(ctx context.Context, d time.Duration) storage.Run {
 		if err == nil && len(runs) == 1 {
 			switch runs[0].State {
 			case "COMPLETED", "FAILED", "TERMINATED", "UNKNOWN", "HUNG", "CANCELLED", "LAUNCH_FAILED":
-				return runs[0]
+				r := runs[0]
+				r.StatusJSON, _ = db.RunStatus(ctx, r.ID) // not read back with the run
+				return r
 			}
 		}
 		if time.Now().After(deadline) {

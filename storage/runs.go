@@ -20,9 +20,12 @@ type Run struct {
 	ControllerStart                         time.Time // the controller's clock at launch (D4)
 	RunnerPID                               int
 	RunnerStart                             string // process start time, with the pid the run's identity (D16)
-	ScopeJSON                               string // stored scope at verification (D4)
-	StatusJSON                              string // latest reconstructed Status
-	CreatedAt, UpdatedAt, EndedAt           time.Time
+	// The two large texts are written with the run but not read back with
+	// it: a 500-host run's scope is megabytes, and every owner action reads
+	// its run. RunScope and RunStatus read them.
+	ScopeJSON                     string // stored scope at verification (D4)
+	StatusJSON                    string // latest reconstructed Status
+	CreatedAt, UpdatedAt, EndedAt time.Time
 }
 
 // activeStates hold the controller: the lock is theirs (D15).
@@ -183,14 +186,14 @@ func (db *DB) UpdateRun(ctx context.Context, id string, u RunUpdate) error {
 }
 
 const runCols = `id, plan_id, build, controller, template, categorized, watcher, adopted, state, reason, planned_by, approved_by,
-	channel_id, root_post_id, controller_start, runner_pid, runner_start, scope_json, status_json, created_at, updated_at, ended_at,
+	channel_id, root_post_id, controller_start, runner_pid, runner_start, created_at, updated_at, ended_at,
 	planned_by_id, approved_by_id`
 
 func scanRun(s interface{ Scan(...any) error }) (Run, error) {
 	var r Run
 	var cs, c, u, e sql.NullString
 	err := s.Scan(&r.ID, &r.PlanID, &r.Build, &r.Controller, &r.Template, &r.Categorized, &r.Watcher, &r.Adopted, &r.State, &r.Reason,
-		&r.PlannedBy, &r.ApprovedBy, &r.ChannelID, &r.RootPostID, &cs, &r.RunnerPID, &r.RunnerStart, &r.ScopeJSON, &r.StatusJSON, &c, &u, &e,
+		&r.PlannedBy, &r.ApprovedBy, &r.ChannelID, &r.RootPostID, &cs, &r.RunnerPID, &r.RunnerStart, &c, &u, &e,
 		&r.PlannedByID, &r.ApprovedByID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
@@ -216,7 +219,26 @@ func (db *DB) queryRuns(ctx context.Context, where string, args ...any) ([]Run, 
 	return out, rows.Err()
 }
 
-// GetRun returns one run.
+// RunScope is the run's stored scope (D4), "" before verification stored it.
+func (db *DB) RunScope(ctx context.Context, id string) (string, error) {
+	return db.runText(ctx, id, `SELECT scope_json FROM runs WHERE id = ?`)
+}
+
+// RunStatus is the run's latest stored status, "" before its first poll.
+func (db *DB) RunStatus(ctx context.Context, id string) (string, error) {
+	return db.runText(ctx, id, `SELECT status_json FROM runs WHERE id = ?`)
+}
+
+func (db *DB) runText(ctx context.Context, id, q string) (string, error) {
+	var s string
+	err := db.queryRow(ctx, q, id).Scan(&s)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return s, err
+}
+
+// GetRun returns one run (without its scope and status texts).
 func (db *DB) GetRun(ctx context.Context, id string) (Run, error) {
 	return scanRun(db.queryRow(ctx, `SELECT `+runCols+` FROM runs WHERE id = ?`, id))
 }

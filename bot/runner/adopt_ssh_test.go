@@ -122,11 +122,17 @@ func startSSHController(t *testing.T) *sshController {
 // byHand starts a run the way an operator does in a shell on the
 // controller: template step, then the runner under nohup in the
 // background, and the shell exits (its history written).
-func (sc *sshController) byHand(t *testing.T, build string) {
+// byHand starts a run as an operator would by hand; speed overrides the
+// scenario's (0 keeps it).
+func (sc *sshController) byHand(t *testing.T, build string, speed int) {
 	t.Helper()
 	runner := "python3 ./run-sorry-cypress.py --config_file cypress.atvm-config-gold.ts --build_name " + build
+	env := ""
+	if speed > 0 {
+		env = "ATVMSIM_SPEED=" + strconv.Itoa(speed) + " "
+	}
 	script := `cd "$1" && ` + handTemplate + ` > "$2/$3.launch.log" 2>&1 || exit 8
-nohup ` + runner + ` > "$2/$3.log" 2>&1 < /dev/null &
+` + env + `nohup ` + runner + ` > "$2/$3.log" 2>&1 < /dev/null &
 exit 0`
 	res, err := sc.t.Run(context.Background(), []string{"sh", "-c", script, "byhand", sc.root, sc.tmp, build}, controller.RunOpts{})
 	if err != nil || res.ExitCode != 0 {
@@ -181,7 +187,9 @@ func TestAdopt_S2_RealController(t *testing.T) {
 	}
 
 	// 1. Killed outside the bot: found, adopted, freed at the next poll.
-	sc.byHand(t, "hand-a")
+	// Slow enough that it is still running when it is killed, however
+	// long the steps before the kill take on a busy machine.
+	sc.byHand(t, "hand-a", 1)
 	a := waitLive(t, runner, "hand-a")
 	t.Cleanup(func() { sc.kill(t, a.RunnerPID) })
 	// Markdown escapes aside (the renderer escapes notes).
@@ -209,14 +217,15 @@ func TestAdopt_S2_RealController(t *testing.T) {
 	core.Tick(ctx)
 	adopted, _ = db.LatestRunByBuild(ctx, "hand-a")
 	if adopted.State != results.RunTerminated {
-		t.Fatalf("after the kill: %s (%s)", adopted.State, adopted.StatusJSON)
+		stored, _ := db.RunStatus(ctx, adopted.ID)
+		t.Fatalf("after the kill: %s (%s)", adopted.State, stored)
 	}
 	if _, _, _, held, _ := db.Lock(ctx, "ctl-it"); held {
 		t.Fatal("the lock outlived the killed runner")
 	}
 
 	// 2. Adopted and followed to its end: one final summary, once.
-	sc.byHand(t, "hand-b")
+	sc.byHand(t, "hand-b", 0)
 	b := waitLive(t, runner, "hand-b")
 	t.Cleanup(func() { sc.kill(t, b.RunnerPID) })
 	if rep := say("alice", "watch hand-b"); !strings.Contains(rep, "Watching `hand-b`") {

@@ -65,7 +65,6 @@ type runView struct {
 	scope       *runScope                             // the stored scope, decoded once
 	notes       []string                              // fetch anomalies of the run (caps hit)
 	notesLoaded bool
-	scopeSrc    int // the length of the JSON it was decoded from
 }
 
 // NewControllerRunner wires a controller to storage: events and offsets are
@@ -217,14 +216,21 @@ func (r *ControllerRunner) Forget(runID string) {
 
 // reconstruct rebuilds the run from its fetched view and a process snapshot.
 func (r *ControllerRunner) reconstruct(ctx context.Context, run storage.Run, v *runView, in controller.Inspection) bot.Observation {
-	// The stored scope never changes after the launch: decoded once per
-	// view, not on every poll (it holds every generated spec).
-	if v.scope == nil || v.scopeSrc != len(run.ScopeJSON) {
-		var sc runScope
-		_ = json.Unmarshal([]byte(run.ScopeJSON), &sc)
-		v.scope, v.scopeSrc = &sc, len(run.ScopeJSON)
+	// The stored scope never changes after the launch: read and decoded
+	// once per view, not on every poll (it holds every generated spec).
+	scp := v.scope
+	if scp == nil {
+		raw := run.ScopeJSON // a run not stored yet carries its own
+		if raw == "" {
+			raw, _ = r.DB.RunScope(ctx, run.ID)
+		}
+		scp = &runScope{}
+		_ = json.Unmarshal([]byte(raw), scp)
+		if raw != "" {
+			v.scope = scp // kept once stored (the launch stores it before the first poll)
+		}
 	}
-	sc := *v.scope
+	sc := *scp
 	urls, _ := r.DB.CurrentsURLs(ctx, run.ID)
 	meta := results.Meta{
 		Build: run.Build, RunStart: run.ControllerStart, Now: in.Now, Template: sc.Plan.Template, Plugin: sc.Plan.Plugin,
