@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -445,20 +443,3 @@ func stripLogPrefix(msg string) string {
 	return msg
 }
 
-// stampRE is <host>-<ISO time with : and . as ->, then an extension.
-var stampRE = regexp.MustCompile(`^(.+)-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z(?:\.[A-Za-z0-9]+)?$`)
-
-// ReporterStamp extracts the run timestamp from a reporter file name such as
-// atvm9-debian12.5-2026-05-11T14-02-07-118Z.json (host, time, ok).
-func ReporterStamp(name string) (host string, at time.Time, ok bool) {
-	base := path.Base(strings.ReplaceAll(name, `\`, "/"))
-	m := stampRE.FindStringSubmatch(base)
-	if m == nil {
-		return "", time.Time{}, false
-	}
-	at, err := time.Parse(time.RFC3339Nano, m[2]+"T"+m[3]+":"+m[4]+":"+m[5]+"."+m[6]+"Z")
-	if err != nil {
-		return "", time.Time{}, false
-	}
-	return m[1], at.UTC(), true
-}
