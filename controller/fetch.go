@@ -48,6 +48,11 @@ type FetchResult struct {
 // listing line: their size and mtime match the stored offset.
 const watermarkSlack = 250 * time.Millisecond
 
+// watermarkStep: a poll that found nothing new moves the watermark only
+// once it is this far behind, so an idle poll writes nothing to the state
+// file. A watermark left behind only lists a few more unchanged files.
+const watermarkStep = time.Minute
+
 // partialLineGrace: an unterminated last line of a log modified this
 // recently is still being written. It is held back and read whole next
 // poll, so a secret split across two polls is redacted whole (D17).
@@ -191,7 +196,7 @@ func (c *Controller) fetchTo(ctx context.Context, run RunRef, sink Sink) (fr Fet
 	if clamp != 0 && time.Unix(0, clamp-1).Before(wm) {
 		wm = time.Unix(0, clamp-1) // the held-back file is listed again
 	}
-	if wm.After(since) {
+	if wm.After(since) && (len(changed) > 0 || wm.Sub(since) >= watermarkStep) {
 		changed[WatermarkKey] = FileOffset{MtimeNS: wm.UnixNano()}
 	}
 	for _, n := range fr.Notes {

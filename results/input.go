@@ -87,6 +87,24 @@ type ParsedFile struct {
 	Env         map[string]any // config files only: the env block (nil = none readable)
 	Data        []byte         // generated specs only: read for TEST FLOW
 	Err         string         // why the file could not be read; a note, never a verdict
+	stamp       fileStamp      // reporter files: the time in the name, read once
+}
+
+// fileStamp is a reporter file name's time, read when the file is parsed;
+// the zero value means not read yet.
+type fileStamp struct {
+	read bool
+	ok   bool
+	at   time.Time
+}
+
+// reporterStamp is the time in a reporter file's name (ReporterStamp).
+func (pf *ParsedFile) reporterStamp() (time.Time, bool) {
+	if !pf.stamp.read {
+		_, at, ok := ReporterStamp(path.Base(pf.Path))
+		pf.stamp = fileStamp{read: true, ok: ok, at: at}
+	}
+	return pf.stamp.at, pf.stamp.ok
 }
 
 // ParseFile classifies a file by path (the default layout) and parses it.
@@ -117,6 +135,7 @@ func ParseFileAs(kind string, f File) (pf ParsedFile) {
 		}
 		reporterFile(&pf, ev, err)
 		err = nil // reporterFile kept it
+		pf.reporterStamp()
 	case KindConfig:
 		pf.SpecPattern = ConfigSpecPattern(f.Data)
 		pf.Env, _ = ConfigEnv(f.Data)

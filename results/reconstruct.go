@@ -184,7 +184,7 @@ func (r *recon) addParsed(pf *ParsedFile) {
 			ev.Notes = append(ev.Notes, fmt.Sprintf("%s could not be read: %s", pf.Path, pf.Err))
 		}
 		if pf.Kind == KindReporterJSON || pf.Kind == KindReporterTXT {
-			if _, at, ok := ReporterStamp(path.Base(pf.Path)); ok {
+			if at, ok := pf.reporterStamp(); ok {
 				if r.stale(at) {
 					continue // a reporter run that began before this run (R1)
 				}

@@ -178,5 +178,6 @@ func (s *ReporterTXTStream) Parsed(path string, mtime time.Time) (pf ParsedFile)
 	}
 	ev, err := s.Evidence(path, mtime)
 	reporterFile(&pf, ev, err)
+	pf.reporterStamp()
 	return pf
 }

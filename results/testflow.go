@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // FlowGates are the runtime values a generated spec's gates depend on (S8).
@@ -26,7 +27,7 @@ type FlowGates struct {
 // steps are kept). It fails when the spec cannot be read as TypeScript or
 // holds no it(…) step at all, so the caller can fall back (S8, D10).
 func TestFlow(spec []byte, gates FlowGates) (steps []string, notes []string, err error) {
-	p, err := parseSpec(spec)
+	p, err := parseSpecMemo(spec)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -101,6 +102,47 @@ type specParser struct {
 
 // maxNesting bounds if-in-if recursion for hostile input.
 const maxNesting = 200
+
+// parsedSpecs remembers parsed specs by their bytes: a watched run asks for
+// the flows of the same specs on every poll, and parsing is most of the
+// cost. A parse is never changed by an evaluation. Bounded in specs and in
+// their bytes: emptied when full.
+var parsedSpecs struct {
+	sync.Mutex
+	m     map[string]specParse
+	bytes int
+}
+
+type specParse struct {
+	p   *specParser
+	err error
+}
+
+const (
+	maxParsedSpecs     = 512
+	maxParsedSpecBytes = 8 << 20 // of source; a parse holds a few times that
+)
+
+func parseSpecMemo(spec []byte) (*specParser, error) {
+	parsedSpecs.Lock()
+	got, ok := parsedSpecs.m[string(spec)]
+	parsedSpecs.Unlock()
+	if ok {
+		return got.p, got.err
+	}
+	p, err := parseSpec(spec)
+	if len(spec) > maxParsedSpecBytes/16 {
+		return p, err // too large to keep
+	}
+	parsedSpecs.Lock()
+	if parsedSpecs.m == nil || len(parsedSpecs.m) >= maxParsedSpecs || parsedSpecs.bytes+len(spec) > maxParsedSpecBytes {
+		parsedSpecs.m, parsedSpecs.bytes = map[string]specParse{}, 0
+	}
+	parsedSpecs.m[string(spec)] = specParse{p, err}
+	parsedSpecs.bytes += len(spec)
+	parsedSpecs.Unlock()
+	return p, err
+}
 
 func parseSpec(spec []byte) (*specParser, error) {
 	toks, err := tokenize(spec)

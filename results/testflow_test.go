@@ -1,9 +1,11 @@
 package results
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -336,6 +338,38 @@ func TestTestFlow_S8_UnreadableSpec(t *testing.T) {
 	}
 }
 
+// checkFlowMemo: a flow from a remembered parse equals one from a fresh
+// parse (an evaluation never changes the parse it reads).
+func checkFlowMemo(t *testing.T, spec []byte, g FlowGates) {
+	t.Helper()
+	steps, notes, err := TestFlow(spec, g)
+	p, perr := parseSpec(spec)
+	if perr == nil && p.its == 0 {
+		perr = errors.New("no it(…) step in the spec")
+	}
+	if (err == nil) != (perr == nil) {
+		t.Fatalf("remembered parse error %v, fresh %v", err, perr)
+	}
+	if perr != nil {
+		return
+	}
+	ev := &flowEval{p: p, ge: &gateEval{gates: g, memo: map[*binding]jsVal{}}, seen: map[string]bool{}}
+	ev.run(p.nodes)
+	if !reflect.DeepEqual(steps, ev.steps) || !reflect.DeepEqual(notes, ev.notes) {
+		t.Fatalf("remembered parse gives %q %q, a fresh one %q %q", steps, notes, ev.steps, ev.notes)
+	}
+}
+
+// A spec asked for again, under other gates, reads as a fresh parse does.
+func TestFlow_S8_RememberedParseUnchanged(t *testing.T) {
+	for _, name := range []string{"cmc-e2e.ts", "cmc-reboot.ts", "cmc-systemOS.ts", "cmc-migrateops-compute-migration.ts"} {
+		spec := readSpec(t, name)
+		for _, g := range []FlowGates{{Plugin: "fc"}, {Plugin: "iscsi"}, {Plugin: "both", InstallOnly: true}, {}, {Plugin: "fc"}} {
+			checkFlowMemo(t, spec, g)
+		}
+	}
+}
+
 func FuzzTestFlow(f *testing.F) {
 	for _, name := range []string{"cmc-e2e.ts", "cmc-reboot.ts", "cmc-systemOS.ts", "cmc-migrateops-compute-migration.ts"} {
 		f.Add(readSpec(f, name), "fc", false)
@@ -343,7 +377,9 @@ func FuzzTestFlow(f *testing.F) {
 	f.Add([]byte(`if (a) it("1. x"); else if (b) { it("2. y") } else it("3. z")`), "both", true)
 	f.Add([]byte("const a = `${`${x}`}`; if (!(a ?? b) || c[0]) { it(`1. ${a}`) }"), "", false)
 	f.Fuzz(func(t *testing.T, spec []byte, plugin string, installOnly bool) {
+		checkFlowMemo(t, spec, FlowGates{Plugin: "none"})
 		steps, _, err := TestFlow(spec, FlowGates{Plugin: plugin, InstallOnly: installOnly})
+		checkFlowMemo(t, spec, FlowGates{Plugin: plugin, InstallOnly: installOnly})
 		if err != nil {
 			return
 		}
