@@ -442,4 +442,3 @@ func stripLogPrefix(msg string) string {
 	}
 	return msg
 }
-
