@@ -113,29 +113,44 @@ var planFlags = []flagSpec{
 	{name: "--no-set-static-ip-dest", kind: kindSwitch, dest: destBot, optOut: flagStaticIP, help: "leave out --set_static_ip_dest"},
 }
 
-// normFlag is the lookup key of a typed option: case, '-' and '_' ignored,
-// so --specify-vms and --ContainsVM find their option.
+// normFlag folds case, '-' and '_' away. It only finds the option a
+// misspelt word was meant to be, for the "did you mean" of its refusal:
+// nothing is accepted by it (an operator approves what was typed).
 func normFlag(s string) string {
 	s = strings.ToLower(strings.TrimLeft(s, "-"))
 	return strings.NewReplacer("-", "", "_", "").Replace(s)
 }
 
+// planFlagIndex holds the exact accepted spellings: each option's name and
+// its documented aliases, nothing else.
 var planFlagIndex = func() map[string]*flagSpec {
 	m := map[string]*flagSpec{}
+	seen := map[string]bool{}
 	for i := range planFlags {
 		f := &planFlags[i]
 		for _, n := range append([]string{f.name}, f.aliases...) {
-			if _, dup := m[normFlag(n)]; dup {
+			if seen[normFlag(n)] {
 				panic("duplicate option " + n)
 			}
-			m[normFlag(n)] = f
+			seen[normFlag(n)] = true
+			m[n] = f
 		}
 	}
 	return m
 }()
 
+// planFlagFolded finds the accepted spelling nearest to any spelling of it
+// (see normFlag), for suggestions only.
+var planFlagFolded = func() map[string]string {
+	m := map[string]string{}
+	for n := range planFlagIndex {
+		m[normFlag(n)] = n
+	}
+	return m
+}()
+
 // specFor returns the table entry of a canonical option name.
-func specFor(name string) *flagSpec { return planFlagIndex[normFlag(name)] }
+func specFor(name string) *flagSpec { return planFlagIndex[name] }
 
 var (
 	reSelector = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

@@ -72,7 +72,7 @@ func TestPlan_P6_IgnoreForceShutdownDefault(t *testing.T) {
 func TestPlan_P6_IgnoreForceShutdown_OptOut(t *testing.T) {
 	for _, text := range []string{
 		"plan cmc-e2e --randomize 2 --no-ignore-force-shutdown",
-		"plan cmc-e2e --randomize 2 --no_ignore_force_shutdown",
+		"plan cmc-e2e --no-ignore-force-shutdown --randomize 2",
 	} {
 		p := plan(t, text)
 		if countArg(p.TemplateArgv, "--ignore_force_shutdown") != 0 {
