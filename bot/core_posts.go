@@ -310,7 +310,7 @@ func (c *Core) hung(ctx context.Context, run storage.Run, st results.Status) {
 		}
 	}
 	st.Hung = true
-	c.finish(ctx, run, st, "⚠️ The runner hung after uploading its results and was stopped by the bot (W4).", results.RunHung)
+	c.finish(ctx, run, st, "⚠️ The runner hung after uploading its results and was stopped by the bot.", results.RunHung)
 }
 
 func newRunID(build string, now time.Time) string {

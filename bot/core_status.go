@@ -171,7 +171,7 @@ func (c *Core) cancel(ctx context.Context, in Incoming, target string, yes bool)
 		}
 		active, _ := c.DB.ActiveRuns(ctx)
 		if len(active) != 1 {
-			return Reply{Ephemeral: "⚠️ Name what to cancel: `cancel PLAN` or `cancel BUILD --yes`."}
+			return Reply{Ephemeral: "⚠️ Name what to cancel: `/atvm cancel PLAN` or `/atvm cancel BUILD --yes`."}
 		}
 		target = active[0].Build
 	}
@@ -375,5 +375,5 @@ func (c *Core) blacklist(ctx context.Context, in Incoming, cmd commands.Command)
 	if !changed {
 		return Reply{Ephemeral: fmt.Sprintf("Nothing changed for `%s`.", cmd.Machine)}
 	}
-	return Reply{Ephemeral: fmt.Sprintf("Blacklist %s `%s`. Open plans built on the old list are void (P2).", map[bool]string{true: "removed", false: "added"}[reason == ""], cmd.Machine)}
+	return Reply{Ephemeral: fmt.Sprintf("Blacklist %s `%s`. Open plans built on the old list can no longer be approved; plan again.", map[bool]string{true: "removed", false: "added"}[reason == ""], cmd.Machine)}
 }

@@ -124,7 +124,7 @@ func parseTokens(toks []token, size int) (Command, error) {
 		cmd, err = parseHelp(args)
 	default:
 		if looksLikeFlag(word) {
-			return Command{}, errorf("", "a command starts with its name, e.g. `plan cmc-e2e --containsVm redhat9.6`, not with %s; commands are %s", echo(word), strings.Join(CommandNames, ", "))
+			return Command{}, errorf("", "a command starts with its name, e.g. `/atvm plan cmc-e2e --containsVm redhat9.6`, not with %s; commands are %s", echo(word), strings.Join(CommandNames, ", "))
 		}
 		return Command{}, errorf("", "unknown command %s%s; commands are %s", show(word), didYouMean(name, CommandNames), strings.Join(CommandNames, ", "))
 	}
@@ -173,7 +173,7 @@ func misspelt(word, want, topic string) *Error {
 	if !rePlainOption.MatchString(word) {
 		flag = "option"
 	}
-	return errorf(flag, "unknown option %s; did you mean `%s`? Options are typed exactly as `help %s` spells them", show(word), want, topic)
+	return errorf(flag, "unknown option %s; did you mean `%s`? Options are typed exactly as `/atvm help %s` spells them", show(word), want, topic)
 }
 
 var rePlainOption = regexp.MustCompile(`^-{1,3}[A-Za-z0-9_.-]{1,60}$`)
@@ -275,7 +275,7 @@ func parsePlan(args []token) (Command, *Error) {
 		lastVal = value
 	}
 	if req.Template == "" {
-		return Command{}, errorf(templateWord.name, "`plan` needs a template first, e.g. `plan cmc-e2e --containsVm redhat9.6`")
+		return Command{}, errorf(templateWord.name, "`plan` needs a template first, e.g. `/atvm plan cmc-e2e --containsVm redhat9.6`")
 	}
 	if err := req.checkConflicts(); err != nil {
 		return Command{}, err
@@ -342,7 +342,7 @@ func takes(f *flagSpec) string {
 
 func parseApprove(args []token) (Command, *Error) {
 	cmd := Command{Name: CmdApprove}
-	usage := "usage: `approve [PLAN] [without watcher] [--confirm-both]`"
+	usage := "usage: `/atvm approve [PLAN] [without watcher] [--confirm-both]`"
 	for i := 0; i < len(args); i++ {
 		w := args[i].text
 		if d := badRune(w); d != "" {
@@ -398,7 +398,7 @@ func parseCancel(args []token) (Command, *Error) {
 			}
 			return Command{}, unknownOption(w, " for cancel", []string{"--yes"})
 		case cmd.Target != "":
-			return Command{}, errorf(CmdCancel, "takes one build or plan ID, got a second word %s; usage: `cancel [BUILD|PLAN] [--yes]`", echo(w))
+			return Command{}, errorf(CmdCancel, "takes one build or plan ID, got a second word %s; usage: `/atvm cancel [BUILD|PLAN] [--yes]`", echo(w))
 		default:
 			t, err := checkTarget(CmdCancel, w)
 			if err != nil {
@@ -456,7 +456,7 @@ func noArgs(name string, args []token) *Error {
 var reReason = regexp.MustCompile(`^[A-Za-z0-9 .,:'/#_-]{1,200}$`)
 
 func parseBlacklist(args []token) (Command, *Error) {
-	usage := "usage: `blacklist [list | add MACHINE REASON… | remove MACHINE]`"
+	usage := "usage: `/atvm blacklist [list | add MACHINE REASON… | remove MACHINE]`"
 	if len(args) == 0 {
 		return Command{Name: CmdBlacklist, Action: BlacklistList}, nil
 	}
@@ -492,7 +492,7 @@ func parseBlacklist(args []token) (Command, *Error) {
 	}
 	reason := strings.Join(words, " ")
 	if reason == "" {
-		return Command{}, errorf(CmdBlacklist, "add needs a reason after the machine, e.g. `blacklist add %s CRASHES WHEN CREATING MIGRATION SESSION - BUG`", m)
+		return Command{}, errorf(CmdBlacklist, "add needs a reason after the machine, e.g. `/atvm blacklist add %s CRASHES WHEN CREATING MIGRATION SESSION - BUG`", m)
 	}
 	if d := badRune(reason); d != "" {
 		return Command{}, errorf(CmdBlacklist, "the reason contains %s; allowed: letters, digits, spaces and . , : ' / # _ -", d)
@@ -509,7 +509,7 @@ func parseHelp(args []token) (Command, *Error) {
 		return Command{Name: CmdHelp}, nil
 	}
 	if len(args) > 1 {
-		return Command{}, errorf(CmdHelp, "takes one command name; usage: `help [command]`")
+		return Command{}, errorf(CmdHelp, "takes one command name; usage: `/atvm help [command]`")
 	}
 	t := strings.ToLower(args[0].text)
 	if !contains(CommandNames, t) {

@@ -158,7 +158,7 @@ func TestTokenize(t *testing.T) {
 func TestHelp_EveryCommand(t *testing.T) {
 	for _, c := range CommandNames {
 		h := Help(c)
-		if !strings.HasPrefix(h, c) || !strings.Contains(h, "Example") {
+		if !strings.HasPrefix(h, "`/atvm "+c) || !strings.Contains(h, "Example") {
 			t.Errorf("Help(%q) lacks its usage line or examples:\n%s", c, h)
 		}
 		if !strings.Contains(Help(""), c) || !strings.Contains(AutocompleteHint, c) {
@@ -171,7 +171,7 @@ func TestHelp_EveryCommand(t *testing.T) {
 	// Every example in the help parses, and every plan example plans.
 	for _, c := range CommandNames {
 		for _, line := range strings.Split(Help(c), "\n") {
-			if !strings.HasPrefix(line, "  "+c) {
+			if !strings.HasPrefix(line, "/atvm "+c) {
 				continue
 			}
 			ex := strings.TrimSpace(line)

@@ -56,7 +56,7 @@ func (p Plan) Text() string {
 	}
 	writeList(&b, "skipped (blacklisted)", sk)
 	if p.NeedsConfirmation {
-		fmt.Fprintf(&b, "needs confirmation: approve %s --confirm-both\n", p.ID)
+		fmt.Fprintf(&b, "needs confirmation: /atvm approve %s --confirm-both\n", p.ID)
 	}
 	fmt.Fprintf(&b, "hash: %s\n", p.Hash)
 	return b.String()
@@ -94,9 +94,9 @@ func (p Plan) Markdown() string {
 		fmt.Fprintf(&b, ":warning: %s\n", w)
 	}
 	if p.NeedsConfirmation {
-		fmt.Fprintf(&b, "Nothing runs until approved: `approve %s --confirm-both`.\n", p.ID)
+		fmt.Fprintf(&b, "Nothing runs until approved: `/atvm approve %s --confirm-both`.\n", p.ID)
 	} else {
-		fmt.Fprintf(&b, "Nothing runs until approved: `approve %s` or `approve %s without watcher`.\n", p.ID, p.ID)
+		fmt.Fprintf(&b, "Nothing runs until approved: `/atvm approve %s` or `/atvm approve %s without watcher`.\n", p.ID, p.ID)
 	}
 	return b.String()
 }

@@ -71,7 +71,7 @@ func (r *recon) decideState() {
 		allRecorded := len(r.blocks) > 0 && !openBlock && !groupsLeft
 		if allRecorded && !child && idle {
 			r.state, r.hung = RunHung, true
-			r.note("the runner is still alive %d min after its last output with no live Cypress child: hung after the results were recorded (W4)",
+			r.note("the runner is still alive %d min after its last output with no live Cypress child: hung after the results were recorded",
 				int(r.meta.Now.Sub(r.arts.LogModTime).Minutes()))
 			return
 		}
