@@ -304,8 +304,8 @@ func (c *Core) progressText(run storage.Run, st results.Status) string {
 		}
 		fmt.Fprintf(&b, " · %s %s", map[bool]string{true: "took", false: "elapsed"}[st.EndedAt != nil], end.Sub(*st.StartedAt).Round(time.Second))
 	}
-	if st.Timing.ETA != nil && st.EndedAt == nil {
-		fmt.Fprintf(&b, " · ETA %s (whole remaining run, estimate)", c.fmtTime(*st.Timing.ETA))
+	if eta := results.RunETA(st, c.now()).ETA; eta != nil && st.EndedAt == nil {
+		fmt.Fprintf(&b, " · ETA %s (whole remaining run, estimate)", results.FormatETA(*eta, c.Cfg.Location()))
 	}
 	if len(st.CurrentsURLs) > 0 {
 		fmt.Fprintf(&b, " · [Currents](%s)", st.CurrentsURLs[len(st.CurrentsURLs)-1])

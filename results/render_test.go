@@ -108,7 +108,7 @@ func goldenCases(t *testing.T) []goldenCase {
 				"- atvm15-debian10.12 - NOT_STARTED",
 				"- Elapsed: 55m (as of 2026-03-30 14:15:00 EDT)",
 				"- Host runtime: quickest 20m (atvm9-debian12.5) · longest 25m (atvm10-debian12.4) · average 22m 30s over 2 hosts",
-				"- ETA for the whole remaining run: 2026-03-30 15:35:00 EDT, in about 1h 20m (4 hosts left × 22m 30s average ÷ 1.0 at once)",
+				"- ETA for the whole remaining run: 2026-03-30 15:35 EDT, in about 1h 20m (4 hosts left, about 22m 30s each, one host at a time)",
 			},
 			absent: []string{"End:", "Total:"},
 			parts:  1,
