@@ -262,7 +262,8 @@ func (c *Core) patchIfChanged(ctx context.Context, postID, msg string) {
 	}
 }
 
-// progressText is the root post: verdict or progress, counts, time, ETA.
+// progressText is the root post: verdict or progress, counts, time, ETA,
+// then the run's template command and TEST FLOW (results.RunCard).
 func (c *Core) progressText(run storage.Run, st results.Status) string {
 	done, failed := 0, 0
 	for _, h := range st.Hosts {
@@ -312,9 +313,14 @@ func (c *Core) progressText(run storage.Run, st results.Status) string {
 	}
 	if run.Adopted {
 		fmt.Fprintf(&b, "\nStarted by hand on the controller (template `%s`) · watched since %s asked · results follow in this thread.", orDash(run.Template), userRef(run.PlannedBy))
-		return b.String()
+	} else {
+		fmt.Fprintf(&b, "\nTemplate `%s` · planned by %s · approved by %s · results follow in this thread.", run.Template, userRef(run.PlannedBy), userRef(run.ApprovedBy))
 	}
-	fmt.Fprintf(&b, "\nTemplate `%s` · planned by %s · approved by %s · results follow in this thread.", run.Template, userRef(run.PlannedBy), userRef(run.ApprovedBy))
+	// The template command and the TEST FLOW, once per run: the result
+	// posts in the thread refer here rather than repeat them.
+	if st.TemplateCommand != "" || len(st.TestFlow) > 0 || len(st.GroupFlows) > 0 {
+		b.WriteString("\n\n" + results.RunCard(st))
+	}
 	return b.String()
 }
 

@@ -245,6 +245,10 @@ func (b *postBuilder) flow() postSection {
 	if b.st.TestFlowSource == "static" {
 		src = "the template's static flow (no generated spec could be read)"
 	}
+	if steps, ok := b.flowInRoot(); ok {
+		s.head = "as in the run's first post, " + steps
+		return s
+	}
 	if len(b.sc.flows) > 0 {
 		total := 0
 		for _, g := range b.sc.flows {
@@ -288,9 +292,13 @@ func (b *postBuilder) stepUnits(steps []string) []postUnit {
 // (P17), Currents URLs, real anomalies. Bookkeeping is dropped.
 func (b *postBuilder) notes() postSection {
 	var items []string
-	if b.st.TemplateCommand != "" {
+	switch {
+	case b.opt.InThread && b.sc.subrun != nil:
+		// The run's first post and its final summary show it (RunCard).
+		items = append(items, "Template command: as in the run's first post")
+	case b.st.TemplateCommand != "":
 		items = append(items, "Template command: "+b.code(b.st.TemplateCommand))
-	} else {
+	default:
 		items = append(items, "Template command: unknown")
 	}
 	for _, u := range b.sc.currents {
