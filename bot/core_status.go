@@ -356,7 +356,7 @@ func (c *Core) blacklist(ctx context.Context, in Incoming, cmd commands.Command)
 		var b strings.Builder
 		fmt.Fprintf(&b, "**Blacklist** (version %d, %d machines)\n", version, len(entries))
 		for _, e := range entries {
-			fmt.Fprintf(&b, "- `%s` — %s\n", e.Machine, e.Reason)
+			fmt.Fprintf(&b, "- `%s` — %s\n", e.Machine, commands.EscapeMarkdown(e.Reason))
 		}
 		return Reply{Ephemeral: b.String()}
 	}

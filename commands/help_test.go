@@ -76,3 +76,24 @@ func TestHelp_Golden(t *testing.T) {
 		t.Errorf("%s differs; -update rewrites it after review.\n got:\n%s", path, b.String())
 	}
 }
+
+// What someone typed shows as typed in a post: a blacklist reason with
+// markup characters makes no emphasis, link, tag or @mention.
+func TestEscapeMarkdown_TypedTextInert(t *testing.T) {
+	got := EscapeMarkdown("CAN'T_COMPILE *now* [see](x) <b> #1 @channel a|b")
+	want := `CAN'T\_COMPILE \*now\* \[see\](x) \<b\> \#1 @` + "\u200b" + `channel a\|b`
+	if got != want {
+		t.Errorf("EscapeMarkdown = %q, want %q", got, want)
+	}
+	p := plan(t, "plan cmc-e2e --containsVm redhat6")
+	md := p.Markdown()
+	if !strings.Contains(md, "**Defaults added:** `--config_file cypress.atvm-config-gold.ts` (default)") {
+		t.Errorf("defaults are not in code:\n%s", md)
+	}
+	if !strings.Contains(md, "CAN'T COMPILE") {
+		t.Errorf("skipped reasons missing:\n%s", md)
+	}
+	if out := outsideCode(md); strings.ContainsAny(out, "[]<>|") || reRuleID.MatchString(md) {
+		t.Errorf("plan post has markup or rule IDs outside code:\n%s", out)
+	}
+}
