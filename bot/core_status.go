@@ -354,7 +354,7 @@ func (c *Core) blacklist(ctx context.Context, in Incoming, cmd commands.Command)
 			return internalError(c.Log, "reading the blacklist", err)
 		}
 		var b strings.Builder
-		fmt.Fprintf(&b, "**Blacklist** (version %d, %d machines)\n", version, len(entries))
+		fmt.Fprintf(&b, "**Blacklist** (version %d, %s)\n", version, plural(len(entries), "machine", "machines"))
 		for _, e := range entries {
 			fmt.Fprintf(&b, "- `%s` — %s\n", e.Machine, commands.EscapeMarkdown(e.Reason))
 		}

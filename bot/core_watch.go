@@ -262,6 +262,14 @@ func (c *Core) patchIfChanged(ctx context.Context, postID, msg string) {
 	}
 }
 
+// plural is "1 machine", "2 machines".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 // progressText is the root post: verdict or progress, counts, time, ETA,
 // then the run's template command and TEST FLOW (results.RunCard).
 func (c *Core) progressText(run storage.Run, st results.Status) string {

@@ -252,21 +252,21 @@ func (b *postBuilder) flow() postSection {
 	if len(b.sc.flows) > 0 {
 		total := 0
 		for _, g := range b.sc.flows {
-			s.units = append(s.units, postUnit{kind: uLabel, text: b.label(fmt.Sprintf("%s (%d steps):", b.esc(g.group), len(g.steps)))})
+			s.units = append(s.units, postUnit{kind: uLabel, text: b.label(fmt.Sprintf("%s (%s):", b.esc(g.group), plural(len(g.steps), "step", "steps")))})
 			s.units = append(s.units, b.stepUnits(g.steps)...)
 			total += len(g.steps)
 		}
 		s.head = fmt.Sprintf("per group, %s", src)
-		s.placeholder = fmt.Sprintf("%d groups, %d steps in all — in the reply below", len(b.sc.flows), total)
+		s.placeholder = fmt.Sprintf("%d groups, %s in all — in the reply below", len(b.sc.flows), plural(total, "step", "steps"))
 		return s
 	}
 	if len(b.sc.flow) == 0 {
 		s.head = "not available"
 		return s
 	}
-	s.head = fmt.Sprintf("%d steps, %s", len(b.sc.flow), src)
+	s.head = fmt.Sprintf("%s, %s", plural(len(b.sc.flow), "step", "steps"), src)
 	s.units = b.stepUnits(b.sc.flow)
-	s.placeholder = fmt.Sprintf("%d steps, %s — in the reply below", len(b.sc.flow), src)
+	s.placeholder = fmt.Sprintf("%s, %s — in the reply below", plural(len(b.sc.flow), "step", "steps"), src)
 	return s
 }
 
@@ -366,7 +366,7 @@ func (b *postBuilder) failures() (postSection, bool) {
 		}
 		s.units = append(s.units, postUnit{kind: uLabel, text: head, code: lines})
 	}
-	s.placeholder = fmt.Sprintf("for %d failed hosts — in the replies below", n)
+	s.placeholder = fmt.Sprintf("for %s — in the replies below", plural(n, "failed host", "failed hosts"))
 	if n == 1 {
 		s.placeholder = "for 1 failed host — in the reply below"
 	}

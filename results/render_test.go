@@ -470,7 +470,7 @@ func TestRender_D10_FlowNotAvailable(t *testing.T) {
 	}
 	st.TestFlow, st.TestFlowSource = []string{"1. Verifying set up"}, "static"
 	post = RenderMarkdown(st, RenderOptions{Location: ny(t)})[0]
-	if !strings.Contains(post, "**TEST FLOW:** 1 steps, the template's static flow (no generated spec could be read)\n- 1\\. Verifying set up\n") {
+	if !strings.Contains(post, "**TEST FLOW:** 1 step, the template's static flow (no generated spec could be read)\n- 1\\. Verifying set up\n") {
 		t.Errorf("static flow not labelled:\n%s", post)
 	}
 }
