@@ -71,7 +71,7 @@ func wordsRun(t0 time.Time) []results.Status {
 // the final summary of a run show no rule IDs, write every command as
 // `/atvm …`, show the template command and the TEST FLOW once per run (the
 // root), and agree on the ETA.
-func TestCore_PostsOperatorsRead_NoRuleIDsOnceEachOneETA(t *testing.T) {
+func TestCore_D27_PostsOperatorsRead_NoRuleIDsOnceEachOneETA(t *testing.T) {
 	t0 := time.Date(2026, 3, 30, 17, 20, 0, 0, time.UTC)
 	statuses := wordsRun(t0)
 	f := newCore(t, statuses...)

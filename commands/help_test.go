@@ -35,7 +35,7 @@ var reRuleID = regexp.MustCompile(`\([PSRWD][0-9]+\)|\b[PSRWD][0-9]{1,2}\b`)
 // The help is markdown that Mattermost cannot misread: every `[`, `]`,
 // `<`, `>` and `|` sits in code (`[BUILD|PLAN] [--yes]` was shown as a
 // link, `<template>` as a tag), spans are balanced, and no rule ID shows.
-func TestHelp_MarkdownSafe(t *testing.T) {
+func TestHelp_D27_MarkdownSafe(t *testing.T) {
 	for _, topic := range append([]string{"", "nosuch"}, CommandNames...) {
 		h := Help(topic)
 		if strings.Count(h, "```")%2 != 0 {
@@ -57,7 +57,7 @@ func TestHelp_MarkdownSafe(t *testing.T) {
 
 // The whole help, as posted, is a golden file: -update rewrites it after
 // review.
-func TestHelp_Golden(t *testing.T) {
+func TestHelp_D27_Golden(t *testing.T) {
 	var b strings.Builder
 	for _, topic := range append([]string{""}, CommandNames...) {
 		b.WriteString(strings.TrimSpace("$ /atvm help "+topic) + "\n" + Help(topic) + "\n\n")
@@ -79,7 +79,7 @@ func TestHelp_Golden(t *testing.T) {
 
 // What someone typed shows as typed in a post: a blacklist reason with
 // markup characters makes no emphasis, link, tag or @mention.
-func TestEscapeMarkdown_TypedTextInert(t *testing.T) {
+func TestEscapeMarkdown_D27_TypedTextInert(t *testing.T) {
 	got := EscapeMarkdown("CAN'T_COMPILE *now* [see](x) <b> #1 @channel a|b")
 	want := `CAN'T\_COMPILE \*now\* \[see\](x) \<b\> \#1 @` + "\u200b" + `channel a\|b`
 	if got != want {

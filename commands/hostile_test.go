@@ -232,7 +232,7 @@ func TestParse_D18_ValidAndNearMissPlanned(t *testing.T) {
 
 // Variant spellings are refused, never taken for the option they resemble,
 // each with the one spelling to type (the operator approves what was asked).
-func TestParse_VariantSpellingRefusedWithSuggestion(t *testing.T) {
+func TestParse_D26_VariantSpellingRefusedWithSuggestion(t *testing.T) {
 	for text, want := range map[string]string{
 		"plan cmc-e2e --specifyvms atvm71-redhat9.1":             "--specify_vms",
 		"plan cmc-e2e --specify-vms atvm71-redhat9.1":            "--specify_vms",
@@ -265,7 +265,7 @@ func TestParse_VariantSpellingRefusedWithSuggestion(t *testing.T) {
 
 // A list option takes one comma-separated value: words after it are refused,
 // named, never planned as machines.
-func TestParse_ListOptionTakesOneValue(t *testing.T) {
+func TestParse_D26_ListOptionTakesOneValue(t *testing.T) {
 	_, err := Parse("plan cmc-e2e --specify_vms x plan cmc-e2e")
 	want := "unexpected words `plan` `cmc-e2e` after `--specify_vms x`; a list option takes one comma-separated value"
 	if err == nil || !strings.Contains(err.Error(), want) {

@@ -9,7 +9,7 @@ import (
 // In a run's thread the root (RunCard) shows the template command and the
 // TEST FLOW once; a sub-run post refers to them, except for a flow of its
 // own that differs from the run's, which it lists.
-func TestRender_S8_InThreadFlowAndCommandOnce(t *testing.T) {
+func TestRender_S8_D27_InThreadFlowAndCommandOnce(t *testing.T) {
 	runFlow := []string{"1. Verifying set up", "2. Install CMC", "3. Create migration session"}
 	winFlow := []string{"1. Verifying set up", "2. Install CMC on Windows"}
 	st := Status{Build: "b", State: RunRunning, Categorized: true, TemplateCommand: "python3 ./cmc-templates.py --template_name cmc-e2e",

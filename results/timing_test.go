@@ -50,7 +50,7 @@ func TestComputeTiming_S6_ZeroNowUsesNewestKnownTime(t *testing.T) {
 
 // One ETA, one format, plain plurals: the line every post shows comes from
 // RunETA and FormatETA, and one host left is "1 host left".
-func TestRender_S6_ETALineOneSourcePlurals(t *testing.T) {
+func TestRender_S6_D27_ETALineOneSourcePlurals(t *testing.T) {
 	st := Status{Build: "b", State: RunRunning, StartedAt: at(0, 0), Hosts: []Host{
 		{Name: "a", Status: HostPass, StartedAt: at(0, 0), DurationS: 600},
 		{Name: "b", Status: HostNotStarted},

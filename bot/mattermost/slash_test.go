@@ -262,7 +262,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // An oversized body is not read past the cap: a 10 MiB command costs the
 // cap plus one byte (and a read buffer), not 10 MiB.
-func TestSlash_OversizeBodyReadBounded(t *testing.T) {
+func TestSlash_D26_OversizeBodyReadBounded(t *testing.T) {
 	rec := newRecorder()
 	h := NewSlashHandler(SlashOptions{Tokens: []string{"t"}, Handler: rec, Log: zerolog.Nop(), MaxBody: 64 << 10})
 	huge := slashForm("t", strings.Repeat("plan cmc-e2e --containsVm x ", 10<<20/28)).Encode()
