@@ -190,10 +190,8 @@ func (r *recon) timing() {
 	if n > 0 {
 		r.t.Parallelism = float64(par)
 	}
-	if r.state == RunRunning && remaining > 0 && r.t.AverageS > 0 {
-		eta := r.meta.Now.Add(time.Duration(r.t.AverageS * float64(remaining) / float64(par) * float64(time.Second))).UTC()
-		r.t.ETA = &eta
-	}
+	// The ETA is not estimated here: status() takes the one estimate every
+	// post shows (RunETA).
 }
 
 func round1(f float64) float64 {
@@ -370,6 +368,12 @@ func (r *recon) status() Status {
 	}
 	if st.Hosts == nil {
 		st.Hosts = []Host{}
+	}
+	if st.State == RunRunning {
+		if eta := RunETA(st, r.meta.Now).ETA; eta != nil {
+			utc := eta.UTC()
+			st.Timing.ETA = &utc
+		}
 	}
 	if st.Subruns == nil {
 		st.Subruns = []Subrun{}
