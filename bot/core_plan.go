@@ -62,7 +62,7 @@ func (c *Core) plan(ctx context.Context, in Incoming, cmd commands.Command) Repl
 		return internalError(c.Log, "recording the plan post", err)
 	}
 	for _, id := range superseded {
-		c.markPlanPost(ctx, id, fmt.Sprintf("⏭️ **Superseded** by plan `%s` — approvals of this plan are void (P2).", p.ID))
+		c.markPlanPost(ctx, id, fmt.Sprintf("⏭️ **Superseded** by plan `%s` — approving this plan no longer works.", p.ID))
 	}
 	c.Log.Info().Str("plan", p.ID).Str("build", p.Build).Str("user", in.UserName).Msg("plan posted")
 	return Reply{Ephemeral: fmt.Sprintf("Plan `%s` posted: %s. Nothing runs until an approver approves it.", p.ID, c.Chat.PostLink(postID))}

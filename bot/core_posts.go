@@ -118,8 +118,11 @@ func (c *Core) postParts(ctx context.Context, base postSpec, parts []string) (st
 	return first, nil
 }
 
+// renderOpts shape a result post in a run's thread, whose root shows the
+// template command and the TEST FLOW once (InThread).
 func (c *Core) renderOpts(kind results.Kind, subrun string) results.RenderOptions {
-	return results.RenderOptions{Location: c.Cfg.Location(), Now: c.now(), Kind: kind, Subrun: subrun, Version: c.Version}
+	return results.RenderOptions{Location: c.Cfg.Location(), Now: c.now(), Kind: kind, Subrun: subrun, Version: c.Version,
+		InThread: kind == results.SubrunResult || kind == results.Final}
 }
 
 // postSubrun posts a finished grouped sub-run once (W3), and a correction
@@ -310,7 +313,7 @@ func (c *Core) hung(ctx context.Context, run storage.Run, st results.Status) {
 		}
 	}
 	st.Hung = true
-	c.finish(ctx, run, st, "⚠️ The runner hung after uploading its results and was stopped by the bot (W4).", results.RunHung)
+	c.finish(ctx, run, st, "⚠️ The runner hung after uploading its results and was stopped by the bot.", results.RunHung)
 }
 
 func newRunID(build string, now time.Time) string {

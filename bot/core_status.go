@@ -171,7 +171,7 @@ func (c *Core) cancel(ctx context.Context, in Incoming, target string, yes bool)
 		}
 		active, _ := c.DB.ActiveRuns(ctx)
 		if len(active) != 1 {
-			return Reply{Ephemeral: "⚠️ Name what to cancel: `cancel PLAN` or `cancel BUILD --yes`."}
+			return Reply{Ephemeral: "⚠️ Name what to cancel: `/atvm cancel PLAN` or `/atvm cancel BUILD --yes`."}
 		}
 		target = active[0].Build
 	}
@@ -356,9 +356,9 @@ func (c *Core) blacklist(ctx context.Context, in Incoming, cmd commands.Command)
 			return internalError(c.Log, "reading the blacklist", err)
 		}
 		var b strings.Builder
-		fmt.Fprintf(&b, "**Blacklist** (version %d, %d machines)\n", version, len(entries))
+		fmt.Fprintf(&b, "**Blacklist** (version %d, %s)\n", version, plural(len(entries), "machine", "machines"))
 		for _, e := range entries {
-			fmt.Fprintf(&b, "- `%s` — %s\n", e.Machine, e.Reason)
+			fmt.Fprintf(&b, "- `%s` — %s\n", e.Machine, commands.EscapeMarkdown(e.Reason))
 		}
 		return Reply{Ephemeral: b.String()}
 	}
@@ -377,5 +377,5 @@ func (c *Core) blacklist(ctx context.Context, in Incoming, cmd commands.Command)
 	if !changed {
 		return Reply{Ephemeral: fmt.Sprintf("Nothing changed for `%s`.", cmd.Machine)}
 	}
-	return Reply{Ephemeral: fmt.Sprintf("Blacklist %s `%s`. Open plans built on the old list are void (P2).", map[bool]string{true: "removed", false: "added"}[reason == ""], cmd.Machine)}
+	return Reply{Ephemeral: fmt.Sprintf("Blacklist %s `%s`. Open plans built on the old list can no longer be approved; plan again.", map[bool]string{true: "removed", false: "added"}[reason == ""], cmd.Machine)}
 }

@@ -239,7 +239,16 @@ func (c *Core) patchIfChanged(ctx context.Context, postID, msg string) {
 	}
 }
 
-// progressText is the root post: verdict or progress, counts, time, ETA.
+// plural is "1 machine", "2 machines".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// progressText is the root post: verdict or progress, counts, time, ETA,
+// then the run's template command and TEST FLOW (results.RunCard).
 func (c *Core) progressText(run storage.Run, st results.Status) string {
 	done, failed := 0, 0
 	for _, h := range st.Hosts {
@@ -281,17 +290,22 @@ func (c *Core) progressText(run storage.Run, st results.Status) string {
 		}
 		fmt.Fprintf(&b, " · %s %s", map[bool]string{true: "took", false: "elapsed"}[st.EndedAt != nil], end.Sub(*st.StartedAt).Round(time.Second))
 	}
-	if st.Timing.ETA != nil && st.EndedAt == nil {
-		fmt.Fprintf(&b, " · ETA %s (whole remaining run, estimate)", c.fmtTime(*st.Timing.ETA))
+	if eta := results.RunETA(st, c.now()).ETA; eta != nil && st.EndedAt == nil {
+		fmt.Fprintf(&b, " · ETA %s (whole remaining run, estimate)", results.FormatETA(*eta, c.Cfg.Location()))
 	}
 	if len(st.CurrentsURLs) > 0 {
 		fmt.Fprintf(&b, " · [Currents](%s)", st.CurrentsURLs[len(st.CurrentsURLs)-1])
 	}
 	if run.Adopted {
 		fmt.Fprintf(&b, "\nStarted by hand on the controller (template `%s`) · watched since %s asked · results follow in this thread.", orDash(run.Template), userRef(run.PlannedBy))
-		return b.String()
+	} else {
+		fmt.Fprintf(&b, "\nTemplate `%s` · planned by %s · approved by %s · results follow in this thread.", run.Template, userRef(run.PlannedBy), userRef(run.ApprovedBy))
 	}
-	fmt.Fprintf(&b, "\nTemplate `%s` · planned by %s · approved by %s · results follow in this thread.", run.Template, userRef(run.PlannedBy), userRef(run.ApprovedBy))
+	// The template command and the TEST FLOW, once per run: the result
+	// posts in the thread refer here rather than repeat them.
+	if st.TemplateCommand != "" || len(st.TestFlow) > 0 || len(st.GroupFlows) > 0 {
+		b.WriteString("\n\n" + results.RunCard(st))
+	}
 	return b.String()
 }
 

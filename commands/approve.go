@@ -161,7 +161,7 @@ func Approve(a Approval, p PlanRecord, now time.Time, cfg *config.Config) (Plan,
 		return Plan{}, refuse(RefuseChanged, "plan %s changed since it was shown (the blacklist or the config changed); the new plan is %s: look at it and approve that", p.ID, fresh.ID)
 	}
 	if (p.NeedsConfirmation || fresh.NeedsConfirmation) && !a.ConfirmBoth {
-		return Plan{}, refuse(RefuseNeedsConfirm, "%s\nTo run it anyway: `approve %s --confirm-both`", WarningRebootBoth, p.ID)
+		return Plan{}, refuse(RefuseNeedsConfirm, "%s\nTo run it anyway: `/atvm approve %s --confirm-both`", WarningRebootBoth, p.ID)
 	}
 	return fresh, nil
 }
@@ -186,7 +186,7 @@ func PickPlan(open []PlanRecord, named string) (PlanRecord, error) {
 	}
 	switch len(live) {
 	case 0:
-		return PlanRecord{}, refuse(RefuseNoOpenPlan, "there is no open plan in this channel; make one with `plan <template> …`")
+		return PlanRecord{}, refuse(RefuseNoOpenPlan, "there is no open plan in this channel; make one with `/atvm plan <template> …`")
 	case 1:
 		return live[0], nil
 	}
@@ -194,7 +194,7 @@ func PickPlan(open []PlanRecord, named string) (PlanRecord, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d plans are open in this channel; name one:", len(live))
 	for _, r := range live {
-		fmt.Fprintf(&b, "\n- `approve %s` — %s (by @%s)", r.ID, r.Build, r.CreatedBy)
+		fmt.Fprintf(&b, "\n- `/atvm approve %s` — %s (by @%s)", r.ID, r.Build, r.CreatedBy)
 	}
 	return PlanRecord{}, refuse(RefuseSeveralPlans, "%s", b.String())
 }
@@ -222,7 +222,7 @@ func CheckCancelRun(user string, yes bool, cfg *config.Config) error {
 		return err
 	}
 	if !yes {
-		return refuse(RefuseNeedsYes, "cancelling a running run stops the runner on the controller; confirm with `cancel BUILD --yes`")
+		return refuse(RefuseNeedsYes, "cancelling a running run stops the runner on the controller; confirm with `/atvm cancel BUILD --yes`")
 	}
 	return nil
 }

@@ -7,7 +7,10 @@
 // Everything typed in chat is checked against an allowlist before it can
 // reach an argv; a value with a shell metacharacter, a path step, a control
 // character or a unicode look-alike is refused, never escaped, so the
-// display string of a plan is exactly the argv joined with spaces.
+// display string of a plan is exactly the argv joined with spaces. Words
+// mean what they say (D26): an option is accepted only in the spelling of
+// the table in flags.go or one of its listed aliases, never corrected from a
+// near spelling, and a list option takes one comma-separated value.
 //
 // The template command has one canonical order, the order of the routing
 // table in flags.go:

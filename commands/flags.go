@@ -84,58 +84,73 @@ var planFlags = []flagSpec{
 	{name: flagTemplateName, kind: kindTemplate, dest: destTemplate,
 		help: "the template (usually given as the first word after `plan`)"},
 	{name: flagConfigFile, aliases: []string{"--config"}, kind: kindConfigFile, dest: destTemplate | destRunner,
-		help: "Cypress config file in the ATVM root (default cypress.atvm-config-gold.ts, P4)"},
+		help: "Cypress config file in the ATVM root (default cypress.atvm-config-gold.ts)"},
 	{name: flagContainsVM, kind: kindSelectors, dest: destTemplate,
-		help: "machines whose name contains any of these parts (blacklist excluded, P12)"},
+		help: "machines whose name contains any of these parts (blacklisted ones excluded)"},
 	{name: flagSpecifyVMs, kind: kindMachines, dest: destTemplate,
-		help: "exactly these machines (blacklisted ones are refused, P13)"},
+		help: "exactly these machines (a blacklisted one refuses the plan)"},
 	{name: flagRandomize, kind: kindCount, dest: destTemplate, min: 1, max: 100,
-		help: "this many machines chosen by the template (blacklist excluded, P12)"},
+		help: "this many machines chosen by the template (blacklisted ones excluded)"},
 	{name: flagPlugin, aliases: []string{"--plugin"}, kind: kindEnum, dest: destTemplate,
 		enum: []string{"iscsi", "fc", "both"},
-		help: "plugin for plugin-bearing templates (default iscsi, P7)"},
+		help: "plugin for plugin-bearing templates (default iscsi)"},
 	{name: flagIntegration, aliases: []string{"--integration"}, kind: kindIdent, dest: destTemplate,
-		help: "integration type, e.g. pure (plugin-bearing templates only, P9)"},
+		help: "integration type, e.g. pure (plugin-bearing templates only)"},
 	{name: flagPlatforms, kind: kindIdents, dest: destTemplate,
-		help: "VM platforms (compute migration defaults to vmware, P10)"},
-	{name: flagIgnoreFS, kind: kindSwitch, dest: destTemplate, help: "on by default (P6)"},
-	{name: flagPartition, kind: kindSwitch, dest: destTemplate, help: "on by default (P8)"},
-	{name: flagStaticIP, kind: kindSwitch, dest: destTemplate, help: "on by default for compute migration to VMware (P10)"},
+		help: "VM platforms (compute migration defaults to vmware)"},
+	{name: flagIgnoreFS, kind: kindSwitch, dest: destTemplate, help: "on by default"},
+	{name: flagPartition, kind: kindSwitch, dest: destTemplate, help: "on by default"},
+	{name: flagStaticIP, kind: kindSwitch, dest: destTemplate, help: "on by default for compute migration to VMware"},
 	{name: flagInstallOnly, kind: kindSwitch, dest: destTemplate, help: "run only the install steps"},
 	{name: flagExclude, kind: kindSelectors, dest: destTemplate,
 		help: "also exclude machines whose name contains these parts (the blacklist is added for broad selectors)"},
 	{name: flagBuild, argName: "--build_name", aliases: []string{"--build_name"}, kind: kindBuildName, dest: destRunner,
 		help: "build name (default derived: template, selectors, plugin)"},
 	{name: flagCategorize, kind: kindSwitch, dest: destRunner, help: "run as grouped sub-runs, one per distro group"},
-	{name: flagNoWatcher, kind: kindSwitch, dest: destBot, help: "launch without the bot's watcher (same as `approve without watcher`)"},
+	{name: flagNoWatcher, kind: kindSwitch, dest: destBot, help: "launch without the bot's watcher (same as `/atvm approve without watcher`)"},
 	{name: "--no-ignore-force-shutdown", kind: kindSwitch, dest: destBot, optOut: flagIgnoreFS, help: "leave out --ignore_force_shutdown"},
 	{name: "--no-test-partition", kind: kindSwitch, dest: destBot, optOut: flagPartition, help: "leave out --test_partition"},
 	{name: "--no-set-static-ip-dest", kind: kindSwitch, dest: destBot, optOut: flagStaticIP, help: "leave out --set_static_ip_dest"},
 }
 
-// normFlag is the lookup key of a typed option: case, '-' and '_' ignored,
-// so --specify-vms and --ContainsVM find their option.
+// normFlag folds case, '-' and '_' away. It only finds the option a
+// misspelt word was meant to be, for the "did you mean" of its refusal:
+// nothing is accepted by it (an operator approves what was typed).
 func normFlag(s string) string {
 	s = strings.ToLower(strings.TrimLeft(s, "-"))
 	return strings.NewReplacer("-", "", "_", "").Replace(s)
 }
 
+// planFlagIndex holds the exact accepted spellings: each option's name and
+// its documented aliases, nothing else.
 var planFlagIndex = func() map[string]*flagSpec {
 	m := map[string]*flagSpec{}
+	seen := map[string]bool{}
 	for i := range planFlags {
 		f := &planFlags[i]
 		for _, n := range append([]string{f.name}, f.aliases...) {
-			if _, dup := m[normFlag(n)]; dup {
+			if seen[normFlag(n)] {
 				panic("duplicate option " + n)
 			}
-			m[normFlag(n)] = f
+			seen[normFlag(n)] = true
+			m[n] = f
 		}
 	}
 	return m
 }()
 
+// planFlagFolded finds the accepted spelling nearest to any spelling of it
+// (see normFlag), for suggestions only.
+var planFlagFolded = func() map[string]string {
+	m := map[string]string{}
+	for n := range planFlagIndex {
+		m[normFlag(n)] = n
+	}
+	return m
+}()
+
 // specFor returns the table entry of a canonical option name.
-func specFor(name string) *flagSpec { return planFlagIndex[normFlag(name)] }
+func specFor(name string) *flagSpec { return planFlagIndex[name] }
 
 var (
 	reSelector = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

@@ -12,56 +12,89 @@ const (
 	AutocompleteDescription = "Plan, approve and watch ATVM Cypress automation runs"
 )
 
-var helpText = map[string]string{
-	CmdPlan: `plan <template> [options] — show the exact commands a run would use; nothing runs until approved.
-Selectors (one is required): --containsVm PART[,PART…]  --specify_vms MACHINE[,…]  --randomize N
-Template options: --config_file F.ts  --use_specified_plugin iscsi|fc|both  --integration_type pure
-  --vm_platforms vmware  --test_partition  --ignore_force_shutdown  --set_static_ip_dest
-  --test_install_only  --exclude_partial_match PART[,…]
-Runner/bot options: --build NAME  --categorize  --no-watcher
-  --no-ignore-force-shutdown  --no-test-partition  --no-set-static-ip-dest
-Defaults: gold config (P4), --ignore_force_shutdown (P6), plugin iscsi on plugin-bearing templates (P7),
-  --test_partition (P8), compute migration to vmware with --set_static_ip_dest (P10);
-  broad selectors exclude every blacklisted machine (P12).
-Examples:
-  plan cmc-e2e --containsVm redhat9.6,ubuntu24.04 --use_specified_plugin fc --integration_type pure
-  plan cmc-reboot --specify_vms atvm71-redhat9.1 --categorize
-  plan cmc-systemOS --randomize 3
-  plan cmc-migrateops-compute-migration --containsVm ubuntu24.04`,
-	CmdApprove: `approve [PLAN] [without watcher] [--confirm-both] — launch a plan (approvers only).
-With no PLAN it approves the only open plan of the channel. "without watcher" launches without
-the bot's watch loop. cmc-reboot with plugin both needs --confirm-both (P11).
-Examples:
-  approve
-  approve p-7f3a2c without watcher
-  approve p-7f3a2c --confirm-both`,
-	CmdCancel: `cancel [BUILD|PLAN] [--yes] — drop an open plan, or stop a running run.
-Stopping a running run needs an approver and --yes.
-Examples:
-  cancel p-7f3a2c
-  cancel e2e-redhat9.6-iscsi --yes`,
-	CmdStatus: `status [BUILD] — live status of the running run, else the most recent run.
-Examples:
-  status
-  status reboot-redhat8.10-both`,
-	CmdRuns:  "runs — the recent runs and their states.\nExample:\n  runs",
-	CmdQueue: "queue — the open plans and the run holding the controller.\nExample:\n  queue",
-	CmdWatch: "watch BUILD — (re)start the bot's watcher for a run.\nExample:\n  watch e2e-redhat9.6-iscsi",
-	CmdUnwatch: "unwatch BUILD — stop watching a run without touching its runner.\n" +
-		"Example:\n  unwatch e2e-redhat9.6-iscsi",
-	CmdBlacklist: `blacklist [list | add MACHINE REASON… | remove MACHINE] — the machines broad selectors skip.
-Examples:
-  blacklist
-  blacklist add atvm144-suse15.0 CRASHES WHEN CREATING MIGRATION SESSION - BUG
-  blacklist remove atvm144-suse15.0`,
-	CmdHelp: "help [command] — this help, or one command's.\nExample:\n  help plan",
+// help is one command's help: its syntax, what it does, more lines of
+// markdown, and examples. Syntax and examples are always shown in code (a
+// span, a fenced block): Mattermost would read `<template>` as a tag and
+// `[BUILD|PLAN] [--yes]` as a link.
+type help struct {
+	syntax, does string
+	more         []string
+	examples     []string
 }
 
-// Help returns the help of one command, or the overview for "".
+var helpText = map[string]help{
+	CmdPlan: {syntax: "plan TEMPLATE [options]", does: "show the exact commands a run would use; nothing runs until approved.",
+		more: []string{
+			"Selectors (one is required): `--containsVm PART,PART…` · `--specify_vms MACHINE,MACHINE…` · `--randomize N`",
+			"Template options: `--config_file FILE.ts` · `--use_specified_plugin iscsi|fc|both` · `--integration_type pure` · " +
+				"`--vm_platforms vmware` · `--test_partition` · `--ignore_force_shutdown` · `--set_static_ip_dest` · " +
+				"`--test_install_only` · `--exclude_partial_match PART,PART…`",
+			"Runner and bot options: `--build NAME` · `--categorize` · `--no-watcher` · `--no-ignore-force-shutdown` · " +
+				"`--no-test-partition` · `--no-set-static-ip-dest`",
+			"Also accepted: `--config` for `--config_file`, `--plugin` for `--use_specified_plugin`, " +
+				"`--integration` for `--integration_type`, `--build_name` for `--build`. Options are typed exactly so; " +
+				"any other spelling is refused with the one to type. A list is one comma-separated value.",
+			"Defaults: the gold config file, `--ignore_force_shutdown`, `--test_partition`, plugin `iscsi` on " +
+				"plugin-bearing templates, compute migration to `vmware` with `--set_static_ip_dest`; " +
+				"broad selectors exclude every blacklisted machine.",
+		},
+		examples: []string{
+			"plan cmc-e2e --containsVm redhat9.6,ubuntu24.04 --use_specified_plugin fc --integration_type pure",
+			"plan cmc-reboot --specify_vms atvm71-redhat9.1 --categorize",
+			"plan cmc-systemOS --randomize 3",
+			"plan cmc-migrateops-compute-migration --containsVm ubuntu24.04",
+		}},
+	CmdApprove: {syntax: "approve [PLAN] [without watcher] [--confirm-both]", does: "launch a plan (approvers only).",
+		more: []string{
+			"With no PLAN it approves the only open plan of the channel. `without watcher` launches without " +
+				"the bot's watch loop. `cmc-reboot` with plugin `both` needs `--confirm-both`.",
+		},
+		examples: []string{"approve", "approve p-7f3a2c without watcher", "approve p-7f3a2c --confirm-both"}},
+	CmdCancel: {syntax: "cancel [BUILD|PLAN] [--yes]", does: "drop an open plan, or stop a running run.",
+		more:     []string{"Stopping a running run needs an approver and `--yes`."},
+		examples: []string{"cancel p-7f3a2c", "cancel e2e-redhat9.6-iscsi --yes"}},
+	CmdStatus: {syntax: "status [BUILD]", does: "live status of the running run, else the most recent run.",
+		examples: []string{"status", "status reboot-redhat8.10-both"}},
+	CmdRuns:  {syntax: "runs", does: "the recent runs and their states.", examples: []string{"runs"}},
+	CmdQueue: {syntax: "queue", does: "the open plans and the run holding the controller.", examples: []string{"queue"}},
+	CmdWatch: {syntax: "watch BUILD", does: "(re)start the bot's watcher for a run.",
+		examples: []string{"watch e2e-redhat9.6-iscsi"}},
+	CmdUnwatch: {syntax: "unwatch BUILD", does: "stop watching a run without touching its runner.",
+		examples: []string{"unwatch e2e-redhat9.6-iscsi"}},
+	CmdBlacklist: {syntax: "blacklist [list | add MACHINE REASON… | remove MACHINE]", does: "the machines broad selectors skip.",
+		examples: []string{"blacklist", "blacklist add atvm144-suse15.0 CRASHES WHEN CREATING MIGRATION SESSION - BUG",
+			"blacklist remove atvm144-suse15.0"}},
+	CmdHelp: {syntax: "help [COMMAND]", does: "this help, or one command's.", examples: []string{"help plan"}},
+}
+
+// usageLine is "`/atvm SYNTAX` — what it does".
+func (h help) usageLine() string { return "`/atvm " + h.syntax + "` — " + h.does }
+
+func (h help) text() string {
+	var b strings.Builder
+	b.WriteString(h.usageLine() + "\n")
+	for _, m := range h.more {
+		b.WriteString(m + "\n")
+	}
+	if len(h.examples) == 1 {
+		b.WriteString("Example:\n```\n")
+	} else {
+		b.WriteString("Examples:\n```\n")
+	}
+	for _, e := range h.examples {
+		b.WriteString("/atvm " + e + "\n")
+	}
+	b.WriteString("```")
+	return b.String()
+}
+
+// Help returns the help of one command, or the overview for "". It is
+// Mattermost markdown: every piece of syntax sits in code, so no bracket
+// or angle bracket is read as a link or a tag.
 func Help(cmd string) string {
 	cmd = strings.ToLower(strings.TrimSpace(cmd))
 	if h, ok := helpText[cmd]; ok {
-		return h
+		return h.text()
 	}
 	var b strings.Builder
 	if cmd != "" {
@@ -69,9 +102,8 @@ func Help(cmd string) string {
 	}
 	b.WriteString("ATVM automation commands:\n")
 	for _, n := range CommandNames {
-		first, _, _ := strings.Cut(helpText[n], "\n")
-		fmt.Fprintf(&b, "  %s\n", first)
+		fmt.Fprintf(&b, "- %s\n", helpText[n].usageLine())
 	}
-	b.WriteString("`help <command>` shows options and examples.")
+	b.WriteString("`/atvm help COMMAND` shows options and examples.")
 	return b.String()
 }

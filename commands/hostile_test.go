@@ -76,6 +76,16 @@ var hostile = []struct {
 	{"unterminated quote", "--containsVm 'redhat", "--containsVm"},
 	{"unknown option", "--containsVM-evil=x", "--containsVM-evil"},
 	{"option missing value", "--containsVm", "--containsVm"},
+	{"variant without underscore", "--specifyvms atvm71-redhat9.1", "--specifyvms"},
+	{"variant with hyphen", "--specify-vms atvm71-redhat9.1", "--specify-vms"},
+	{"variant with three dashes", "---specify_vms atvm71-redhat9.1", "---specify_vms"},
+	{"variant in capitals", "--SPECIFY_VMS atvm71-redhat9.1", "--SPECIFY_VMS"},
+	{"variant with one dash", "-containsVm redhat9.6", "-containsVm"},
+	{"variant in lower case", "--containsvm redhat9.6", "--containsvm"},
+	{"variant opt-out", "--no_test_partition --containsVm x", "--no_test_partition"},
+	{"stray words after a list", "--specify_vms x plan cmc-e2e", "--specify_vms"},
+	{"stray word after a selector", "--containsVm redhat9.6 ubuntu24.04", "--containsVm"},
+	{"unknown option far from all", "--frobnicate 3", "--frobnicate"},
 }
 
 func TestParse_D18_HostileRefused(t *testing.T) {
@@ -146,13 +156,14 @@ var valid = []string{
 	"plan e2e --containsVm redhat9.6",
 	"plan cmc-systemos --randomize 2",
 	"plan cmc-e2e --containsVm=redhat9.6",
-	"plan cmc-e2e --containsvm redhat9.6",
-	"plan cmc-e2e --contains-vm redhat9.6",
-	"plan cmc-e2e --ContainsVM W2K25",
-	"plan cmc-e2e -containsVm redhat9.6",
-	"plan cmc-e2e ---containsVm redhat9.6",
-	"plan cmc-e2e --specify-vms atvm71-redhat9.1",
-	"plan cmc-e2e --specify_vms atvm71-redhat9.1 atvm5-ubuntu22.04",
+	"plan cmc-e2e --containsVm=redhat9.6,ubuntu24.04",
+	"plan cmc-e2e --containsVm redhat9.6 ,ubuntu24.04",
+	"plan cmc-e2e --containsVm W2K25",
+	"plan cmc-e2e --plugin=fc --containsVm redhat9.6",
+	"plan cmc-e2e --integration pure --containsVm redhat9.6",
+	"plan cmc-e2e --specify_vms=atvm71-redhat9.1",
+	"plan cmc-e2e --specify_vms atvm71-redhat9.1, atvm5-ubuntu22.04",
+	"plan cmc-e2e --specify_vms atvm71-redhat9.1,atvm5-ubuntu22.04",
 	"plan cmc-e2e --containsVm redhat9.6, ubuntu24.04",
 	"plan cmc-e2e --containsVm redhat9.6,",
 	"plan cmc-e2e --containsVm redhat9.6 --containsVm ubuntu24.04",
@@ -177,7 +188,7 @@ var valid = []string{
 	"plan cmc-e2e --containsVm x --config cypress.atvm-config-gold.ts",
 	"plan cmc-e2e --containsVm x --categorize",
 	"plan cmc-e2e --containsVm x --no-watcher",
-	"plan cmc-e2e --containsVm x --no_test_partition",
+	"plan cmc-e2e --containsVm x --no-test-partition",
 	"plan cmc-e2e --containsVm x --no-ignore-force-shutdown",
 	"plan cmc-e2e --containsVm x --test_install_only",
 	"plan cmc-e2e --containsVm x --exclude_partial_match ubuntu",
@@ -190,6 +201,14 @@ var valid = []string{
 	"plan cmc-e2e --specify_vms atvm5-ubuntu22.04 --exclude_partial_match foo",
 	"plan cmc-e2e --containsVm redhat9.6 --vm_platforms vmware,hyperv",
 	"plan cmc-e2e --containsVm " + strings.Repeat("a", 64),
+	"plan cmc-e2e --specify_vms atvm71-redhat9.1 --no-watcher",
+	"plan cmc-e2e --containsVm redhat9.6 --exclude_partial_match ubuntu, debian",
+	"plan cmc-e2e --containsVm=redhat9.6, --categorize",
+	"plan cmc-e2e --build_name=my-run --containsVm x",
+	"plan cmc-e2e --config=cypress.atvm-config-gold.ts --containsVm x",
+	"plan cmc-e2e --integration=pure --containsVm x",
+	"plan cmc-reboot --specify_vms atvm71-redhat9.1 --categorize",
+	"plan cmc-systemOS --randomize 3",
 }
 
 func TestParse_D18_ValidAndNearMissPlanned(t *testing.T) {
@@ -207,6 +226,67 @@ func TestParse_D18_ValidAndNearMissPlanned(t *testing.T) {
 		}
 		if p.Template == "" || p.Build == "" || !p.Verify() {
 			t.Errorf("%q: incomplete plan %+v", text, p)
+		}
+	}
+}
+
+// Variant spellings are refused, never taken for the option they resemble,
+// each with the one spelling to type (the operator approves what was asked).
+func TestParse_D26_VariantSpellingRefusedWithSuggestion(t *testing.T) {
+	for text, want := range map[string]string{
+		"plan cmc-e2e --specifyvms atvm71-redhat9.1":             "--specify_vms",
+		"plan cmc-e2e --specify-vms atvm71-redhat9.1":            "--specify_vms",
+		"plan cmc-e2e ---specify_vms atvm71-redhat9.1":           "--specify_vms",
+		"plan cmc-e2e --SPECIFY_VMS atvm71-redhat9.1":            "--specify_vms",
+		"plan cmc-e2e --ContainsVM redhat9.6":                    "--containsVm",
+		"plan cmc-e2e --containsVm x --Categorize":               "--categorize",
+		"plan cmc-e2e --containsVm x --no_ignore_force_shutdown": "--no-ignore-force-shutdown",
+		"plan cmc-e2e --containsVm x --Build_Name b":             "--build_name",
+		"approve --confirm_both":                                 "--confirm-both",
+		"approve --No-Watcher":                                   "--no-watcher",
+		"approve without-watcher":                                "without watcher",
+		"cancel b --YES":                                         "--yes",
+		"cancel b -y":                                            "--yes",
+	} {
+		_, err := Parse(text)
+		if err == nil {
+			t.Errorf("%q was accepted", text)
+			continue
+		}
+		if !strings.Contains(err.Error(), "did you mean `"+want+"`") {
+			t.Errorf("%q: refusal lacks the suggestion %s: %v", text, want, err)
+		}
+	}
+	_, err := Parse("plan cmc-e2e --frobnicate 3 --containsVm x")
+	if err == nil || !strings.Contains(err.Error(), "unknown option `--frobnicate`") || strings.Contains(err.Error(), "did you mean") {
+		t.Errorf("an option far from all: %v", err)
+	}
+}
+
+// A list option takes one comma-separated value: words after it are refused,
+// named, never planned as machines.
+func TestParse_D26_ListOptionTakesOneValue(t *testing.T) {
+	_, err := Parse("plan cmc-e2e --specify_vms x plan cmc-e2e")
+	want := "unexpected words `plan` `cmc-e2e` after `--specify_vms x`; a list option takes one comma-separated value"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("stray words: %v\nwant %q", err, want)
+	}
+	_, err = Parse("plan cmc-e2e --containsVm redhat9.6 ubuntu24.04 --categorize")
+	if err == nil || !strings.Contains(err.Error(), "unexpected word `ubuntu24.04` after `--containsVm redhat9.6`") {
+		t.Errorf("one stray word: %v", err)
+	}
+	for _, ok := range []string{
+		"plan cmc-e2e --containsVm redhat9.6, ubuntu24.04",
+		"plan cmc-e2e --containsVm redhat9.6 ,ubuntu24.04",
+		"plan cmc-e2e --containsVm redhat9.6,ubuntu24.04",
+	} {
+		cmd, err := Parse(ok)
+		if err != nil {
+			t.Errorf("%q: %v", ok, err)
+			continue
+		}
+		if got := strings.Join(cmd.Plan.ContainsVM, ","); got != "redhat9.6,ubuntu24.04" {
+			t.Errorf("%q: selectors %q", ok, got)
 		}
 	}
 }

@@ -63,7 +63,7 @@ func Parse(text string) (Command, error) {
 	if terr != nil {
 		flag := ""
 		if n := len(toks); n > 0 && looksLikeFlag(toks[n-1].text) {
-			if f := planFlagIndex[normFlag(toks[n-1].text)]; f != nil {
+			if f := planFlagIndex[toks[n-1].text]; f != nil {
 				flag = f.name
 			}
 		}
@@ -124,7 +124,7 @@ func parseTokens(toks []token, size int) (Command, error) {
 		cmd, err = parseHelp(args)
 	default:
 		if looksLikeFlag(word) {
-			return Command{}, errorf("", "a command starts with its name, e.g. `plan cmc-e2e --containsVm redhat9.6`, not with %s; commands are %s", echo(word), strings.Join(CommandNames, ", "))
+			return Command{}, errorf("", "a command starts with its name, e.g. `/atvm plan cmc-e2e --containsVm redhat9.6`, not with %s; commands are %s", echo(word), strings.Join(CommandNames, ", "))
 		}
 		return Command{}, errorf("", "unknown command %s%s; commands are %s", show(word), didYouMean(name, CommandNames), strings.Join(CommandNames, ", "))
 	}
@@ -137,15 +137,19 @@ func parseTokens(toks []token, size int) (Command, error) {
 	return cmd, nil
 }
 
-// lookupFlag resolves an option word (without any "=value") among specs,
-// refusing unicode look-alikes with the spelling to type instead.
-func lookupFlag(word string, index map[string]*flagSpec, names []string) (*flagSpec, *Error) {
+// lookupFlag resolves an option word (without any "=value") among specs.
+// Only the exact spellings in index are accepted: a variant (`--specifyvms`,
+// `--SPECIFY_VMS`, `---specify_vms`) is refused with the spelling to type,
+// never corrected silently, and unicode look-alikes the same way.
+func lookupFlag(word string, index map[string]*flagSpec, folded map[string]string, names []string) (*flagSpec, *Error) {
 	if d := badRune(word); d != "" {
-		folded := "--" + strings.TrimLeft(foldLookalikes(word), "-")
-		flag := folded
-		if f := index[normFlag(folded)]; f != nil {
+		plain := "--" + strings.TrimLeft(foldLookalikes(word), "-")
+		flag := plain
+		if f := index[plain]; f != nil {
 			flag = f.name
-		} else if !rePlainOption.MatchString(folded) {
+		} else if n, ok := folded[normFlag(plain)]; ok {
+			flag = index[n].name
+		} else if !rePlainOption.MatchString(plain) {
 			return nil, errorf("option", "%s contains %s; options are typed in plain ASCII, e.g. `--containsVm`", show(word), d)
 		}
 		if strings.Contains(d, "dash") {
@@ -153,10 +157,23 @@ func lookupFlag(word string, index map[string]*flagSpec, names []string) (*flagS
 		}
 		return nil, errorf(flag, "%s contains %s; type `%s`", show(word), d, flag)
 	}
-	if f := index[normFlag(word)]; f != nil && strings.TrimLeft(word, "-") != "" {
+	if f := index[word]; f != nil {
 		return f, nil
 	}
+	if n, ok := folded[normFlag(word)]; ok && strings.TrimLeft(word, "-") != "" {
+		return nil, misspelt(word, n, CmdPlan)
+	}
 	return nil, unknownOption(word, "", names)
+}
+
+// misspelt refuses a variant spelling of a known option, naming the one to
+// type. It is never taken as that option: what is approved is what was typed.
+func misspelt(word, want, topic string) *Error {
+	flag := word
+	if !rePlainOption.MatchString(word) {
+		flag = "option"
+	}
+	return errorf(flag, "unknown option %s; did you mean `%s`? Options are typed exactly as `/atvm help %s` spells them", show(word), want, topic)
 }
 
 var rePlainOption = regexp.MustCompile(`^-{1,3}[A-Za-z0-9_.-]{1,60}$`)
@@ -168,7 +185,7 @@ func unknownOption(word, where string, names []string) *Error {
 	if !rePlainOption.MatchString(word) {
 		flag = "option"
 	}
-	return errorf(flag, "unknown option %s%s%s", echo(word), where, didYouMean(word, names))
+	return errorf(flag, "unknown option %s%s%s", show(word), where, didYouMean(word, names))
 }
 
 var planFlagNames = func() []string {
@@ -192,11 +209,19 @@ func parsePlan(args []token) (Command, *Error) {
 		req.Template = v[0]
 		i++
 	}
-	var last *flagSpec // the option the following plain words belong to
+	var (
+		last    *flagSpec // the option the following plain words belong to
+		lastVal string    // its value as typed
+	)
 	for ; i < len(args); i++ {
 		w := args[i].text
 		if !looksLikeFlag(w) {
 			if last != nil && last.isList() {
+				// A list is one comma-separated value; it goes on over a
+				// space only where a comma says so (`a, b` or `a ,b`).
+				if !strings.HasSuffix(lastVal, ",") && !strings.HasPrefix(w, ",") {
+					return Command{}, strayWords(last, lastVal, args[i:])
+				}
 				vals, err := last.checkValue(w)
 				if err != nil {
 					return Command{}, err
@@ -204,6 +229,7 @@ func parsePlan(args []token) (Command, *Error) {
 				if err := req.set(last, vals); err != nil {
 					return Command{}, err
 				}
+				lastVal += " " + w
 				continue
 			}
 			if last == nil {
@@ -215,7 +241,7 @@ func parsePlan(args []token) (Command, *Error) {
 			return Command{}, errorf(last.name, "unexpected word %s after it; it takes %s. Options start with `--`", echo(w), takes(last))
 		}
 		name, value, hasValue := strings.Cut(w, "=")
-		f, err := lookupFlag(name, planFlagIndex, planFlagNames)
+		f, err := lookupFlag(name, planFlagIndex, planFlagFolded, planFlagNames)
 		if err != nil {
 			return Command{}, err
 		}
@@ -246,14 +272,64 @@ func parsePlan(args []token) (Command, *Error) {
 		if err := req.set(f, vals); err != nil {
 			return Command{}, err
 		}
+		lastVal = value
 	}
 	if req.Template == "" {
-		return Command{}, errorf(templateWord.name, "`plan` needs a template first, e.g. `plan cmc-e2e --containsVm redhat9.6`")
+		return Command{}, errorf(templateWord.name, "`plan` needs a template first, e.g. `/atvm plan cmc-e2e --containsVm redhat9.6`")
 	}
 	if err := req.checkConflicts(); err != nil {
 		return Command{}, err
 	}
 	return Command{Name: CmdPlan, Plan: req}, nil
+}
+
+// strayWords refuses the plain words after a list option's value: a list
+// takes one comma-separated value, so `--specify_vms x plan cmc-e2e` never
+// plans machines x, plan and cmc-e2e.
+func strayWords(f *flagSpec, val string, rest []token) *Error {
+	var words []string
+	for _, t := range rest {
+		if looksLikeFlag(t.text) {
+			break
+		}
+		if len(words) == 3 {
+			words = append(words, "…")
+			break
+		}
+		words = append(words, show(t.text))
+	}
+	what := "word"
+	if len(words) > 1 {
+		what = "words"
+	}
+	typed := f.name + " " + val
+	if len(val) > echoMax {
+		typed = f.name + " " + val[:echoMax] + "…"
+	}
+	return errorf(f.name, "unexpected %s %s after `%s`; a list option takes one comma-separated value, without spaces between the items, e.g. `%s %s`",
+		what, strings.Join(words, " "), typed, f.name, listExample(f))
+}
+
+// listExample is a two-item value of a list option.
+func listExample(f *flagSpec) string {
+	switch f.kind {
+	case kindMachines:
+		return "atvm71-redhat9.1,atvm5-ubuntu22.04"
+	case kindIdents:
+		return "vmware,hyperv"
+	}
+	return "redhat9.6,ubuntu24.04"
+}
+
+// exactly returns the candidate w is a variant spelling of (case, '-' and
+// '_' aside), or "".
+func exactly(w string, candidates []string) string {
+	for _, c := range candidates {
+		if normFlag(w) == normFlag(c) {
+			return c
+		}
+	}
+	return ""
 }
 
 // takes says in words what an option takes, for "unexpected word" messages.
@@ -266,7 +342,7 @@ func takes(f *flagSpec) string {
 
 func parseApprove(args []token) (Command, *Error) {
 	cmd := Command{Name: CmdApprove}
-	usage := "usage: `approve [PLAN] [without watcher] [--confirm-both]`"
+	usage := "usage: `/atvm approve [PLAN] [without watcher] [--confirm-both]`"
 	for i := 0; i < len(args); i++ {
 		w := args[i].text
 		if d := badRune(w); d != "" {
@@ -282,12 +358,19 @@ func parseApprove(args []token) (Command, *Error) {
 		case lw == "without" && i+1 < len(args) && strings.EqualFold(args[i+1].text, "watcher"):
 			cmd.WithoutWatcher = true
 			i++
-		case normFlag(lw) == "withoutwatcher" || normFlag(lw) == "nowatcher":
+		case w == "--no-watcher":
 			cmd.WithoutWatcher = true
-		case looksLikeFlag(lw) && normFlag(lw) == "confirmboth":
+		case w == "--confirm-both":
 			cmd.ConfirmBoth = true
+		case normFlag(lw) == "withoutwatcher":
+			return Command{}, errorf(CmdApprove, "%s is not how it is typed; did you mean `without watcher` (two words)? %s", show(w), usage)
 		case looksLikeFlag(lw):
-			e := unknownOption(w, " for approve", []string{"--confirm-both", "--no-watcher"})
+			var e *Error
+			if c := exactly(w, []string{"--confirm-both", "--no-watcher"}); c != "" {
+				e = misspelt(w, c, CmdApprove)
+			} else {
+				e = unknownOption(w, " for approve", []string{"--confirm-both", "--no-watcher"})
+			}
 			e.Msg += "; " + usage
 			return Command{}, e
 		case strings.HasPrefix(lw, "p-") || len(lw) == 6:
@@ -304,15 +387,18 @@ func parseCancel(args []token) (Command, *Error) {
 	for _, a := range args {
 		w := a.text
 		switch {
-		case looksLikeFlag(w) && badRune(w) == "" && (normFlag(w) == "yes" || w == "-y"):
+		case w == "--yes":
 			cmd.Yes = true
 		case looksLikeFlag(w):
 			if d := badRune(w); d != "" {
 				return Command{}, errorf("--yes", "%s contains %s; type `--yes`", show(w), d)
 			}
+			if normFlag(w) == "yes" || w == "-y" {
+				return Command{}, misspelt(w, "--yes", CmdCancel)
+			}
 			return Command{}, unknownOption(w, " for cancel", []string{"--yes"})
 		case cmd.Target != "":
-			return Command{}, errorf(CmdCancel, "takes one build or plan ID, got a second word %s; usage: `cancel [BUILD|PLAN] [--yes]`", echo(w))
+			return Command{}, errorf(CmdCancel, "takes one build or plan ID, got a second word %s; usage: `/atvm cancel [BUILD|PLAN] [--yes]`", echo(w))
 		default:
 			t, err := checkTarget(CmdCancel, w)
 			if err != nil {
@@ -370,7 +456,7 @@ func noArgs(name string, args []token) *Error {
 var reReason = regexp.MustCompile(`^[A-Za-z0-9 .,:'/#_-]{1,200}$`)
 
 func parseBlacklist(args []token) (Command, *Error) {
-	usage := "usage: `blacklist [list | add MACHINE REASON… | remove MACHINE]`"
+	usage := "usage: `/atvm blacklist [list | add MACHINE REASON… | remove MACHINE]`"
 	if len(args) == 0 {
 		return Command{Name: CmdBlacklist, Action: BlacklistList}, nil
 	}
@@ -406,7 +492,7 @@ func parseBlacklist(args []token) (Command, *Error) {
 	}
 	reason := strings.Join(words, " ")
 	if reason == "" {
-		return Command{}, errorf(CmdBlacklist, "add needs a reason after the machine, e.g. `blacklist add %s CRASHES WHEN CREATING MIGRATION SESSION - BUG`", m)
+		return Command{}, errorf(CmdBlacklist, "add needs a reason after the machine, e.g. `/atvm blacklist add %s CRASHES WHEN CREATING MIGRATION SESSION - BUG`", m)
 	}
 	if d := badRune(reason); d != "" {
 		return Command{}, errorf(CmdBlacklist, "the reason contains %s; allowed: letters, digits, spaces and . , : ' / # _ -", d)
@@ -423,7 +509,7 @@ func parseHelp(args []token) (Command, *Error) {
 		return Command{Name: CmdHelp}, nil
 	}
 	if len(args) > 1 {
-		return Command{}, errorf(CmdHelp, "takes one command name; usage: `help [command]`")
+		return Command{}, errorf(CmdHelp, "takes one command name; usage: `/atvm help [command]`")
 	}
 	t := strings.ToLower(args[0].text)
 	if !contains(CommandNames, t) {

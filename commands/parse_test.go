@@ -22,8 +22,7 @@ func TestParse_Commands(t *testing.T) {
 		{"approve without watcher", Command{Name: CmdApprove, WithoutWatcher: true}},
 		{"approve p-7f3a2c without watcher --confirm-both", Command{Name: CmdApprove, Target: "p-7f3a2c", WithoutWatcher: true, ConfirmBoth: true}},
 		{"approve --no-watcher", Command{Name: CmdApprove, WithoutWatcher: true}},
-		{"approve without-watcher", Command{Name: CmdApprove, WithoutWatcher: true}},
-		{"Approve --confirm_both p-7f3a2c", Command{Name: CmdApprove, Target: "p-7f3a2c", ConfirmBoth: true}},
+		{"Approve --confirm-both p-7f3a2c", Command{Name: CmdApprove, Target: "p-7f3a2c", ConfirmBoth: true}},
 		{"cancel", Command{Name: CmdCancel}},
 		{"cancel p-7f3a2c", Command{Name: CmdCancel, Target: "p-7f3a2c"}},
 		{"cancel e2e-redhat9.6-iscsi --yes", Command{Name: CmdCancel, Target: "e2e-redhat9.6-iscsi", Yes: true}},
@@ -159,7 +158,7 @@ func TestTokenize(t *testing.T) {
 func TestHelp_EveryCommand(t *testing.T) {
 	for _, c := range CommandNames {
 		h := Help(c)
-		if !strings.HasPrefix(h, c) || !strings.Contains(h, "Example") {
+		if !strings.HasPrefix(h, "`/atvm "+c) || !strings.Contains(h, "Example") {
 			t.Errorf("Help(%q) lacks its usage line or examples:\n%s", c, h)
 		}
 		if !strings.Contains(Help(""), c) || !strings.Contains(AutocompleteHint, c) {
@@ -172,7 +171,7 @@ func TestHelp_EveryCommand(t *testing.T) {
 	// Every example in the help parses, and every plan example plans.
 	for _, c := range CommandNames {
 		for _, line := range strings.Split(Help(c), "\n") {
-			if !strings.HasPrefix(line, "  "+c) {
+			if !strings.HasPrefix(line, "/atvm "+c) {
 				continue
 			}
 			ex := strings.TrimSpace(line)

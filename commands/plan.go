@@ -54,8 +54,10 @@ type Plan struct {
 // WarningRebootBoth is the P11 warning.
 const WarningRebootBoth = "cmc-reboot with plugin `both` (FC + iSCSI) risks a start-up race: the iSCSI disks may attach after the mTDI/CMC services start. Prefer `fc` or `iscsi`; to run it anyway approve with `--confirm-both`."
 
-// ruleOf names the operator rule behind a default switch.
-var ruleOf = map[string]string{flagIgnoreFS: "P6", flagPartition: "P8", flagStaticIP: "P10"}
+// defaultWhy says, in words, why a default switch is on; the operators'
+// rules behind them are P6, P8 and P10 (docs/rules.md). Chat shows no rule
+// IDs.
+var defaultWhy = map[string]string{flagIgnoreFS: "default", flagPartition: "default", flagStaticIP: "default for compute migration to VMware"}
 
 // BuildPlan applies the defaults (P4, P6–P10), the blacklist (P12, P13) and
 // the gates (D13, P9, P11) to a request and builds the exact commands (P17).
@@ -95,7 +97,7 @@ func BuildPlan(req PlanRequest, cfg *config.Config) (Plan, error) {
 	if !t.PluginBearing {
 		for _, c := range []struct{ flag, v string }{{flagPlugin, req.Plugin}, {flagIntegration, req.Integration}} {
 			if c.v != "" {
-				return Plan{}, errorf(c.flag, "%s takes no `%s` (P9); remove it", name, c.flag)
+				return Plan{}, errorf(c.flag, "%s takes no `%s` (it has no plugin); remove it", name, c.flag)
 			}
 		}
 	}
@@ -108,23 +110,23 @@ func BuildPlan(req PlanRequest, cfg *config.Config) (Plan, error) {
 			p.ConfigFile = config.DefaultConfigFile
 		}
 		if path.Base(p.ConfigFile) == "cypress.atvm-config.ts" {
-			return Plan{}, errorf(flagConfigFile, "the configured default controller.config_file is cypress.atvm-config.ts, which is never a default (P4); name the config with `--config_file`")
+			return Plan{}, errorf(flagConfigFile, "the configured default controller.config_file is cypress.atvm-config.ts, which is never used by default; name the config with `--config_file`")
 		}
-		p.Defaults = append(p.Defaults, flagConfigFile+" "+p.ConfigFile+" (P4)")
+		p.Defaults = append(p.Defaults, flagConfigFile+" "+p.ConfigFile+" (default)")
 	}
 	// P7: plugin-bearing templates default to iscsi.
 	if t.PluginBearing {
 		p.Plugin, p.Integration = req.Plugin, req.Integration
 		if p.Plugin == "" {
 			p.Plugin = t.DefaultPlugin
-			p.Defaults = append(p.Defaults, flagPlugin+" "+p.Plugin+" (P7)")
+			p.Defaults = append(p.Defaults, flagPlugin+" "+p.Plugin+" (default for plugin-bearing templates)")
 		}
 	}
 	// P10 / D12: the template's default platform and its platform defaults.
 	p.Platforms = req.Platforms
 	if len(p.Platforms) == 0 && t.DefaultPlatform != "" {
 		p.Platforms = []string{t.DefaultPlatform}
-		p.Defaults = append(p.Defaults, flagPlatforms+" "+t.DefaultPlatform+" (P10)")
+		p.Defaults = append(p.Defaults, flagPlatforms+" "+t.DefaultPlatform+" (default for this template)")
 	}
 	onDefaultPlatform := t.DefaultPlatform != "" && len(p.Platforms) == 1 && p.Platforms[0] == t.DefaultPlatform
 	switches := append([]string{}, req.Switches...)
@@ -133,11 +135,11 @@ func BuildPlan(req PlanRequest, cfg *config.Config) (Plan, error) {
 			return
 		}
 		switches = append(switches, flag)
-		rule := ruleOf[flag]
-		if rule == "" {
-			rule = "template default"
+		why := defaultWhy[flag]
+		if why == "" {
+			why = "template default"
 		}
-		p.Defaults = append(p.Defaults, flag+" ("+rule+")")
+		p.Defaults = append(p.Defaults, flag+" ("+why+")")
 	}
 	for _, f := range t.DefaultFlags { // P6, P8
 		addDefault(f)
@@ -163,7 +165,7 @@ func BuildPlan(req PlanRequest, cfg *config.Config) (Plan, error) {
 			}
 		}
 		if added > 0 {
-			p.Defaults = append(p.Defaults, fmt.Sprintf("%s + %d blacklisted machines (P12)", flagExclude, added))
+			p.Defaults = append(p.Defaults, fmt.Sprintf("%s + %d blacklisted machines (broad selector)", flagExclude, added))
 		}
 	}
 

@@ -42,7 +42,7 @@ func TestPlan_P4_NeverDefaultToPlainConfig(t *testing.T) {
 	cfg := testConfig()
 	cfg.Controller.ConfigFile = "cypress.atvm-config.ts"
 	e := refusal(t, "plan cmc-e2e --containsVm redhat9.6", cfg)
-	if e.Flag != "--config_file" || !strings.Contains(e.Msg, "P4") {
+	if e.Flag != "--config_file" || !strings.Contains(e.Msg, "never used by default") {
 		t.Errorf("refusal %+v, want one naming --config_file and P4", e)
 	}
 	// Named explicitly, the operator gets what they asked for.
@@ -72,7 +72,7 @@ func TestPlan_P6_IgnoreForceShutdownDefault(t *testing.T) {
 func TestPlan_P6_IgnoreForceShutdown_OptOut(t *testing.T) {
 	for _, text := range []string{
 		"plan cmc-e2e --randomize 2 --no-ignore-force-shutdown",
-		"plan cmc-e2e --randomize 2 --no_ignore_force_shutdown",
+		"plan cmc-e2e --no-ignore-force-shutdown --randomize 2",
 	} {
 		p := plan(t, text)
 		if countArg(p.TemplateArgv, "--ignore_force_shutdown") != 0 {
@@ -156,7 +156,7 @@ func TestPlan_P9_SystemOSNoPlugin(t *testing.T) {
 		if flag == "--plugin" {
 			flag = "--use_specified_plugin"
 		}
-		if e.Flag != flag || !strings.Contains(e.Msg, "P9") {
+		if e.Flag != flag || !strings.Contains(e.Msg, "has no plugin") {
 			t.Errorf("%s: refusal %+v, want one naming %s and P9", opt, e, flag)
 		}
 	}

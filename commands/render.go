@@ -56,11 +56,23 @@ func (p Plan) Text() string {
 	}
 	writeList(&b, "skipped (blacklisted)", sk)
 	if p.NeedsConfirmation {
-		fmt.Fprintf(&b, "needs confirmation: approve %s --confirm-both\n", p.ID)
+		fmt.Fprintf(&b, "needs confirmation: /atvm approve %s --confirm-both\n", p.ID)
 	}
 	fmt.Fprintf(&b, "hash: %s\n", p.Hash)
 	return b.String()
 }
+
+// markdownSpecial are the characters Mattermost reads as markup (emphasis,
+// links, tags, headings, tables, code) in a line of text.
+var markdownSpecial = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "~", `\~`, "[", `\[`, "]", `\]`,
+	"<", `\<`, ">", `\>`, "#", `\#`, "|", `\|`, "@", "@\u200b",
+)
+
+// EscapeMarkdown makes a text someone typed (a blacklist reason) show as
+// typed in a Mattermost post: no emphasis, link, tag, heading or
+// @mention comes of it.
+func EscapeMarkdown(s string) string { return markdownSpecial.Replace(s) }
 
 func writeList(b *strings.Builder, title string, items []string) {
 	if len(items) == 0 {
@@ -82,21 +94,30 @@ func (p Plan) Markdown() string {
 	fmt.Fprintf(&b, "**Runner command:**\n```\n%s\n```\n", p.RunnerCommand)
 	fmt.Fprintf(&b, "**Watcher:** %s\n", onOff(p.Watcher))
 	if len(p.Defaults) > 0 {
-		fmt.Fprintf(&b, "**Defaults added:** %s\n", strings.Join(p.Defaults, "; "))
+		var ds []string
+		for _, d := range p.Defaults {
+			// "--flag value (why)": the option in code, the why in words.
+			if opt, why, ok := strings.Cut(d, " ("); ok {
+				ds = append(ds, "`"+opt+"` ("+EscapeMarkdown(why))
+			} else {
+				ds = append(ds, "`"+d+"`")
+			}
+		}
+		fmt.Fprintf(&b, "**Defaults added:** %s\n", strings.Join(ds, "; "))
 	}
 	if len(p.Skipped) > 0 {
 		b.WriteString("**Skipped (blacklisted):**\n")
 		for _, s := range p.Skipped {
-			fmt.Fprintf(&b, "- `%s` - %s\n", s.Name, s.Reason)
+			fmt.Fprintf(&b, "- `%s` - %s\n", s.Name, EscapeMarkdown(s.Reason))
 		}
 	}
 	for _, w := range p.Warnings {
 		fmt.Fprintf(&b, ":warning: %s\n", w)
 	}
 	if p.NeedsConfirmation {
-		fmt.Fprintf(&b, "Nothing runs until approved: `approve %s --confirm-both`.\n", p.ID)
+		fmt.Fprintf(&b, "Nothing runs until approved: `/atvm approve %s --confirm-both`.\n", p.ID)
 	} else {
-		fmt.Fprintf(&b, "Nothing runs until approved: `approve %s` or `approve %s without watcher`.\n", p.ID, p.ID)
+		fmt.Fprintf(&b, "Nothing runs until approved: `/atvm approve %s` or `/atvm approve %s without watcher`.\n", p.ID, p.ID)
 	}
 	return b.String()
 }

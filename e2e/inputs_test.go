@@ -133,18 +133,19 @@ func hostileTexts(seed uint64) []string {
 }
 
 // validTexts are n plans, many of them near misses of the hostile ones
-// (other spellings, quoting, commas, aliases), each with its own build
+// (quoting, `=`, commas, template aliases; options only in their documented
+// spellings, since a variant spelling is refused), each with its own build
 // name so that each makes a plan of its own. Build names: nm-<i>.
 func validTexts(seed uint64, n int) []string {
 	templates := []string{"cmc-e2e", "e2e", "CMC-E2E", "cmc-reboot", "cmc-migrateops-compute-migration", "migrate", "cmc-systemos"}
 	selectors := []string{
-		"--containsVm redhat9.6", "--containsVm=redhat9.6", "--containsvm ubuntu24.04", "--contains-vm w2k25",
-		"-containsVm redhat", "--specify_vms atvm71-redhat9.1", "--specify-vms atvm71-redhat9.1,atvm5-ubuntu22.04",
+		"--containsVm redhat9.6", "--containsVm=redhat9.6", "--containsVm ubuntu24.04", "--containsVm=w2k25,redhat9.6",
+		"--containsVm redhat", "--specify_vms atvm71-redhat9.1", "--specify_vms atvm71-redhat9.1,atvm5-ubuntu22.04",
 		"--randomize 3", "--containsVm 'redhat9.6'", "--containsVm \"ubuntu\"", "--containsVm redhat9.6, ubuntu24.04",
-		"--containsVm atvm113-debian9.0.0", "--ContainsVM W2K25", "--randomize 007", "--containsVm " + strings.Repeat("a", 64),
+		"--containsVm atvm113-debian9.0.0", "--containsVm W2K25", "--randomize 007", "--containsVm " + strings.Repeat("a", 64),
 		"--containsVm\tredhat9.6", "  --containsVm   redhat9.6  ",
 	}
-	options := []string{"", "--categorize", "--no-watcher", "--no_test_partition", "--exclude_partial_match ubuntu",
+	options := []string{"", "--categorize", "--no-watcher", "--no-test-partition", "--exclude_partial_match ubuntu",
 		"--test_install_only", "--categorize --no-watcher", "--vm_platforms vmware", "--use_specified_plugin fc",
 		"--config_file cypress.atvm-config-silver.ts"}
 	var all []string

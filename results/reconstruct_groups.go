@@ -71,7 +71,7 @@ func (r *recon) buildSubruns() {
 		default:
 			// Results without the group's own runner-log summary (R3, R8).
 			sub.State = RunUnknown
-			r.note("group %s: results found without its runner-log summary; PASS is not confirmed (R3)", sub.Name)
+			r.note("group %s: results found without its runner-log summary; PASS is not confirmed", sub.Name)
 		}
 		r.groupTimes(&sub)
 		r.subruns = append(r.subruns, sub)
@@ -164,7 +164,7 @@ func (r *recon) subrunName(buildID, fam string, i int) string {
 	if strings.HasSuffix(id, "-"+fam) || strings.Contains(id, fam) {
 		return buildID
 	}
-	r.note("child build id %s does not match the hosts it ran (%s); reported as %s (R10)", buildID, fam, fallback)
+	r.note("child build id %s does not match the hosts it ran (%s); reported as %s", buildID, fam, fallback)
 	return fallback
 }
 
@@ -219,7 +219,7 @@ func (r *recon) groupState(sub Subrun, b *CloudBlock) string {
 	case len(sub.Hosts) > 0 && st[HostPass] == len(sub.Hosts) && len(b.Rows) > 0:
 		return SubrunCompleted
 	}
-	r.note("group %s finished without a readable summary for all its hosts; PASS is not confirmed (R3)", sub.Name)
+	r.note("group %s finished without a readable summary for all its hosts; PASS is not confirmed", sub.Name)
 	return RunUnknown
 }
 

@@ -91,7 +91,7 @@ func (r *recon) decideHost(h *Host) {
 			h.Status = HostRunning
 		} else {
 			h.Status = HostUnknown
-			h.Notes = appendOnce(h.Notes, "PASS not confirmed: the runner log has no summary row for this host (R3)")
+			h.Notes = appendOnce(h.Notes, "PASS not confirmed: the runner log has no summary row for this host")
 		}
 	case len(pass) > 0:
 		h.Status = HostPass

@@ -71,7 +71,7 @@ func (r *recon) decideState() {
 		allRecorded := len(r.blocks) > 0 && !openBlock && !groupsLeft
 		if allRecorded && !child && idle {
 			r.state, r.hung = RunHung, true
-			r.note("the runner is still alive %d min after its last output with no live Cypress child: hung after the results were recorded (W4)",
+			r.note("the runner is still alive %d min after its last output with no live Cypress child: hung after the results were recorded",
 				int(r.meta.Now.Sub(r.arts.LogModTime).Minutes()))
 			return
 		}
@@ -190,10 +190,8 @@ func (r *recon) timing() {
 	if n > 0 {
 		r.t.Parallelism = float64(par)
 	}
-	if r.state == RunRunning && remaining > 0 && r.t.AverageS > 0 {
-		eta := r.meta.Now.Add(time.Duration(r.t.AverageS * float64(remaining) / float64(par) * float64(time.Second))).UTC()
-		r.t.ETA = &eta
-	}
+	// The ETA is not estimated here: status() takes the one estimate every
+	// post shows (RunETA).
 }
 
 func round1(f float64) float64 {
@@ -370,6 +368,12 @@ func (r *recon) status() Status {
 	}
 	if st.Hosts == nil {
 		st.Hosts = []Host{}
+	}
+	if st.State == RunRunning {
+		if eta := RunETA(st, r.meta.Now).ETA; eta != nil {
+			utc := eta.UTC()
+			st.Timing.ETA = &utc
+		}
 	}
 	if st.Subruns == nil {
 		st.Subruns = []Subrun{}

@@ -35,6 +35,14 @@ type RenderOptions struct {
 	SupersedesLink string // the earlier post a Correction replaces (W7)
 	Version        string // footer (D9); empty: Status.Version
 	MaxRunes       int    // per post; 0: PostMaxRunes
+	// InThread says the post goes in a run's thread whose root shows
+	// RunCard: the exact template command and the run's TEST FLOW. Each is
+	// then shown once per thread: a sub-run post leaves the template
+	// command out (the root and the final summary have it), and a sub-run
+	// post or final summary whose flow the root shows says so in one line
+	// instead of listing it again. A sub-run whose flow differs still
+	// lists its own.
+	InThread bool
 }
 
 // RenderMarkdown renders st as Mattermost markdown: [0] is the post, the rest

@@ -2,6 +2,8 @@ package results
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -235,19 +237,24 @@ func (b *postBuilder) timing() postSection {
 // etaLine is the estimate for the whole remaining run (S6), even in a
 // sub-run post.
 func (b *postBuilder) etaLine() string {
-	whole := b.st
-	ComputeTiming(&whole, b.now)
-	tm := whole.Timing
+	tm := RunETA(b.st, b.now)
 	const label = "ETA for the whole remaining run: "
 	switch {
 	case tm.HostsLeft == 0:
 		return label + "no host left to run"
 	case tm.ETA == nil:
-		return fmt.Sprintf("%snot known yet (%d hosts left, none finished to time)", label, tm.HostsLeft)
+		return fmt.Sprintf("%snot known yet (%s left, none finished to time)", label, plural(tm.HostsLeft, "host", "hosts"))
 	}
-	in := tm.ETA.Sub(b.now).Seconds()
-	return fmt.Sprintf("%s%s, in about %s (%d hosts left × %s average ÷ %.1f at once)",
-		label, b.when(*tm.ETA), fmtDuration(in), tm.HostsLeft, fmtDuration(timingStats(&whole).avg), tm.Parallelism)
+	in := "in under a minute"
+	if m := math.Round(tm.ETA.Sub(b.now).Minutes()); m >= 1 {
+		in = "in about " + fmtDuration(m*60)
+	}
+	at := "one host at a time"
+	if tm.Parallelism != 1 {
+		at = strconv.FormatFloat(tm.Parallelism, 'f', -1, 64) + " hosts at once"
+	}
+	return fmt.Sprintf("%s%s, %s (%s left, about %s each, %s)",
+		label, FormatETA(*tm.ETA, b.loc), in, plural(tm.HostsLeft, "host", "hosts"), fmtDuration(timingStats(&b.st).avg), at)
 }
 
 func itemUnits(items []string) []postUnit {

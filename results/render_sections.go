@@ -245,24 +245,28 @@ func (b *postBuilder) flow() postSection {
 	if b.st.TestFlowSource == "static" {
 		src = "the template's static flow (no generated spec could be read)"
 	}
+	if steps, ok := b.flowInRoot(); ok {
+		s.head = "as in the run's first post, " + steps
+		return s
+	}
 	if len(b.sc.flows) > 0 {
 		total := 0
 		for _, g := range b.sc.flows {
-			s.units = append(s.units, postUnit{kind: uLabel, text: b.label(fmt.Sprintf("%s (%d steps):", b.esc(g.group), len(g.steps)))})
+			s.units = append(s.units, postUnit{kind: uLabel, text: b.label(fmt.Sprintf("%s (%s):", b.esc(g.group), plural(len(g.steps), "step", "steps")))})
 			s.units = append(s.units, b.stepUnits(g.steps)...)
 			total += len(g.steps)
 		}
 		s.head = fmt.Sprintf("per group, %s", src)
-		s.placeholder = fmt.Sprintf("%d groups, %d steps in all — in the reply below", len(b.sc.flows), total)
+		s.placeholder = fmt.Sprintf("%d groups, %s in all — in the reply below", len(b.sc.flows), plural(total, "step", "steps"))
 		return s
 	}
 	if len(b.sc.flow) == 0 {
 		s.head = "not available"
 		return s
 	}
-	s.head = fmt.Sprintf("%d steps, %s", len(b.sc.flow), src)
+	s.head = fmt.Sprintf("%s, %s", plural(len(b.sc.flow), "step", "steps"), src)
 	s.units = b.stepUnits(b.sc.flow)
-	s.placeholder = fmt.Sprintf("%d steps, %s — in the reply below", len(b.sc.flow), src)
+	s.placeholder = fmt.Sprintf("%s, %s — in the reply below", plural(len(b.sc.flow), "step", "steps"), src)
 	return s
 }
 
@@ -288,9 +292,13 @@ func (b *postBuilder) stepUnits(steps []string) []postUnit {
 // (P17), Currents URLs, real anomalies. Bookkeeping is dropped.
 func (b *postBuilder) notes() postSection {
 	var items []string
-	if b.st.TemplateCommand != "" {
+	switch {
+	case b.opt.InThread && b.sc.subrun != nil:
+		// The run's first post and its final summary show it (RunCard).
+		items = append(items, "Template command: as in the run's first post")
+	case b.st.TemplateCommand != "":
 		items = append(items, "Template command: "+b.code(b.st.TemplateCommand))
-	} else {
+	default:
 		items = append(items, "Template command: unknown")
 	}
 	for _, u := range b.sc.currents {
@@ -358,7 +366,7 @@ func (b *postBuilder) failures() (postSection, bool) {
 		}
 		s.units = append(s.units, postUnit{kind: uLabel, text: head, code: lines})
 	}
-	s.placeholder = fmt.Sprintf("for %d failed hosts — in the replies below", n)
+	s.placeholder = fmt.Sprintf("for %s — in the replies below", plural(n, "failed host", "failed hosts"))
 	if n == 1 {
 		s.placeholder = "for 1 failed host — in the reply below"
 	}

@@ -108,7 +108,7 @@ func goldenCases(t *testing.T) []goldenCase {
 				"- atvm15-debian10.12 - NOT_STARTED",
 				"- Elapsed: 55m (as of 2026-03-30 14:15:00 EDT)",
 				"- Host runtime: quickest 20m (atvm9-debian12.5) · longest 25m (atvm10-debian12.4) · average 22m 30s over 2 hosts",
-				"- ETA for the whole remaining run: 2026-03-30 15:35:00 EDT, in about 1h 20m (4 hosts left × 22m 30s average ÷ 1.0 at once)",
+				"- ETA for the whole remaining run: 2026-03-30 15:35 EDT, in about 1h 20m (4 hosts left, about 22m 30s each, one host at a time)",
 			},
 			absent: []string{"End:", "Total:"},
 			parts:  1,
@@ -470,7 +470,7 @@ func TestRender_D10_FlowNotAvailable(t *testing.T) {
 	}
 	st.TestFlow, st.TestFlowSource = []string{"1. Verifying set up"}, "static"
 	post = RenderMarkdown(st, RenderOptions{Location: ny(t)})[0]
-	if !strings.Contains(post, "**TEST FLOW:** 1 steps, the template's static flow (no generated spec could be read)\n- 1\\. Verifying set up\n") {
+	if !strings.Contains(post, "**TEST FLOW:** 1 step, the template's static flow (no generated spec could be read)\n- 1\\. Verifying set up\n") {
 		t.Errorf("static flow not labelled:\n%s", post)
 	}
 }

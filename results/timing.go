@@ -21,6 +21,32 @@ func ComputeTiming(st *Status, now time.Time) {
 	}
 }
 
+// RunETA is the one estimate of when the whole remaining run ends (S6),
+// as of now: the progress post, every result post and status all show this
+// one, formatted by FormatETA, so they agree. Its ETA is nil when the run
+// is over or no host has finished to time yet.
+func RunETA(st Status, now time.Time) Timing {
+	ComputeTiming(&st, now)
+	return st.Timing
+}
+
+// FormatETA is the one way an ETA is written: to the minute (it is an
+// estimate), in loc.
+func FormatETA(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01-02 15:04 MST")
+}
+
+// plural is "1 host", "2 hosts".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 // runFinished reports a run state after which no host will run any more.
 func runFinished(state string) bool {
 	switch state {

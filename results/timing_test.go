@@ -47,3 +47,28 @@ func TestComputeTiming_S6_ZeroNowUsesNewestKnownTime(t *testing.T) {
 		t.Errorf("timing = %+v", st.Timing)
 	}
 }
+
+// One ETA, one format, plain plurals: the line every post shows comes from
+// RunETA and FormatETA, and one host left is "1 host left".
+func TestRender_S6_D27_ETALineOneSourcePlurals(t *testing.T) {
+	st := Status{Build: "b", State: RunRunning, StartedAt: at(0, 0), Hosts: []Host{
+		{Name: "a", Status: HostPass, StartedAt: at(0, 0), DurationS: 600},
+		{Name: "b", Status: HostNotStarted},
+	}}
+	now := *at(10, 0)
+	tm := RunETA(st, now)
+	if tm.ETA == nil || !tm.ETA.Equal(*at(20, 0)) || tm.HostsLeft != 1 {
+		t.Fatalf("RunETA = %+v", tm)
+	}
+	post := RenderMarkdown(st, RenderOptions{Location: time.UTC, Now: now})[0]
+	want := "- ETA for the whole remaining run: " + FormatETA(*tm.ETA, time.UTC) + ", in about 10m (1 host left, about 10m each, one host at a time)\n"
+	if !strings.Contains(post, want) {
+		t.Errorf("post lacks %q:\n%s", want, post)
+	}
+	if FormatETA(*tm.ETA, time.UTC) != tm.ETA.UTC().Format("2006-01-02 15:04 UTC") {
+		t.Errorf("FormatETA = %s", FormatETA(*tm.ETA, time.UTC))
+	}
+	if strings.Contains(post, "1 hosts") {
+		t.Errorf("a plural for one host:\n%s", post)
+	}
+}

@@ -5,8 +5,8 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -107,15 +107,26 @@ func (h *SlashHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, h.o.MaxBody)
+	// At most MaxBody+1 bytes are read: one more than the cap tells an
+	// oversized command apart without buffering the rest of it. It is
+	// answered with an ephemeral refusal (HTTP 200): Mattermost shows any
+	// other status as a bare "returned response 413". The token cannot be
+	// checked in a body that was not read whole, so the answer says nothing
+	// but that the text is too long.
+	body, err := io.ReadAll(io.LimitReader(r.Body, h.o.MaxBody+1))
+	if err != nil {
+		h.o.Metrics.Refused("slash_bad_form")
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	if int64(len(body)) > h.o.MaxBody {
+		h.o.Metrics.Refused("slash_too_large")
+		log.Warn().Int64("limit", h.o.MaxBody).Msg("slash command body too large")
+		writeCommandResponse(w, tooLargeText(h.o.MaxBody))
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err := r.ParseForm(); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			h.o.Metrics.Refused("slash_too_large")
-			log.Warn().Int64("limit", h.o.MaxBody).Msg("slash command body too large")
-			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
-			return
-		}
 		h.o.Metrics.Refused("slash_bad_form")
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
@@ -176,6 +187,12 @@ func (h *SlashHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	writeCommandResponse(w, ackText(command, in.Text))
+}
+
+// tooLargeText refuses a command text over the request cap.
+func tooLargeText(limit int64) string {
+	return fmt.Sprintf("⚠️ That command is over %d KiB, far longer than any `/atvm` command; nothing was done. "+
+		"Type the command again without the pasted text (`/atvm help` lists the commands).", limit>>10)
 }
 
 // ackText is the immediate ephemeral answer; the text is echoed shortened

@@ -141,8 +141,19 @@ func TestSlash_WrongTokenRefused401HandlerNotCalled(t *testing.T) {
 func TestSlash_OversizeBodyAndMethod(t *testing.T) {
 	rec := newRecorder()
 	h := NewSlashHandler(SlashOptions{Tokens: []string{"t"}, Handler: rec, Log: zerolog.Nop(), MaxBody: 1024})
-	if w := postForm(t, h, slashForm("t", strings.Repeat("x", 2048)), ""); w.Code != http.StatusRequestEntityTooLarge {
+	// Over the cap: a friendly ephemeral refusal (HTTP 200), never a 413,
+	// which Mattermost shows as "returned response 413"; the handler is
+	// not called.
+	w := postForm(t, h, slashForm("t", strings.Repeat("x", 2048)), "")
+	if w.Code != http.StatusOK {
 		t.Fatalf("oversize: status %d", w.Code)
+	}
+	var resp map[string]string
+	if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil {
+		t.Fatalf("oversize: %v: %s", err, w.Body.String())
+	}
+	if resp["response_type"] != "ephemeral" || !strings.Contains(resp["text"], "over 1 KiB") || !strings.Contains(resp["text"], "nothing was done") {
+		t.Fatalf("oversize answer = %+v", resp)
 	}
 	if w := postForm(t, h, slashForm("t", strings.Repeat("x", 700)), ""); w.Code != 200 {
 		t.Fatalf("under the cap: status %d", w.Code)
@@ -151,7 +162,7 @@ func TestSlash_OversizeBodyAndMethod(t *testing.T) {
 	if rec.calls() != 1 {
 		t.Fatalf("handler calls = %d, want 1", rec.calls())
 	}
-	w := httptest.NewRecorder()
+	w = httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, PathCommand+"?token=t&text=x", nil))
 	if w.Code != http.StatusMethodNotAllowed {
 		t.Fatalf("GET: status %d", w.Code)
@@ -234,5 +245,40 @@ func TestAckText_Defused(t *testing.T) {
 	}
 	if got := ackText("/atvm", "  "); got != "⏳ `/atvm` received." {
 		t.Fatalf("empty ack = %q", got)
+	}
+}
+
+// countingReader counts the bytes read from it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// An oversized body is not read past the cap: a 10 MiB command costs the
+// cap plus one byte (and a read buffer), not 10 MiB.
+func TestSlash_D26_OversizeBodyReadBounded(t *testing.T) {
+	rec := newRecorder()
+	h := NewSlashHandler(SlashOptions{Tokens: []string{"t"}, Handler: rec, Log: zerolog.Nop(), MaxBody: 64 << 10})
+	huge := slashForm("t", strings.Repeat("plan cmc-e2e --containsVm x ", 10<<20/28)).Encode()
+	body := &countingReader{r: strings.NewReader(huge)}
+	req := httptest.NewRequest(http.MethodPost, PathCommand, body)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "ephemeral") || !strings.Contains(w.Body.String(), "over 64 KiB") {
+		t.Fatalf("status %d: %s", w.Code, w.Body.String())
+	}
+	if body.n > 64<<10+32<<10 {
+		t.Fatalf("read %d bytes of a %d-byte body; the cap is %d", body.n, len(huge), 64<<10)
+	}
+	h.Wait()
+	if rec.calls() != 0 {
+		t.Fatalf("handler calls = %d", rec.calls())
 	}
 }

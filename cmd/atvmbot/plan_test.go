@@ -74,7 +74,7 @@ func TestPlanCmd_RefusedExits2(t *testing.T) {
 	}{
 		{[]string{"cmc-e2e", "--specify_vms", "atvm144-suse15.0"}, "CRASHES WHEN CREATING MIGRATION SESSION - BUG"},
 		{[]string{"cmc-e2e"}, "needs a selector"},
-		{[]string{"cmc-systemOS", "--containsVm", "x", "--use_specified_plugin", "iscsi"}, "P9"},
+		{[]string{"cmc-systemOS", "--containsVm", "x", "--use_specified_plugin", "iscsi"}, "has no plugin"},
 		{[]string{"cmc-e2e", "--containsVm", "redhat; reboot"}, "`--containsVm`"},
 		{[]string{"cmc-e2e", "--containsVm", "$(id)"}, "`$`"},
 		{[]string{"cmc-e2e", "\u2014containsVm", "redhat"}, "type `--containsVm`"},
