@@ -58,7 +58,7 @@ type sshController struct {
 	t                  controller.Transport
 }
 
-func startSSHController(t *testing.T) *sshController {
+func startSSHController(t testing.TB) *sshController {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		itlog.Require(t, "ATVMBOT_REQUIRE_SSHD", "not root: scripts/sshd-up.sh needs root to log in as root")

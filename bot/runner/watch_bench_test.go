@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -37,7 +39,10 @@ import (
 //	go test ./bot/runner -run '^$' -bench WatchLoop -benchtime 1x
 //
 // The run's trees are written once into $ATVMBOT_BENCH_DIR (default: the
-// temp dir), shared with the replay benchmark.
+// temp dir), shared with the replay benchmark. ATVMBOT_BENCH_LOG_MB sets
+// the runner log's size (default 200; 1000 for the 1 GB run), and
+// ATVMBOT_BENCH_SSH=1 polls over a private OpenSSH server on 127.0.0.1
+// (root, as in the sshd tests) instead of the local transport.
 
 const watchIncrements = 50
 
@@ -47,12 +52,17 @@ var watchSrcErr error
 
 func watchSource(b *testing.B) (string, synth.BigRun) {
 	run := synth.ScaledBigRun(1)
+	name := "x1"
+	if mb, err := strconv.Atoi(os.Getenv("ATVMBOT_BENCH_LOG_MB")); err == nil && mb > 0 && mb != 200 {
+		run.LogBytesPerHost = mb * 1_000_000 / run.Hosts
+		name = fmt.Sprintf("x1-log%dmb", mb)
+	}
 	watchSrcOnce.Do(func() {
 		base := os.Getenv("ATVMBOT_BENCH_DIR")
 		if base == "" {
 			base = filepath.Join(os.TempDir(), "atvmbot-bench")
 		}
-		watchSrc = filepath.Join(base, "x1")
+		watchSrc = filepath.Join(base, name)
 		if _, err := os.Stat(filepath.Join(watchSrc, "args")); err == nil {
 			return
 		}
@@ -140,7 +150,14 @@ func watchLoopOnce(b *testing.B, src string, big synth.BigRun) {
 		}
 		return arts[i].rel < arts[j].rel
 	})
-	logData, err := os.ReadFile(filepath.Join(src, "tmp", big.Build+".log"))
+	// The log is copied in ranges, never held: the process's peak RSS is
+	// the bot's.
+	logSrc, err := os.Open(filepath.Join(src, "tmp", big.Build+".log"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer logSrc.Close()
+	cuts, err := lineCuts(logSrc, watchIncrements)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -170,13 +187,21 @@ func watchLoopOnce(b *testing.B, src string, big synth.BigRun) {
 		b.Fatal(err)
 	}
 	tr := &cpuTransport{Transport: controller.NewLocal(zerolog.Nop())}
+	if os.Getenv("ATVMBOT_BENCH_SSH") == "1" {
+		sc := startSSHController(b)
+		ssh := sc.cfg.Controller
+		cfg.Controller.Transport, cfg.Controller.Host, cfg.Controller.Port, cfg.Controller.User, cfg.Controller.KnownHosts =
+			ssh.Transport, ssh.Host, ssh.Port, ssh.User, ssh.KnownHosts
+		tr.Transport = sc.t
+	}
 	r := NewControllerRunner(tr, &cfg, db, filepath.Join(dir, "mirror"), "local", zerolog.Nop())
 	core := &bot.Core{Cfg: &cfg, DB: db, Runner: r, Log: zerolog.Nop(), Version: "bench"}
 
 	var cpu, rt []time.Duration
 	var writes []int64
 	var last results.Status
-	logAt, artAt := 0, 0
+	var logAt int64
+	artAt := 0
 	poll := func() {
 		w0, c0, t0 := db.Writes(), cpuSelf(), tr.in
 		b.StartTimer()
@@ -189,19 +214,12 @@ func watchLoopOnce(b *testing.B, src string, big synth.BigRun) {
 		last = st
 	}
 	for k := 1; k <= watchIncrements; k++ {
-		// The log up to the line end nearest k/50 of it.
-		end := len(logData) * k / watchIncrements
-		if k < watchIncrements {
-			if nl := bytes.IndexByte(logData[end:], '\n'); nl >= 0 {
-				end += nl + 1
-			}
-		}
-		if end > logAt {
+		if end := cuts[k-1]; end > logAt {
 			f, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 			if err != nil {
 				b.Fatal(err)
 			}
-			_, err = f.Write(logData[logAt:end])
+			_, err = io.Copy(f, io.NewSectionReader(logSrc, logAt, end-logAt))
 			f.Close()
 			if err != nil {
 				b.Fatal(err)
@@ -251,10 +269,41 @@ func watchLoopOnce(b *testing.B, src string, big synth.BigRun) {
 	b.ReportMetric(ms(idleRT), "idle-roundtrip-cpu-ms/poll")
 	b.ReportMetric(ms(idle-idleRT), "idle-own-cpu-ms/poll")
 	b.ReportMetric(float64(idleWrites)/10, "idle-writes/poll")
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	b.ReportMetric(float64(ru.Maxrss)/1024, "peak-rss-MB")
 	if testing.Verbose() {
 		for i, d := range cpu {
 			fmt.Fprintf(os.Stderr, "poll %2d: %6.1f ms cpu (%5.1f in round trips), %d writes\n", i+1, float64(d)/1e6, float64(rt[i])/1e6, writes[i])
 		}
 		fmt.Fprintf(os.Stderr, "last poll: %s, %d hosts\n", last.State, len(last.Hosts))
 	}
+}
+
+// lineCuts returns n offsets into f, each the end of the line that ends
+// nearest after k/n of its bytes (the last one its size).
+func lineCuts(f *os.File, n int) ([]int64, error) {
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	size := info.Size()
+	cuts := make([]int64, n)
+	buf := make([]byte, 64<<10)
+	for k := 1; k <= n; k++ {
+		at := size * int64(k) / int64(n)
+		cuts[k-1] = size
+		for k < n && at < size {
+			m, err := f.ReadAt(buf, at)
+			if i := bytes.IndexByte(buf[:m], '\n'); i >= 0 {
+				cuts[k-1] = at + int64(i) + 1
+				break
+			}
+			if err != nil {
+				break
+			}
+			at += int64(m)
+		}
+	}
+	return cuts, nil
 }
