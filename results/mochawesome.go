@@ -36,10 +36,9 @@ type mawSuite struct {
 }
 
 type mawTest struct {
-	Title     jstr   `json:"title"`
-	FullTitle jstr   `json:"fullTitle"`
-	State     jstr   `json:"state"`
-	Err       mawErr `json:"err"`
+	Title jstr   `json:"title"`
+	State jstr   `json:"state"`
+	Err   mawErr `json:"err"`
 }
 
 // mawErr is a test's own err: {} for a test that did not fail.
@@ -66,12 +65,9 @@ func ParseMochawesome(path string, mtime time.Time, data []byte) ([]Evidence, er
 	if err != nil {
 		return nil, fmt.Errorf("mochawesome: %w", err)
 	}
-	var rep mawReport
-	if truncated, err := decodeJSON(htmlUnescapeBytes(raw), &rep); err != nil {
-		if truncated {
-			return nil, errors.New("mochawesome: data-raw JSON is cut short")
-		}
-		return nil, fmt.Errorf("mochawesome: data-raw is not JSON: %s", clipText(err.Error(), 200))
+	rep, err := decodeMawReport(htmlUnescapeBytes(raw))
+	if err != nil {
+		return nil, err
 	}
 	if rep.Stats == nil && rep.Results == nil {
 		return nil, errors.New("mochawesome: data-raw has no stats or results")
@@ -138,6 +134,22 @@ func ParseMochawesome(path string, mtime time.Time, data []byte) ([]Evidence, er
 		out = append(out, ev)
 	}
 	return out, nil
+}
+
+// decodeMawReport decodes the data-raw JSON as decodeJSON would: by hand
+// when mawScan can, else with encoding/json under the tolerant types.
+func decodeMawReport(js []byte) (mawReport, error) {
+	if rep, ok := mawScan(js); ok {
+		return rep, nil
+	}
+	var rep mawReport
+	if truncated, err := decodeJSON(js, &rep); err != nil {
+		if truncated {
+			return rep, errors.New("mochawesome: data-raw JSON is cut short")
+		}
+		return rep, fmt.Errorf("mochawesome: data-raw is not JSON: %s", clipText(err.Error(), 200))
+	}
+	return rep, nil
 }
 
 // suiteMachine names a machine from the first describe title ("<machine>

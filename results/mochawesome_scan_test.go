@@ -1,0 +1,126 @@
+package results
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// mawSlow is the reference decoding mawScan must reproduce.
+func mawSlow(js []byte) (mawReport, error) {
+	var rep mawReport
+	_, err := decodeJSON(js, &rep)
+	return rep, err
+}
+
+// checkMawFastVsSlow fails when mawScan accepts js but decodes it otherwise
+// than encoding/json, or accepts what encoding/json refuses.
+func checkMawFastVsSlow(t *testing.T, js []byte) bool {
+	t.Helper()
+	fast, ok := mawScan(js)
+	if !ok {
+		return false
+	}
+	var strict mawReport
+	if err := json.Unmarshal(js, &strict); err != nil {
+		t.Fatalf("fast path accepted what encoding/json refuses (%v): %q", err, clipText(string(js), 300))
+	}
+	slow, err := mawSlow(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fast, slow) {
+		t.Fatalf("fast and slow decodings differ for %q:\nfast %+v\nslow %+v", clipText(string(js), 300), fast, slow)
+	}
+	return true
+}
+
+// mawFixtureJSON is the data-raw JSON of every mochawesome fixture.
+func mawFixtureJSON(tb testing.TB) [][]byte {
+	tb.Helper()
+	var out [][]byte
+	for _, glob := range []string{"mochawesome/*.html", "real/*/atvm/cypress/cmcReporter/mochawesome/*.html",
+		"scenarios/*/atvm/cypress/cmcReporter/mochawesome/*.html"} {
+		files, _ := filepath.Glob(filepath.Join("testdata", glob))
+		for _, p := range files {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			raw, err := bodyDataRaw(b)
+			if err != nil {
+				continue // a fixture of a broken report
+			}
+			out = append(out, htmlUnescapeBytes(raw))
+		}
+	}
+	if len(out) == 0 {
+		tb.Fatal("no mochawesome fixtures")
+	}
+	return out
+}
+
+func TestMochawesome_R7_ScanFixturesMatchDecoder(t *testing.T) {
+	for i, js := range mawFixtureJSON(t) {
+		if !checkMawFastVsSlow(t, js) {
+			t.Errorf("fixture %d: the fast path refused a real report", i)
+		}
+	}
+}
+
+func TestMochawesome_R7_ScanFallsBackOnOddInput(t *testing.T) {
+	tests := []struct {
+		name, js string
+		fast     bool // the hand scanner takes it
+	}{
+		{"plain", `{"stats":{"tests":1,"end":"x"},"results":[{"file":"a.ts","tests":[{"title":"t","state":"passed","err":{}}]}]}`, true},
+		{"nulls", `{"stats":null,"results":[null,{"tests":null,"suites":[null],"title":null}]}`, true},
+		{"empty lists stay non-nil", `{"results":[{"tests":[],"suites":[],"beforeHooks":[],"afterHooks":[]}]}`, true},
+		{"unused members skipped", `{"copyrightYear":2026,"results":[{"uuid":"u","tests":[{"fullTitle":"f","code":"x\n","duration":1.5e3,"err":{"diff":null}}]}]}`, true},
+		{"escaped strings", `{"results":[{"title":"a\"b\u00e9\n","tests":[{"err":{"message":"\ud83d\ude00 x","estack":""}}]}]}`, true},
+		{"negative count", `{"stats":{"tests":-3}}`, true},
+		{"float count", `{"stats":{"tests":1.0}}`, false},
+		{"string count", `{"stats":{"tests":"3"}}`, false},
+		{"numeric title", `{"results":[{"title":12}]}`, false},
+		{"err as string", `{"results":[{"tests":[{"err":"boom"}]}]}`, false},
+		{"key in other case", `{"Stats":{}}`, false},
+		{"repeated key", `{"results":[],"results":null}`, false},
+		{"non-ASCII key", `{"résults":[]}`, false},
+		{"trailing data", `{"results":[]} x`, false},
+		{"not an object", `null`, false},
+		{"bad escape", `{"results":[{"title":"\x"}]}`, false},
+		{"cut short", `{"results":[{"title":"a"`, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := checkMawFastVsSlow(t, []byte(tc.js)); got != tc.fast {
+				t.Errorf("fast path took it = %v, want %v", got, tc.fast)
+			}
+		})
+	}
+}
+
+func TestMochawesome_R7_ScanDeepSuitesFallBack(t *testing.T) {
+	js := `{"results":[` + strings.Repeat(`{"suites":[`, mawMaxDepth+2) + strings.Repeat(`]}`, mawMaxDepth+2) + `]}`
+	if checkMawFastVsSlow(t, []byte(js)) {
+		t.Error("the fast path followed suites past its depth bound")
+	}
+	if _, err := decodeMawReport([]byte(js)); err != nil {
+		t.Errorf("the slow path refused deep suites: %v", err)
+	}
+}
+
+// FuzzMochawesomeFastVsSlow: whatever the hand scanner accepts, it decodes
+// exactly as the encoding/json fallback does.
+func FuzzMochawesomeFastVsSlow(f *testing.F) {
+	for _, js := range mawFixtureJSON(f) {
+		f.Add(js)
+	}
+	f.Add([]byte(`{"stats":{"tests":1,"passes":0,"end":"x"},"results":[{"file":"a.ts","suites":[{"title":"h t","tests":[{"title":"1","state":"failed","err":{"message":"m","estack":"s"}}]}]}]}`))
+	f.Fuzz(func(t *testing.T, js []byte) {
+		checkMawFastVsSlow(t, js)
+	})
+}
