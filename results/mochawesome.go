@@ -393,16 +393,9 @@ func htmlUnescapeBytes(b []byte) []byte {
 		}
 		out = append(out, b[i:i+k]...)
 		i += k
-		matched := false
-		for _, e := range htmlEntities {
-			if bytes.HasPrefix(b[i:], []byte(e.ent)) {
-				out = append(out, e.ch)
-				i += len(e.ent)
-				matched = true
-				break
-			}
-		}
-		if matched {
+		if ch, n := htmlEntity(b[i:]); n > 0 {
+			out = append(out, ch)
+			i += n
 			continue
 		}
 		end := bytes.IndexByte(b[i:min(len(b), i+32)], ';')
@@ -417,7 +410,32 @@ func htmlUnescapeBytes(b []byte) []byte {
 	return out
 }
 
-var htmlEntities = []struct {
-	ent string
-	ch  byte
-}{{"&quot;", '"'}, {"&amp;", '&'}, {"&#x27;", '\''}, {"&#39;", '\''}, {"&lt;", '<'}, {"&gt;", '>'}}
+// htmlEntity reads one of escapeHtml's entities at b[0] ('&'), choosing by
+// its second byte: n is 0 for any other.
+func htmlEntity(b []byte) (ch byte, n int) {
+	if len(b) < 4 {
+		return 0, 0
+	}
+	var ent string
+	switch b[1] {
+	case 'q':
+		ent, ch = "&quot;", '"'
+	case 'a':
+		ent, ch = "&amp;", '&'
+	case 'l':
+		ent, ch = "&lt;", '<'
+	case 'g':
+		ent, ch = "&gt;", '>'
+	case '#':
+		ent, ch = "&#39;", '\''
+		if b[2] == 'x' {
+			ent = "&#x27;"
+		}
+	default:
+		return 0, 0
+	}
+	if len(b) < len(ent) || string(b[:len(ent)]) != ent {
+		return 0, 0
+	}
+	return ch, len(ent)
+}
