@@ -68,47 +68,51 @@ func TestParseJUnit_R1_ScanFixturesMatchDecoder(t *testing.T) {
 	}
 }
 
+const junitScanSuite = `<testsuite name="atvm1-x t" file="cypress/e2e/atvm1-x.ts" tests="2">`
+
+// junitScanCases are documents the hand scanner takes or leaves to
+// encoding/xml; the fuzz target starts from them too.
+var junitScanCases = []struct {
+	name, xml string
+	fast      bool // the hand scanner takes it
+}{
+	{"plain", `<?xml version="1.0" encoding="UTF-8"?><testsuites time="1.5">` + junitScanSuite + `<testcase name="a" classname="c"/></testsuite></testsuites>`, true},
+	{"entities and references", junitScanSuite + `<testcase name="a &amp; b &lt;&gt;&quot;&apos; &#65;&#x42;&#x1F600;" classname='q"'><failure message="m&#10;n" type="E">E: x &amp; y]]&gt;</failure></testcase></testsuite>`, true},
+	{"CDATA and comments", `<!-- head -->` + junitScanSuite + `<!----><testcase name="a"><failure><![CDATA[E: <b> & ]] x]]>tail<![CDATA[]]></failure></testcase></testsuite><!-- end -->`, true},
+	{"line ends", junitScanSuite + "<testcase name=\"a\r\nb\rc\"><failure>x\r\ny\r\r\nz&#13;\n</failure></testcase></testsuite>", true},
+	{"space in tags", junitScanSuite + `<testcase  name = "a"	classname="b"/ ></testsuite>`, false},
+	{"space before end", junitScanSuite + "<testcase name=\"a\"></testcase\n></testsuite >", true},
+	{"text around the root", "\ufeff x " + junitScanSuite + `</testsuite> y`, true},
+	{"second root", junitScanSuite + `</testsuite>` + junitScanSuite + `<testcase name="b"/></testsuite>`, true},
+	{"other elements", junitScanSuite + `<properties><property name="p" value="v"/></properties><testcase name="a"><system-out>o</system-out><skipped/></testcase></testsuite>`, true},
+	{"repeated attribute: the first counts", junitScanSuite + `<testcase name="a" name="b"/></testsuite>`, true},
+	{"attributes without space", junitScanSuite + `<testcase name="a"classname="b"/></testsuite>`, true},
+	{"DOCTYPE", `<!DOCTYPE x>` + junitScanSuite + `</testsuite>`, false},
+	{"namespace prefix", junitScanSuite + `<j:testcase name="a"/></testsuite>`, false},
+	{"prefixed attribute", junitScanSuite + `<testcase xml:lang="en" name="a"/></testsuite>`, false},
+	{"default namespace", `<testsuite xmlns="urn:x" name="a b"></testsuite>`, false},
+	{"other encoding", `<?xml version="1.0" encoding="ISO-8859-1"?>` + junitScanSuite + `</testsuite>`, false},
+	{"other PI", `<?xml-stylesheet href="s"?>` + junitScanSuite + `</testsuite>`, false},
+	{"unknown entity", junitScanSuite + `<testcase name="&nbsp;"/></testsuite>`, false},
+	{"reference to NUL", junitScanSuite + `<testcase name="&#0;"/></testsuite>`, false},
+	{"uppercase X reference", junitScanSuite + `<testcase name="&#X41;"/></testsuite>`, false},
+	{"reference past Unicode", junitScanSuite + `<testcase name="&#x110000;"/></testsuite>`, false},
+	{"control character", junitScanSuite + "<testcase name=\"a\x01\"/></testsuite>", false},
+	{"U+FFFE", junitScanSuite + "<failure>\uFFFE</failure></testsuite>", false},
+	{"]]> in text", junitScanSuite + `x]]>y</testsuite>`, false},
+	{"-- in comment", `<!-- a -- b -->` + junitScanSuite + `</testsuite>`, false},
+	{"< in attribute", junitScanSuite + `<testcase name="a<b"/></testsuite>`, false},
+	{"unquoted attribute", junitScanSuite + `<testcase name=a/></testsuite>`, false},
+	{"attribute without value", junitScanSuite + `<testcase name/></testsuite>`, false},
+	{"mismatched end", junitScanSuite + `<testcase name="a"></testsuite></testcase>`, false},
+	{"stray end", `</testsuite>`, false},
+	{"cut short", junitScanSuite + `<testcase name="a">`, false},
+	{"cut in a tag", junitScanSuite + `<testcase name="a`, false},
+	{"other root", `<html></html>`, false},
+}
+
 func TestParseJUnit_R1_ScanFallsBackOnOddInput(t *testing.T) {
-	const suite = `<testsuite name="atvm1-x t" file="cypress/e2e/atvm1-x.ts" tests="2">`
-	tests := []struct {
-		name, xml string
-		fast      bool // the hand scanner takes it
-	}{
-		{"plain", `<?xml version="1.0" encoding="UTF-8"?><testsuites time="1.5">` + suite + `<testcase name="a" classname="c"/></testsuite></testsuites>`, true},
-		{"entities and references", suite + `<testcase name="a &amp; b &lt;&gt;&quot;&apos; &#65;&#x42;&#x1F600;" classname='q"'><failure message="m&#10;n" type="E">E: x &amp; y]]&gt;</failure></testcase></testsuite>`, true},
-		{"CDATA and comments", `<!-- head -->` + suite + `<!----><testcase name="a"><failure><![CDATA[E: <b> & ]] x]]>tail<![CDATA[]]></failure></testcase></testsuite><!-- end -->`, true},
-		{"line ends", suite + "<testcase name=\"a\r\nb\rc\"><failure>x\r\ny\r\r\nz&#13;\n</failure></testcase></testsuite>", true},
-		{"space in tags", suite + `<testcase  name = "a"	classname="b"/ ></testsuite>`, false},
-		{"space before end", suite + "<testcase name=\"a\"></testcase\n></testsuite >", true},
-		{"text around the root", "\ufeff x " + suite + `</testsuite> y`, true},
-		{"second root", suite + `</testsuite>` + suite + `<testcase name="b"/></testsuite>`, true},
-		{"other elements", suite + `<properties><property name="p" value="v"/></properties><testcase name="a"><system-out>o</system-out><skipped/></testcase></testsuite>`, true},
-		{"repeated attribute: the first counts", suite + `<testcase name="a" name="b"/></testsuite>`, true},
-		{"attributes without space", suite + `<testcase name="a"classname="b"/></testsuite>`, true},
-		{"DOCTYPE", `<!DOCTYPE x>` + suite + `</testsuite>`, false},
-		{"namespace prefix", suite + `<j:testcase name="a"/></testsuite>`, false},
-		{"prefixed attribute", suite + `<testcase xml:lang="en" name="a"/></testsuite>`, false},
-		{"default namespace", `<testsuite xmlns="urn:x" name="a b"></testsuite>`, false},
-		{"other encoding", `<?xml version="1.0" encoding="ISO-8859-1"?>` + suite + `</testsuite>`, false},
-		{"other PI", `<?xml-stylesheet href="s"?>` + suite + `</testsuite>`, false},
-		{"unknown entity", suite + `<testcase name="&nbsp;"/></testsuite>`, false},
-		{"reference to NUL", suite + `<testcase name="&#0;"/></testsuite>`, false},
-		{"uppercase X reference", suite + `<testcase name="&#X41;"/></testsuite>`, false},
-		{"reference past Unicode", suite + `<testcase name="&#x110000;"/></testsuite>`, false},
-		{"control character", suite + "<testcase name=\"a\x01\"/></testsuite>", false},
-		{"U+FFFE", suite + "<failure>\uFFFE</failure></testsuite>", false},
-		{"]]> in text", suite + `x]]>y</testsuite>`, false},
-		{"-- in comment", `<!-- a -- b -->` + suite + `</testsuite>`, false},
-		{"< in attribute", suite + `<testcase name="a<b"/></testsuite>`, false},
-		{"unquoted attribute", suite + `<testcase name=a/></testsuite>`, false},
-		{"attribute without value", suite + `<testcase name/></testsuite>`, false},
-		{"mismatched end", suite + `<testcase name="a"></testsuite></testcase>`, false},
-		{"stray end", `</testsuite>`, false},
-		{"cut short", suite + `<testcase name="a">`, false},
-		{"cut in a tag", suite + `<testcase name="a`, false},
-		{"other root", `<html></html>`, false},
-	}
-	for _, tc := range tests {
+	for _, tc := range junitScanCases {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := checkJUnitFastVsSlow(t, []byte(tc.xml)); got != tc.fast {
 				t.Errorf("fast path took it = %v, want %v", got, tc.fast)
@@ -130,6 +134,9 @@ func TestParseJUnit_R1_ScanDeepNestingFallsBack(t *testing.T) {
 func FuzzJUnitFastVsSlow(f *testing.F) {
 	for _, b := range junitFixtures(f) {
 		f.Add(b)
+	}
+	for _, tc := range junitScanCases {
+		f.Add([]byte(tc.xml))
 	}
 	f.Add([]byte(`<?xml version="1.0"?><testsuites><testsuite name="a b"><testcase name="a b &amp; &#x41;" classname="c"><failure message="m" type="E"><![CDATA[E: m]]><!-- c --></failure></testcase><testcase name="a b d"><skipped/></testcase></testsuite></testsuites>`))
 	f.Fuzz(func(t *testing.T, data []byte) {

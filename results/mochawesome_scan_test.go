@@ -71,30 +71,33 @@ func TestMochawesome_R7_ScanFixturesMatchDecoder(t *testing.T) {
 	}
 }
 
+// mawScanCases are reports the hand scanner takes or leaves to
+// encoding/json; the fuzz target starts from them too.
+var mawScanCases = []struct {
+	name, js string
+	fast     bool // the hand scanner takes it
+}{
+	{"plain", `{"stats":{"tests":1,"end":"x"},"results":[{"file":"a.ts","tests":[{"title":"t","state":"passed","err":{}}]}]}`, true},
+	{"nulls", `{"stats":null,"results":[null,{"tests":null,"suites":[null],"title":null}]}`, true},
+	{"empty lists stay non-nil", `{"results":[{"tests":[],"suites":[],"beforeHooks":[],"afterHooks":[]}]}`, true},
+	{"unused members skipped", `{"copyrightYear":2026,"results":[{"uuid":"u","tests":[{"fullTitle":"f","code":"x\n","duration":1.5e3,"err":{"diff":null}}]}]}`, true},
+	{"escaped strings", `{"results":[{"title":"a\"b\u00e9\n","tests":[{"err":{"message":"\ud83d\ude00 x","estack":""}}]}]}`, true},
+	{"negative count", `{"stats":{"tests":-3}}`, true},
+	{"float count", `{"stats":{"tests":1.0}}`, false},
+	{"string count", `{"stats":{"tests":"3"}}`, false},
+	{"numeric title", `{"results":[{"title":12}]}`, false},
+	{"err as string", `{"results":[{"tests":[{"err":"boom"}]}]}`, false},
+	{"key in other case", `{"Stats":{}}`, false},
+	{"repeated key", `{"results":[],"results":null}`, false},
+	{"non-ASCII key", `{"résults":[]}`, false},
+	{"trailing data", `{"results":[]} x`, false},
+	{"not an object", `null`, false},
+	{"bad escape", `{"results":[{"title":"\x"}]}`, false},
+	{"cut short", `{"results":[{"title":"a"`, false},
+}
+
 func TestMochawesome_R7_ScanFallsBackOnOddInput(t *testing.T) {
-	tests := []struct {
-		name, js string
-		fast     bool // the hand scanner takes it
-	}{
-		{"plain", `{"stats":{"tests":1,"end":"x"},"results":[{"file":"a.ts","tests":[{"title":"t","state":"passed","err":{}}]}]}`, true},
-		{"nulls", `{"stats":null,"results":[null,{"tests":null,"suites":[null],"title":null}]}`, true},
-		{"empty lists stay non-nil", `{"results":[{"tests":[],"suites":[],"beforeHooks":[],"afterHooks":[]}]}`, true},
-		{"unused members skipped", `{"copyrightYear":2026,"results":[{"uuid":"u","tests":[{"fullTitle":"f","code":"x\n","duration":1.5e3,"err":{"diff":null}}]}]}`, true},
-		{"escaped strings", `{"results":[{"title":"a\"b\u00e9\n","tests":[{"err":{"message":"\ud83d\ude00 x","estack":""}}]}]}`, true},
-		{"negative count", `{"stats":{"tests":-3}}`, true},
-		{"float count", `{"stats":{"tests":1.0}}`, false},
-		{"string count", `{"stats":{"tests":"3"}}`, false},
-		{"numeric title", `{"results":[{"title":12}]}`, false},
-		{"err as string", `{"results":[{"tests":[{"err":"boom"}]}]}`, false},
-		{"key in other case", `{"Stats":{}}`, false},
-		{"repeated key", `{"results":[],"results":null}`, false},
-		{"non-ASCII key", `{"résults":[]}`, false},
-		{"trailing data", `{"results":[]} x`, false},
-		{"not an object", `null`, false},
-		{"bad escape", `{"results":[{"title":"\x"}]}`, false},
-		{"cut short", `{"results":[{"title":"a"`, false},
-	}
-	for _, tc := range tests {
+	for _, tc := range mawScanCases {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := checkMawFastVsSlow(t, []byte(tc.js)); got != tc.fast {
 				t.Errorf("fast path took it = %v, want %v", got, tc.fast)
@@ -118,6 +121,9 @@ func TestMochawesome_R7_ScanDeepSuitesFallBack(t *testing.T) {
 func FuzzMochawesomeFastVsSlow(f *testing.F) {
 	for _, js := range mawFixtureJSON(f) {
 		f.Add(js)
+	}
+	for _, tc := range mawScanCases {
+		f.Add([]byte(tc.js))
 	}
 	f.Add([]byte(`{"stats":{"tests":1,"passes":0,"end":"x"},"results":[{"file":"a.ts","suites":[{"title":"h t","tests":[{"title":"1","state":"failed","err":{"message":"m","estack":"s"}}]}]}]}`))
 	f.Fuzz(func(t *testing.T, js []byte) {
