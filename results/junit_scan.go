@@ -258,6 +258,20 @@ func (s *junitScanner) endTag(p *junitParser) bool {
 // read as \n. false is anything encoding/xml refuses, or a reference this
 // does not reproduce.
 func xmlText(dst, raw []byte, decode, cdata, attr bool) ([]byte, bool) {
+	// Most text holds no byte the rules below look at: then it is its text.
+	plain := true
+	for _, c := range raw {
+		if xmlNotPlain[c] {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		if decode {
+			dst = append(dst, raw...)
+		}
+		return dst, true
+	}
 	var prev byte // the previous raw byte; none after a reference
 	for i := 0; i < len(raw); {
 		c := raw[i]
@@ -294,6 +308,16 @@ func xmlText(dst, raw []byte, decode, cdata, attr bool) ([]byte, bool) {
 	}
 	return dst, true
 }
+
+// xmlNotPlain marks the bytes xmlText must look at: controls (tab and
+// newline aside), '&', '<', '>' and the lead byte of U+FFFE/U+FFFF.
+var xmlNotPlain = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = c != '\t' && c != '\n'
+	}
+	t['&'], t['<'], t['>'], t[0xEF] = true, true, true, true
+	return t
+}()
 
 // xmlRef reads the reference at b[0] ('&'): one of the five predefined
 // entities or &#N; / &#xH; naming an XML character. n is 0 for any other.
