@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -65,7 +66,7 @@ func ParseMochawesome(path string, mtime time.Time, data []byte) ([]Evidence, er
 	if err != nil {
 		return nil, fmt.Errorf("mochawesome: %w", err)
 	}
-	rep, err := decodeMawReport(htmlUnescapeBytes(raw))
+	rep, err := decodeMawReportRaw(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -134,6 +135,25 @@ func ParseMochawesome(path string, mtime time.Time, data []byte) ([]Evidence, er
 		out = append(out, ev)
 	}
 	return out, nil
+}
+
+// mawBufs holds the buffers data-raw is unescaped into: every decoded
+// string is a copy, so a buffer is free again once the report is decoded.
+var mawBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// decodeMawReportRaw unescapes data-raw into a pooled buffer and decodes it.
+func decodeMawReportRaw(raw []byte) (mawReport, error) {
+	if bytes.IndexByte(raw, '&') < 0 {
+		return decodeMawReport(raw)
+	}
+	buf := mawBufs.Get().(*[]byte)
+	js := htmlUnescapeAppend((*buf)[:0], raw)
+	rep, err := decodeMawReport(js)
+	if cap(js) <= 16<<20 { // an outsized report's buffer is not kept
+		*buf = js[:0]
+		mawBufs.Put(buf)
+	}
+	return rep, err
 }
 
 // decodeMawReport decodes the data-raw JSON as decodeJSON would: by hand
@@ -384,7 +404,11 @@ func htmlUnescapeBytes(b []byte) []byte {
 	if bytes.IndexByte(b, '&') < 0 {
 		return b
 	}
-	out := make([]byte, 0, len(b))
+	return htmlUnescapeAppend(make([]byte, 0, len(b)), b)
+}
+
+// htmlUnescapeAppend is htmlUnescapeBytes appending to out.
+func htmlUnescapeAppend(out, b []byte) []byte {
 	for i := 0; i < len(b); {
 		k := bytes.IndexByte(b[i:], '&')
 		if k < 0 {

@@ -2,6 +2,7 @@ package results
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -129,4 +130,23 @@ func FuzzMochawesomeFastVsSlow(f *testing.F) {
 	f.Fuzz(func(t *testing.T, js []byte) {
 		checkMawFastVsSlow(t, js)
 	})
+}
+
+// The unescape buffer is reused across reports: nothing decoded from one
+// report may change when the next is read.
+func TestParseMochawesome_R7_PooledBufferNotAliased(t *testing.T) {
+	a, b := artifactFixture(t, "mochawesome/atvm71-redhat9.html"), artifactFixture(t, "mochawesome/atvm121-ubuntu24.html")
+	evs, err := ParseMochawesome("a.html", artifactMtime, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := fmt.Sprintf("%+v", evs)
+	for range 3 {
+		if _, err := ParseMochawesome("b.html", artifactMtime, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := fmt.Sprintf("%+v", evs); after != before {
+		t.Errorf("evidence changed after the next report:\nbefore %s\nafter  %s", before, after)
+	}
 }
