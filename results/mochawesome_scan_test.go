@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -149,4 +150,106 @@ func TestParseMochawesome_R7_PooledBufferNotAliased(t *testing.T) {
 	if after := fmt.Sprintf("%+v", evs); after != before {
 		t.Errorf("evidence changed after the next report:\nbefore %s\nafter  %s", before, after)
 	}
+}
+
+// tagAttrsByMap is the map-building attribute reader tagAttr replaced: the reference.
+func tagAttrsByMap(b []byte) (map[string][]byte, int, bool) {
+	attrs := map[string][]byte{}
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+	i := 0
+	// Skip the rest of the tag name.
+	for i < len(b) && !isSpace(b[i]) && b[i] != '>' && b[i] != '/' {
+		i++
+	}
+	for i < len(b) {
+		for i < len(b) && (isSpace(b[i]) || b[i] == '/') {
+			i++
+		}
+		if i >= len(b) {
+			break
+		}
+		if b[i] == '>' {
+			return attrs, i + 1, true
+		}
+		start := i
+		for i < len(b) && !isSpace(b[i]) && b[i] != '=' && b[i] != '>' && b[i] != '/' {
+			i++
+		}
+		name := strings.ToLower(string(b[start:min(i, start+64)]))
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+		if i >= len(b) || b[i] != '=' {
+			if _, dup := attrs[name]; !dup {
+				attrs[name] = nil
+			}
+			continue
+		}
+		i++
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+		if i >= len(b) {
+			break
+		}
+		var val []byte
+		if q := b[i]; q == '"' || q == '\'' {
+			k := bytes.IndexByte(b[i+1:], q)
+			if k < 0 {
+				return attrs, len(b), false
+			}
+			val, i = b[i+1:i+1+k], i+1+k+1
+		} else {
+			s := i
+			for i < len(b) && !isSpace(b[i]) && b[i] != '>' {
+				i++
+			}
+			val = b[s:i]
+		}
+		if _, dup := attrs[name]; !dup { // the first of duplicated attributes wins, as in HTML
+			attrs[name] = val
+		}
+	}
+	return attrs, len(b), false
+}
+
+// tagAttrCases are start tags (after "<body") for the attribute reader.
+var tagAttrCases = []string{
+	` data-raw="{}">`, ` class=x DATA-RAW='a' data-raw="b">`, ` data-raw>`, ` data-raw data-raw="x">`,
+	` a=1 / data-raw = "v" >`, ` =x data-raw="y">`, ` data-raw="cut`, ` data-raw=`, ``, `>`,
+	" Data-Ra\u212A=\"k\" data-raw=1>", " DATA-RAW\t=\n'q'>", ` data-rawx="no" data-ra="no">`,
+	" \u0130data-raw=\"i\">", ` ` + strings.Repeat("d", 70) + `="long">`,
+}
+
+func checkTagAttr(t *testing.T, b []byte) {
+	t.Helper()
+	for _, want := range []string{"data-raw", ""} {
+		val, found, n, closed := tagAttr(b, want)
+		attrs, n2, closed2 := tagAttrsByMap(b)
+		if n != n2 || closed != closed2 {
+			t.Fatalf("%q: consumed/closed %d %v, want %d %v", b, n, closed, n2, closed2)
+		}
+		if want == "" || !closed {
+			continue // the caller reads no value then
+		}
+		v2, found2 := attrs[want]
+		if found != found2 || !bytes.Equal(val, v2) || (val == nil) != (v2 == nil) {
+			t.Fatalf("%q: %q %v, want %q %v", b, val, found, v2, found2)
+		}
+	}
+}
+
+func TestParseMochawesome_R7_TagAttrMatchesMap(t *testing.T) {
+	for _, c := range tagAttrCases {
+		checkTagAttr(t, []byte(c))
+	}
+}
+
+func FuzzTagAttrFastVsMap(f *testing.F) {
+	for _, c := range tagAttrCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		checkTagAttr(t, b)
+	})
 }
