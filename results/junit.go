@@ -36,8 +36,13 @@ func ParseJUnit(path string, mtime time.Time, data []byte) ([]Evidence, error) {
 		// A stray byte in a test title must not make the whole file unreadable.
 		data = bytes.ToValidUTF8(data, []byte("\uFFFD"))
 	}
-	p := junitParser{path: path, mtime: mtime, byKey: map[string]*junitGroup{}}
-	err := p.run(data)
+	p := newJUnitParser(path, mtime)
+	var err error
+	if !p.scan(data) {
+		// Anything the hand scanner does not take is read by encoding/xml.
+		p = newJUnitParser(path, mtime)
+		err = p.run(data)
+	}
 	if !p.rootSeen {
 		if err != nil {
 			return nil, fmt.Errorf("junit: not JUnit XML: %v", err)
@@ -62,6 +67,10 @@ type junitSuite struct {
 	declared  int
 	start     *time.Time
 	secs      float64
+}
+
+func newJUnitParser(path string, mtime time.Time) *junitParser {
+	return &junitParser{path: path, mtime: mtime, byKey: map[string]*junitGroup{}}
 }
 
 type junitParser struct {
@@ -117,22 +126,39 @@ func (p *junitParser) run(data []byte) error {
 				}
 				p.rootSeen = true
 			}
-			p.start(t)
+			p.start(&junitTag{local: t.Name.Local, xml: t.Attr})
 		case xml.EndElement:
 			depth--
-			p.end(t)
+			p.end(t.Name.Local)
 		case xml.CharData:
-			if p.inFailure && p.failText.Len() < maxScanText {
-				p.failText.Write(t[:min(len(t), maxScanText-p.failText.Len())])
-			}
+			p.charData(t)
 		}
 	}
 }
 
-func xmlAttr(t xml.StartElement, name string) string {
-	for _, a := range t.Attr {
+func (p *junitParser) charData(t []byte) {
+	if p.inFailure && p.failText.Len() < maxScanText {
+		p.failText.Write(t[:min(len(t), maxScanText-p.failText.Len())])
+	}
+}
+
+// junitTag is a start tag as encoding/xml or the hand scanner read it.
+type junitTag struct {
+	local string
+	xml   []xml.Attr
+	fast  []junitAttr
+}
+
+// attr is the first attribute of that local name, or "".
+func (t *junitTag) attr(name string) string {
+	for _, a := range t.xml {
 		if a.Name.Local == name {
 			return a.Value
+		}
+	}
+	for _, a := range t.fast {
+		if string(a.name) == name {
+			return string(a.val)
 		}
 	}
 	return ""
@@ -154,22 +180,22 @@ func (p *junitParser) group(key string, fromName bool) *junitGroup {
 	return g
 }
 
-func (p *junitParser) start(t xml.StartElement) {
-	switch t.Name.Local {
+func (p *junitParser) start(t *junitTag) {
+	switch t.local {
 	case "testsuites":
-		p.rootTime, _ = strconv.ParseFloat(xmlAttr(t, "time"), 64)
+		p.rootTime, _ = strconv.ParseFloat(t.attr("time"), 64)
 	case "testsuite":
 		p.startSuite(t)
 	case "testcase":
 		p.inCase = true
-		p.caseName, p.caseClass = xmlAttr(t, "name"), xmlAttr(t, "classname")
+		p.caseName, p.caseClass = t.attr("name"), t.attr("classname")
 		p.caseFail, p.caseSkip = false, false
 		p.startCase()
 	case "failure", "error":
 		if p.inCase {
 			p.inFailure = true
 			p.failText.Reset()
-			p.failMsg, p.failType = xmlAttr(t, "message"), xmlAttr(t, "type")
+			p.failMsg, p.failType = t.attr("message"), t.attr("type")
 		}
 	case "skipped":
 		if p.inCase {
@@ -178,8 +204,8 @@ func (p *junitParser) start(t xml.StartElement) {
 	}
 }
 
-func (p *junitParser) startSuite(t xml.StartElement) {
-	name, file := xmlAttr(t, "name"), xmlAttr(t, "file")
+func (p *junitParser) startSuite(t *junitTag) {
+	name, file := t.attr("name"), t.attr("file")
 	p.suite = junitSuite{open: true}
 	switch {
 	case file != "" && isBookkeepingSpec(file):
@@ -203,9 +229,9 @@ func (p *junitParser) startSuite(t xml.StartElement) {
 	if p.cur != nil && p.cur.ev.Title == "" && name != "" && name != "Root Suite" {
 		p.cur.ev.Title = clipText(name, maxFieldLen)
 	}
-	p.suite.declared, _ = strconv.Atoi(xmlAttr(t, "tests"))
-	p.suite.start = parseArtifactTime(xmlAttr(t, "timestamp"))
-	p.suite.secs, _ = strconv.ParseFloat(xmlAttr(t, "time"), 64)
+	p.suite.declared, _ = strconv.Atoi(t.attr("tests"))
+	p.suite.start = parseArtifactTime(t.attr("timestamp"))
+	p.suite.secs, _ = strconv.ParseFloat(t.attr("time"), 64)
 }
 
 // commitSuite books the open suite's totals to the group its tests belong to.
@@ -241,8 +267,8 @@ func (p *junitParser) startCase() {
 	p.commitSuite()
 }
 
-func (p *junitParser) end(t xml.EndElement) {
-	switch t.Name.Local {
+func (p *junitParser) end(local string) {
+	switch local {
 	case "testsuite":
 		p.commitSuite()
 	case "failure", "error":

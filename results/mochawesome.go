@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"html"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -36,10 +36,9 @@ type mawSuite struct {
 }
 
 type mawTest struct {
-	Title     jstr   `json:"title"`
-	FullTitle jstr   `json:"fullTitle"`
-	State     jstr   `json:"state"`
-	Err       mawErr `json:"err"`
+	Title jstr   `json:"title"`
+	State jstr   `json:"state"`
+	Err   mawErr `json:"err"`
 }
 
 // mawErr is a test's own err: {} for a test that did not fail.
@@ -66,12 +65,9 @@ func ParseMochawesome(path string, mtime time.Time, data []byte) ([]Evidence, er
 	if err != nil {
 		return nil, fmt.Errorf("mochawesome: %w", err)
 	}
-	var rep mawReport
-	if truncated, err := decodeJSON(htmlUnescapeBytes(raw), &rep); err != nil {
-		if truncated {
-			return nil, errors.New("mochawesome: data-raw JSON is cut short")
-		}
-		return nil, fmt.Errorf("mochawesome: data-raw is not JSON: %s", clipText(err.Error(), 200))
+	rep, err := decodeMawReportRaw(raw)
+	if err != nil {
+		return nil, err
 	}
 	if rep.Stats == nil && rep.Results == nil {
 		return nil, errors.New("mochawesome: data-raw has no stats or results")
@@ -138,6 +134,41 @@ func ParseMochawesome(path string, mtime time.Time, data []byte) ([]Evidence, er
 		out = append(out, ev)
 	}
 	return out, nil
+}
+
+// mawBufs holds the buffers data-raw is unescaped into: every decoded
+// string is a copy, so a buffer is free again once the report is decoded.
+var mawBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// decodeMawReportRaw unescapes data-raw into a pooled buffer and decodes it.
+func decodeMawReportRaw(raw []byte) (mawReport, error) {
+	if bytes.IndexByte(raw, '&') < 0 {
+		return decodeMawReport(raw)
+	}
+	buf := mawBufs.Get().(*[]byte)
+	js := htmlUnescapeAppend((*buf)[:0], raw)
+	rep, err := decodeMawReport(js)
+	if cap(js) <= 16<<20 { // an outsized report's buffer is not kept
+		*buf = js[:0]
+		mawBufs.Put(buf)
+	}
+	return rep, err
+}
+
+// decodeMawReport decodes the data-raw JSON as decodeJSON would: by hand
+// when mawScan can, else with encoding/json under the tolerant types.
+func decodeMawReport(js []byte) (mawReport, error) {
+	if rep, ok := mawScan(js); ok {
+		return rep, nil
+	}
+	var rep mawReport
+	if truncated, err := decodeJSON(js, &rep); err != nil {
+		if truncated {
+			return rep, errors.New("mochawesome: data-raw JSON is cut short")
+		}
+		return rep, fmt.Errorf("mochawesome: data-raw is not JSON: %s", clipText(err.Error(), 200))
+	}
+	return rep, nil
 }
 
 // suiteMachine names a machine from the first describe title ("<machine>
@@ -223,189 +254,3 @@ func (t *mawTally) test(x *mawTest) {
 	t.ev.Error = shortError(msg)
 	t.ev.Excerpt = errorExcerpt(msg)
 }
-
-// bodyDataRaw finds the data-raw attribute of the <body> start tag, skipping
-// comments and the raw text of <script>/<style> (inlined assets may hold
-// anything). The value is returned still HTML-escaped.
-func bodyDataRaw(data []byte) ([]byte, error) {
-	for i := 0; i < len(data); {
-		j := bytes.IndexByte(data[i:], '<')
-		if j < 0 {
-			break
-		}
-		i += j
-		rest := data[i:]
-		switch {
-		case bytes.HasPrefix(rest, []byte("<!--")):
-			k := bytes.Index(rest[4:], []byte("-->"))
-			if k < 0 {
-				return nil, errors.New("unclosed comment before <body>")
-			}
-			i += 4 + k + 3
-			continue
-		case tagIs(rest, "script"), tagIs(rest, "style"):
-			name := "</script"
-			if tagIs(rest, "style") {
-				name = "</style"
-			}
-			k := indexFold(rest[1:], name)
-			if k < 0 {
-				return nil, errors.New("unclosed " + name[2:] + " before <body>")
-			}
-			i += 1 + k + len(name)
-			continue
-		case tagIs(rest, "body"):
-			attrs, _, ok := tagAttrs(rest[len("<body"):])
-			if !ok {
-				return nil, errors.New("<body> tag is cut short")
-			}
-			v, found := attrs["data-raw"]
-			if !found {
-				return nil, errors.New("<body> has no data-raw attribute")
-			}
-			return v, nil
-		}
-		// Any other tag: step over it, quoted values included.
-		_, n, ok := tagAttrs(rest[1:])
-		if !ok {
-			break
-		}
-		i += 1 + n
-	}
-	return nil, errors.New("no <body data-raw> found: not a mochawesome report")
-}
-
-// tagIs reports "<name" followed by a tag-name delimiter, in any case.
-func tagIs(b []byte, name string) bool {
-	n := 1 + len(name)
-	if len(b) <= n || !bytes.EqualFold(b[1:n], []byte(name)) {
-		return false
-	}
-	switch b[n] {
-	case ' ', '\t', '\n', '\r', '\f', '>', '/':
-		return true
-	}
-	return false
-}
-
-func indexFold(b []byte, s string) int {
-	for i := 0; i+len(s) <= len(b); {
-		k := bytes.IndexByte(b[i:], s[0])
-		if k < 0 {
-			return -1
-		}
-		i += k
-		if i+len(s) <= len(b) && bytes.EqualFold(b[i:i+len(s)], []byte(s)) {
-			return i
-		}
-		i++
-	}
-	return -1
-}
-
-// tagAttrs reads attributes up to the closing '>' of a start tag. It
-// returns them (names lowercased, values raw), the bytes consumed, and
-// whether the tag was closed.
-func tagAttrs(b []byte) (map[string][]byte, int, bool) {
-	attrs := map[string][]byte{}
-	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
-	i := 0
-	// Skip the rest of the tag name.
-	for i < len(b) && !isSpace(b[i]) && b[i] != '>' && b[i] != '/' {
-		i++
-	}
-	for i < len(b) {
-		for i < len(b) && (isSpace(b[i]) || b[i] == '/') {
-			i++
-		}
-		if i >= len(b) {
-			break
-		}
-		if b[i] == '>' {
-			return attrs, i + 1, true
-		}
-		start := i
-		for i < len(b) && !isSpace(b[i]) && b[i] != '=' && b[i] != '>' && b[i] != '/' {
-			i++
-		}
-		name := strings.ToLower(string(b[start:min(i, start+64)]))
-		for i < len(b) && isSpace(b[i]) {
-			i++
-		}
-		if i >= len(b) || b[i] != '=' {
-			if _, dup := attrs[name]; !dup {
-				attrs[name] = nil
-			}
-			continue
-		}
-		i++
-		for i < len(b) && isSpace(b[i]) {
-			i++
-		}
-		if i >= len(b) {
-			break
-		}
-		var val []byte
-		if q := b[i]; q == '"' || q == '\'' {
-			k := bytes.IndexByte(b[i+1:], q)
-			if k < 0 {
-				return attrs, len(b), false
-			}
-			val, i = b[i+1:i+1+k], i+1+k+1
-		} else {
-			s := i
-			for i < len(b) && !isSpace(b[i]) && b[i] != '>' {
-				i++
-			}
-			val = b[s:i]
-		}
-		if _, dup := attrs[name]; !dup { // the first of duplicated attributes wins, as in HTML
-			attrs[name] = val
-		}
-	}
-	return attrs, len(b), false
-}
-
-// htmlUnescapeBytes undoes escapeHtml's five entities in one pass; any
-// other entity falls back to the standard unescaper.
-func htmlUnescapeBytes(b []byte) []byte {
-	if bytes.IndexByte(b, '&') < 0 {
-		return b
-	}
-	out := make([]byte, 0, len(b))
-	for i := 0; i < len(b); {
-		k := bytes.IndexByte(b[i:], '&')
-		if k < 0 {
-			out = append(out, b[i:]...)
-			break
-		}
-		out = append(out, b[i:i+k]...)
-		i += k
-		matched := false
-		for _, e := range htmlEntities {
-			if bytes.HasPrefix(b[i:], []byte(e.ent)) {
-				out = append(out, e.ch)
-				i += len(e.ent)
-				matched = true
-				break
-			}
-		}
-		if matched {
-			continue
-		}
-		end := bytes.IndexByte(b[i:min(len(b), i+32)], ';')
-		if end < 0 {
-			out = append(out, '&')
-			i++
-			continue
-		}
-		out = append(out, html.UnescapeString(string(b[i:i+end+1]))...)
-		i += end + 1
-	}
-	return out
-}
-
-var htmlEntities = []struct {
-	ent string
-	ch  byte
-}{{"&quot;", '"'}, {"&amp;", '&'}, {"&#x27;", '\''}, {"&#39;", '\''}, {"&lt;", '<'}, {"&gt;", '>'}}

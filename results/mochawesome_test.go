@@ -215,6 +215,10 @@ func TestHTMLUnescapeBytes(t *testing.T) {
 		"&eacute;&#233;&#xE9;":                  "ééé",
 		"& alone &; &unknown; tail &":           "& alone &; &unknown; tail &",
 		"no entities":                           "no entities",
+		"cut: &quo":                             "cut: &quo",
+		"&#x27":                                 "&#x27",
+		"&lt":                                   "&lt",
+		"&#x3C;&#60;&#39x":                      "<<&#39x",
 	} {
 		if got := string(htmlUnescapeBytes([]byte(in))); got != want {
 			t.Errorf("%q: got %q, want %q", in, got, want)

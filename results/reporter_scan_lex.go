@@ -77,7 +77,8 @@ func (s *repScanner) member(first bool, keys []string, seen *uint32) (idx int, d
 			idx = j
 			break
 		}
-		if bytes.EqualFold(key, []byte(k)) {
+		// Keys are ASCII here: a case-folded match has the same length.
+		if len(key) == len(k) && bytes.EqualFold(key, []byte(k)) {
 			return -1, false, false
 		}
 	}
