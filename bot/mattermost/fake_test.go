@@ -39,6 +39,9 @@ type fakeMM struct {
 	patchFail  []string
 	commands   []*model.Command
 	forbidCmds bool
+	createAt   []time.Time // when each POST /posts arrived
+	retryAfter string      // the Retry-After header of a "429"
+	rateReset  string      // the X-Ratelimit-Reset header of a "429"
 }
 
 func newFakeMM(t *testing.T) *fakeMM {
@@ -107,6 +110,7 @@ func (f *fakeMM) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, &model.User{Id: fakeBotID, Username: fakeBotName, IsBot: true})
 	case r.Method == "POST" && path == "/posts":
 		f.calls["POST posts"]++
+		f.createAt = append(f.createAt, time.Now())
 		var p model.Post
 		if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
 			appErr(w, 400, "bad json")
@@ -119,6 +123,15 @@ func (f *fakeMM) serve(w http.ResponseWriter, r *http.Request) {
 		switch mode {
 		case "500":
 			appErr(w, 500, "store.sql_post.save.app_error threads_pkey")
+			return
+		case "429":
+			if f.retryAfter != "" {
+				w.Header().Set("Retry-After", f.retryAfter)
+			}
+			if f.rateReset != "" {
+				w.Header().Set("X-Ratelimit-Reset", f.rateReset)
+			}
+			appErr(w, 429, "api.context.rate_limited")
 			return
 		case "400":
 			appErr(w, 400, "model.post.is_valid.message_length.app_error")

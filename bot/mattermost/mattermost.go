@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -126,7 +127,46 @@ func retryable(r *model.Response) bool {
 	return s == 0 || s >= 500 || s == http.StatusTooManyRequests
 }
 
+// throttled is a 429 answer with the wait the server asked for.
+type throttled struct {
+	err  error
+	wait time.Duration
+}
+
+func (t *throttled) Error() string { return t.err.Error() }
+func (t *throttled) Unwrap() error { return t.err }
+
+// maxRetryAfter bounds a server-asked wait: a bad header never stalls the
+// bot longer than this per attempt.
+const maxRetryAfter = 2 * time.Minute
+
+// retryErr marks a retryable error; a 429 carries the server's wait
+// (Retry-After in seconds or as an HTTP date, else Mattermost's
+// X-Ratelimit-Reset in seconds), which the retry honours.
+func retryErr(err error, resp *model.Response, now time.Time) error {
+	if statusOf(resp) != http.StatusTooManyRequests || resp.Header == nil {
+		return err
+	}
+	var wait time.Duration
+	if v := strings.TrimSpace(resp.Header.Get("Retry-After")); v != "" {
+		if n, perr := strconv.Atoi(v); perr == nil && n >= 0 {
+			wait = time.Duration(n) * time.Second
+		} else if at, perr := http.ParseTime(v); perr == nil {
+			wait = at.Sub(now)
+		}
+	} else if v := strings.TrimSpace(resp.Header.Get("X-Ratelimit-Reset")); v != "" {
+		if n, perr := strconv.Atoi(v); perr == nil && n >= 0 {
+			wait = time.Duration(n) * time.Second
+		}
+	}
+	if wait <= 0 {
+		return err
+	}
+	return &throttled{err: err, wait: min(wait, maxRetryAfter)}
+}
+
 // retry runs op until it succeeds, fails permanently or the policy gives up.
+// A 429's asked-for wait replaces a shorter backoff step.
 func (m *Mattermost) retry(ctx context.Context, what string, op func(attempt int) error) error {
 	b := backoff.WithContext(m.o.NewBackOff(), ctx)
 	b.Reset()
@@ -145,6 +185,10 @@ func (m *Mattermost) retry(ctx context.Context, what string, op func(attempt int
 				return fmt.Errorf("%s: %w (last error: %v)", what, ctx.Err(), err)
 			}
 			return fmt.Errorf("%s: giving up after %d attempts: %w", what, attempt+1, err)
+		}
+		var th *throttled
+		if errors.As(err, &th) && th.wait > wait {
+			wait = th.wait
 		}
 		m.o.Log.Warn().Err(err).Int("attempt", attempt+1).Dur("wait", wait).Msg(what + ": retrying")
 		t := time.NewTimer(wait)
@@ -190,7 +234,7 @@ func (m *Mattermost) CreatePost(ctx context.Context, p bot.OutPost) (string, err
 			if !retryable(resp) {
 				return backoff.Permanent(err)
 			}
-			return err
+			return retryErr(err, resp, m.now())
 		}
 		id = created.Id
 		return nil
@@ -308,8 +352,9 @@ func (m *Mattermost) PatchPost(ctx context.Context, postID, message string, prop
 			if !retryable(resp) {
 				return backoff.Permanent(err)
 			}
+			return retryErr(err, resp, m.now())
 		}
-		return err
+		return nil
 	})
 }
 
@@ -331,7 +376,7 @@ func (m *Mattermost) findByIdemKey(ctx context.Context, channelID, rootID, key s
 			if !retryable(resp) {
 				return "", false, backoff.Permanent(err)
 			}
-			return "", false, err
+			return "", false, retryErr(err, resp, m.now())
 		}
 		for _, id := range l.Order {
 			if p := l.Posts[id]; p != nil && m.isMine(p, key) {
