@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
 
 	"github.com/atvm/atvmbot/bot"
 	"github.com/atvm/atvmbot/bot/console"
@@ -23,10 +23,32 @@ import (
 )
 
 func init() {
-	register("demo", subcommand{
-		summary: "run the bot on embedded defaults: simulated controller, console chat (stdin or --script)",
-		run:     runDemo,
+	register("demo", func() *cobra.Command {
+		var o demoOpts
+		cmd := &cobra.Command{
+			Use:   "demo",
+			Short: "run the bot on embedded defaults: simulated controller, console chat (stdin or --script)",
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return exitWith(runDemo(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+			},
+		}
+		fs := cmd.Flags()
+		fs.StringVar(&o.script, "script", "", "play this file of /atvm lines and [Button] #N presses instead of stdin")
+		fs.StringVar(&o.state, "state", "", "state folder (SQLite file, simulated controller); default: a new temporary folder")
+		fs.StringVar(&o.user, "user", "qa-lead", "the operator's name (an approver in the demo)")
+		fs.DurationVar(&o.timeout, "timeout", 3*time.Minute, "give up waiting for the run after this long")
+		fs.BoolVar(&o.interactive, "interactive", false, "read /atvm lines typed on the terminal until end of input (Ctrl-D)")
+		o.log.register(fs, "warn")
+		return cmd
 	})
+}
+
+type demoOpts struct {
+	script, state, user string
+	timeout             time.Duration
+	interactive         bool
+	log                 logFlags
 }
 
 // demoScript is played when no input is given (D20): plan → approve → a
@@ -37,37 +59,25 @@ const demoScript = `# The operator asks for a plan; nothing runs yet (P1).
 [Approve] #1
 `
 
-func runDemo(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	script := fs.String("script", "", "play this file of /atvm lines and [Button] #N presses instead of stdin")
-	state := fs.String("state", "", "state folder (SQLite file, simulated controller); default: a new temporary folder")
-	user := fs.String("user", "qa-lead", "the operator's name (an approver in the demo)")
-	timeout := fs.Duration("timeout", 3*time.Minute, "give up waiting for the run after this long")
-	interactive := fs.Bool("interactive", false, "read /atvm lines typed on the terminal until end of input (Ctrl-D)")
-	var lf logFlags
-	lf.register(fs)
-	lf.level = "warn"
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	log, err := lf.logger(stderr, "demo")
+func runDemo(ctx context.Context, o demoOpts, stdout, stderr io.Writer) int {
+	log, err := o.log.logger(stderr, "demo")
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
+	script, timeout := o.script, o.timeout
 	var input io.Reader
-	if *interactive {
+	if o.interactive {
 		input = os.Stdin
-		*timeout = 24 * time.Hour
+		timeout = 24 * time.Hour
 	} else {
-		input, err = demoInput(*script)
+		input, err = demoInput(script)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "demo: %v\n", err)
 		return 2
 	}
-	dir := *state
+	dir := o.state
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "atvmbot-demo-"); err != nil {
 			fmt.Fprintf(stderr, "demo: %v\n", err)
@@ -75,9 +85,9 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		}
 		defer os.RemoveAll(dir)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := demo(ctx, dir, *user, input, stdout, log); err != nil {
+	if err := demo(ctx, dir, o.user, input, stdout, log); err != nil {
 		fmt.Fprintf(stderr, "demo: %v\n", err)
 		return 1
 	}
