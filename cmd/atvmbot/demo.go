@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,13 +66,19 @@ func runDemo(ctx context.Context, o demoOpts, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	script, timeout := o.script, o.timeout
+	timeout := o.timeout
+	ui := demoUI{input: console.InputLines, echo: true}
 	var input io.Reader
 	if o.interactive {
 		input = os.Stdin
 		timeout = 24 * time.Hour
+		ui = demoUI{input: console.InputTerminal, prompt: demoPrompt}
 	} else {
-		input, err = demoInput(script)
+		var builtIn bool
+		input, builtIn, err = demoInput(o.script)
+		if builtIn {
+			ui.input = console.InputBuiltIn
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "demo: %v\n", err)
@@ -87,30 +94,47 @@ func runDemo(ctx context.Context, o demoOpts, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := demo(ctx, dir, o.user, input, stdout, log); err != nil {
+	if err := demoWith(ctx, dir, o.user, input, stdout, log, ui); err != nil {
 		fmt.Fprintf(stderr, "demo: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
+// demoPrompt is the prompt of --interactive.
+const demoPrompt = "atvm> "
+
 // demoInput is the script file, else stdin when it has lines, else the
-// built-in script.
-func demoInput(script string) (io.Reader, error) {
+// built-in script (builtIn).
+func demoInput(script string) (r io.Reader, builtIn bool, err error) {
 	if script != "" {
 		data, err := os.ReadFile(script)
-		return bytes.NewReader(data), err
+		return bytes.NewReader(data), false, err
 	}
 	if fi, err := os.Stdin.Stat(); err == nil && fi.Mode()&os.ModeCharDevice == 0 {
 		data, err := io.ReadAll(io.LimitReader(os.Stdin, 1<<20))
 		if err == nil && len(bytes.TrimSpace(data)) > 0 {
-			return bytes.NewReader(data), nil
+			return bytes.NewReader(data), false, nil
 		}
 	}
-	return strings.NewReader(demoScript), nil
+	return strings.NewReader(demoScript), true, nil
 }
 
+// demoUI is how the console meets the operator: the banner's input mode,
+// and echo (lines from a file) or a prompt (a terminal, which echoes).
+type demoUI struct {
+	input  int
+	echo   bool
+	prompt string
+}
+
+// demo plays input as a script of lines (echoed).
 func demo(ctx context.Context, dir, user string, input io.Reader, out io.Writer, log zerolog.Logger) error {
+	return demoWith(ctx, dir, user, input, out, log, demoUI{input: console.InputLines, echo: true})
+}
+
+func demoWith(ctx context.Context, dir, user string, input io.Reader, out io.Writer, log zerolog.Logger, ui demoUI) error {
+	started := time.Now()
 	root, tmp := filepath.Join(dir, "controller", "atvm"), filepath.Join(dir, "controller", "tmp")
 	for _, d := range []string{root, tmp} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -121,7 +145,13 @@ func demo(ctx context.Context, dir, user string, input io.Reader, out io.Writer,
 	if err != nil {
 		return err
 	}
-	if err := simulator.Install(root, simulator.DemoScenario(), bin); err != nil {
+	scenario := simulator.DemoScenario()
+	sc, err := simulator.ParseScenario(scenario)
+	if err != nil {
+		return fmt.Errorf("the demo scenario: %w", err)
+	}
+	speed := max(sc.Speed, 1)
+	if err := simulator.Install(root, scenario, bin); err != nil {
 		return fmt.Errorf("installing the simulated controller: %w", err)
 	}
 	cfg := config.Default()
@@ -142,15 +172,16 @@ func demo(ctx context.Context, dir, user string, input io.Reader, out io.Writer,
 	if err := seedBlacklist(ctx, db, &cfg); err != nil {
 		return err
 	}
-	chat := console.NewConsole(console.ConsoleOptions{Out: out, User: user, Echo: true})
+	chat := console.NewConsole(console.ConsoleOptions{Out: out, User: user, Echo: ui.echo, Prompt: ui.prompt})
 	ctlRunner := runner.NewControllerRunner(controller.NewLocal(log), &cfg, db, filepath.Join(dir, "mirror"), "local", log)
 	ctlRunner.Version = versionString()
 	core := &bot.Core{Cfg: &cfg, DB: db, Chat: chat, Runner: ctlRunner, Log: log, Version: versionString(), Channel: chat.Channel()}
 
-	fmt.Fprintf(out, "atvmbot %s demo — simulated controller at %s, state in %s\n\n", versionString(), root, dir)
+	fmt.Fprintln(out, console.Banner(console.Intro{Version: versionString(), Root: root, State: dir, Speed: speed,
+		Input: ui.input, Script: scriptLines(demoScript), Prompt: ui.prompt}))
 	stopWatch := startWatch(ctx, core, cfg.Watch.PollInterval, log)
 	defer stopWatch()
-	if _, err := chat.Run(ctx, input, core); err != nil {
+	if err := runChat(ctx, chat, input, core); err != nil {
 		return err
 	}
 	core.Wait()
@@ -158,8 +189,44 @@ func demo(ctx context.Context, dir, user string, input io.Reader, out io.Writer,
 		return err
 	}
 	core.Tick(ctx) // a last poll settles the lock and the root post
-	_, _ = chat.Run(ctx, strings.NewReader("/atvm status\n"), core)
+	chat.Send(ctx, "/atvm status", core)
+	if runs, _ := db.RecentRuns(ctx, 1); len(runs) > 0 {
+		chat.Note(fmt.Sprintf("The run was simulated at %s× speed: the times in the posts are the simulated\ncontroller's; the whole demo took %s here.",
+			strconv.FormatFloat(speed, 'f', -1, 64), time.Since(started).Round(time.Second)))
+	}
 	return nil
+}
+
+// runChat reads the lines until they end or ctx does: a terminal that
+// waits for a line must not hold the demo past its end.
+func runChat(ctx context.Context, chat *console.Console, input io.Reader, core *bot.Core) error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := chat.Run(ctx, input, core)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		// A command in hand ends with ctx; a read from a terminal does not.
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second):
+		}
+		return ctx.Err()
+	}
+}
+
+// scriptLines are a script's command lines, comments left out.
+func scriptLines(script string) []string {
+	var out []string
+	for _, l := range strings.Split(script, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // waitIdle returns when no run is active any more.

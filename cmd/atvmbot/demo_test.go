@@ -13,8 +13,10 @@ import (
 
 // The demo installs shims that exec this binary as `<bin> simulate …`: when
 // the test binary is that bin, it must behave like atvmbot.
+// With ATVMBOT_TEST_AS_MAIN=1 it is atvmbot whatever the command (tests
+// that need a whole process).
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == "simulate" {
+	if len(os.Args) > 1 && (os.Args[1] == "simulate" || os.Getenv("ATVMBOT_TEST_AS_MAIN") == "1") {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
@@ -38,7 +40,8 @@ func TestDemo_D20_BuiltInScript(t *testing.T) {
 	if subruns < 2 {
 		t.Fatalf("%d sub-run posts, want one per group (≥ 2):\n%s", subruns, text)
 	}
-	for _, want := range []string{"python3 ./cmc-templates.py --template_name cmc-e2e", "**Approved** by @qa-lead", "Final summary", "❌ FAILED", " - FAIL - "} {
+	for _, want := range []string{"What happens: plan → approve → a simulated categorized run", "simulated at 300× speed",
+		"── note ──\nThe run was simulated at 300× speed", "python3 ./cmc-templates.py --template_name cmc-e2e", "**Approved** by @qa-lead", "Final summary", "❌ FAILED", " - FAIL - "} {
 		if !strings.Contains(text, want) {
 			t.Errorf("demo output lacks %q", want)
 		}
