@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -92,10 +94,21 @@ func runDemo(ctx context.Context, o demoOpts, stdout, stderr io.Writer) int {
 		}
 		defer os.RemoveAll(dir)
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	// Ctrl-C or a TERM ends the demo like its timeout: through demo's
+	// clean-up, which stops the simulated controller's processes.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	tctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := demoWith(ctx, dir, o.user, input, stdout, log, ui); err != nil {
-		fmt.Fprintf(stderr, "demo: %v\n", err)
+	if err := demoWith(tctx, dir, o.user, input, stdout, log, ui); err != nil {
+		switch {
+		case ctx.Err() != nil:
+			fmt.Fprintln(stderr, "demo: interrupted; the simulated run was stopped")
+		case tctx.Err() != nil:
+			fmt.Fprintf(stderr, "demo: gave up after --timeout %s: %v; the simulated run was stopped\n", timeout, err)
+		default:
+			fmt.Fprintf(stderr, "demo: %v\n", err)
+		}
 		return 1
 	}
 	return 0
@@ -154,6 +167,10 @@ func demoWith(ctx context.Context, dir, user string, input io.Reader, out io.Wri
 	if err := simulator.Install(root, scenario, bin); err != nil {
 		return fmt.Errorf("installing the simulated controller: %w", err)
 	}
+	// The runner and the template run in sessions of their own, as on the
+	// real controller, so they would outlive the demo: whatever its end,
+	// the demo stops what its simulated controller started.
+	defer stopSimulated(dir, 2*time.Second)
 	cfg := config.Default()
 	cfg.Controller.Transport = "local"
 	cfg.Controller.ATVMRoot, cfg.Controller.TmpDir = root, tmp

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// stopSimulated stops the whole process group of a process of the
+// simulator (known by its root in the environment), children included, and
+// leaves alone a process that merely works in the demo's folder.
+func TestStopSimulated_StopsGroupsBySimulatorRoot(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	dir := t.TempDir()
+	root := filepath.Join(dir, "controller", "atvm")
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A runner-like group: a shell leader without the marker and its
+	// children with it, in a session of its own, ignoring nothing.
+	sim := exec.Command("/bin/sh", "-c", "ATVMSIM_ROOT=$0 sleep 60 & ATVMSIM_ROOT=$0 sleep 60 & wait", root)
+	sim.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	bystander := exec.Command("sleep", "60")
+	bystander.Dir = dir
+	for _, c := range []*exec.Cmd{sim, bystander} {
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	simDone := make(chan error, 1)
+	go func() { simDone <- sim.Wait() }()
+	defer func() { _ = bystander.Process.Kill(); _ = bystander.Wait() }()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(simulatedProcs([]string{dir})) < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := len(simulatedProcs([]string{dir})); n != 2 {
+		t.Fatalf("%d simulated processes seen, want 2", n)
+	}
+	if found := stopSimulated(dir, 2*time.Second); len(found) != 2 {
+		t.Errorf("found %v, want the 2 children", found)
+	}
+	if left := simulatedProcs([]string{dir}); len(left) != 0 {
+		t.Errorf("left running: %v", left)
+	}
+	select {
+	case <-simDone: // the group's leader went with its group
+	case <-time.After(5 * time.Second):
+		t.Error("the group's leader is still running")
+	}
+	if err := bystander.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Errorf("a process working in the folder was stopped: %v", err)
+	}
+}
+
+// `atvmbot demo --timeout 2s` gives up with exit 1 and leaves no process of
+// its simulated controller behind (they run in sessions of their own).
+func TestDemo_TimeoutStopsTheSimulatedRun(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	if testing.Short() {
+		t.Skip("starts a simulated run")
+	}
+	bin, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "demo", "--timeout", "2s", "--state", dir)
+	cmd.Env = append(os.Environ(), "ATVMBOT_TEST_AS_MAIN=1")
+	cmd.Stdin = strings.NewReader("") // no lines: the built-in script
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(errOut.String(), "gave up after --timeout 2s") {
+		t.Fatalf("exit %v, want 1\nstderr:\n%s", err, errOut.String())
+	}
+	if left := simulatedProcs([]string{dir}); len(left) != 0 {
+		t.Errorf("processes of the demo left running: %v", left)
+		stopSimulated(dir, time.Second)
+	}
+	audit, _ := os.ReadFile(filepath.Join(dir, "controller", "atvm", ".atvmsim", "audit.jsonl"))
+	if !bytes.Contains(audit, []byte("cmc-templates.py")) {
+		t.Errorf("the simulated controller never ran the template; the test proves nothing:\n%s", out.String())
+	}
+}
