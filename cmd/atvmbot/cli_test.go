@@ -62,6 +62,10 @@ func TestCLI_TopLevel(t *testing.T) {
 		{args: []string{"serve", "--bogus"}, code: 2, err: "atvmbot serve: unknown flag: --bogus\nRun 'atvmbot serve --help' for usage.\n"},
 		{args: []string{"version", "extra"}, code: 2, err: "unknown command \"extra\" for \"atvmbot version\""},
 		{args: []string{"completion", "bash"}, code: 0, out: "bash completion", emptyError: true},
+		{args: []string{"help", "repaly"}, code: 2, err: "atvmbot: unknown command \"repaly\" for \"atvmbot\"\n\nDid you mean this?\n\treplay\n"},
+		{args: []string{"help", "simulate"}, code: 0, out: "Usage:\n  atvmbot simulate", emptyError: true},
+		{args: []string{"simulate", "-h"}, code: 0, out: "Usage:\n  atvmbot simulate", emptyError: true},
+		{args: []string{"__complete", "help", "pl"}, code: 0, out: "plan\tprint the plan"},
 	} {
 		code, out, errOut := runCLI(t, tc.args...)
 		if code != tc.code || !strings.Contains(out, tc.out) || !strings.Contains(errOut, tc.err) ||

@@ -22,6 +22,9 @@ func init() {
 			DisableFlagParsing: true,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+				if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+					return cmd.Help()
+				}
 				if len(args) > 0 && args[0] == "playtree" {
 					return exitWith(simulator.MainPlaytree(args[1:], stdout, stderr))
 				}
