@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/atvm/atvmbot/bot"
+	"github.com/atvm/atvmbot/commands"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -240,4 +241,33 @@ func TestConsole_PromptSession(t *testing.T) {
 		t.Fatalf("session:\n%s", got)
 	}
 	checkGolden(t, "console_prompt.golden", out.Bytes())
+}
+
+// helpExamples are the example lines of every command's help.
+func helpExamples() []string {
+	var out []string
+	for _, name := range commands.CommandNames {
+		_, ex, _ := strings.Cut(commands.Help(name), "Example")
+		for _, l := range strings.Split(ex, "\n")[1:] {
+			if strings.HasPrefix(l, "  ") {
+				out = append(out, strings.TrimSpace(l))
+			}
+		}
+	}
+	return out
+}
+
+// Every example of the help, pasted as it is, is a command.
+func TestConsole_HelpExamplesAreCommands(t *testing.T) {
+	c := NewConsole(ConsoleOptions{Out: &bytes.Buffer{}})
+	ex := helpExamples()
+	if len(ex) < 15 {
+		t.Fatalf("only %d examples found: %q", len(ex), ex)
+	}
+	for _, line := range ex {
+		in, ok, err := c.ParseLine(line)
+		if err != nil || !ok || in.Text != line || in.Action != nil {
+			t.Errorf("%q: ok=%v err=%v text %q", line, ok, err, in.Text)
+		}
+	}
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/atvm/atvmbot/commands"
 )
 
 // The demo installs shims that exec this binary as `<bin> simulate …`: when
@@ -48,5 +50,30 @@ func TestDemo_D20_BuiltInScript(t *testing.T) {
 	}
 	if n := strings.Count(text, "Final summary"); n != 1 {
 		t.Errorf("%d final summaries, want exactly 1", n)
+	}
+}
+
+// The examples of `help plan`, pasted into the demo as they are (without
+// /atvm), are planned, none refused.
+func TestDemo_HelpPlanExamplesPasteAsTheyAre(t *testing.T) {
+	_, ex, _ := strings.Cut(commands.Help(commands.CmdPlan), "Examples:\n")
+	var lines []string
+	for _, l := range strings.Split(ex, "\n") {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "plan ") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) < 4 {
+		t.Fatalf("examples: %q", lines)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	if err := demo(ctx, t.TempDir(), "qa-lead", strings.NewReader(strings.Join(lines, "\n")), &out, zerolog.Nop()); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	text := out.String()
+	if n := strings.Count(text, "\n#### Plan `p-"); n != len(lines) || strings.Contains(text, "⚠️") {
+		t.Errorf("%d plans for %d examples:\n%s", n, len(lines), text)
 	}
 }
