@@ -31,17 +31,26 @@ func init() {
 		cmd := &cobra.Command{
 			Use:   "demo",
 			Short: "run the bot on embedded defaults: simulated controller, console chat (stdin or --script)",
-			Args:  cobra.NoArgs,
+			Long: "Run the bot on this machine with a simulated ATVM controller (300× speed) and a console chat\n" +
+				"that prints every post as Mattermost would show it. With no input it plays its built-in\n" +
+				"script: plan → approve → a simulated categorized run → one post per group → final summary.\n" +
+				"A line is a command, with or without /atvm (`plan cmc-e2e --containsVm redhat9.6`,\n" +
+				"`status`, `help plan`), a button press (`[Approve] #1`) or a # comment. On any exit the\n" +
+				"demo stops the processes its simulated controller started.",
+			Example: "  atvmbot demo\n" +
+				"  atvmbot demo --interactive\n" +
+				"  printf 'plan cmc-systemOS --randomize 3\\n[Approve] #1\\n' | atvmbot demo",
+			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				return exitWith(runDemo(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr()))
 			},
 		}
 		fs := cmd.Flags()
-		fs.StringVar(&o.script, "script", "", "play this file of /atvm lines and [Button] #N presses instead of stdin")
+		fs.StringVar(&o.script, "script", "", "play the lines of this file (commands, [Button] #N presses) instead of stdin")
 		fs.StringVar(&o.state, "state", "", "state folder (SQLite file, simulated controller); default: a new temporary folder")
 		fs.StringVar(&o.user, "user", "qa-lead", "the operator's name (an approver in the demo)")
 		fs.DurationVar(&o.timeout, "timeout", 3*time.Minute, "give up waiting for the run after this long")
-		fs.BoolVar(&o.interactive, "interactive", false, "read /atvm lines typed on the terminal until end of input (Ctrl-D)")
+		fs.BoolVar(&o.interactive, "interactive", false, "type lines at an \"atvm> \" prompt until end of input (Ctrl-D); no --timeout")
 		o.log.register(fs, "warn")
 		return cmd
 	})
