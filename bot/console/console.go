@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/atvm/atvmbot/bot"
 )
@@ -304,7 +305,7 @@ func (c *Console) ParseLine(line string) (in bot.Incoming, ok bool, err error) {
 		return bot.Incoming{}, false, fmt.Errorf("%s is not this bot's command: type %s or the command alone, e.g. `status`; buttons are [Button] #N",
 			strings.Fields(t)[0], trig+" …")
 	}
-	base.Text = strings.TrimLeft(line, " \t")
+	base.Text = strings.TrimLeftFunc(line, unicode.IsSpace)
 	return base, true, nil
 }
 
