@@ -63,7 +63,9 @@ func TestStopSimulated_StopsGroupsBySimulatorRoot(t *testing.T) {
 }
 
 // `atvmbot demo --timeout 2s` gives up with exit 1 and leaves no process of
-// its simulated controller behind (they run in sessions of their own).
+// its simulated controller behind (they run in sessions of their own). On
+// a machine so slow that nothing was started in 2 s, the check proves
+// nothing: it is made again with a longer timeout.
 func TestDemo_TimeoutStopsTheSimulatedRun(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")
@@ -75,23 +77,27 @@ func TestDemo_TimeoutStopsTheSimulatedRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	cmd := exec.Command(bin, "demo", "--timeout", "2s", "--state", dir)
-	cmd.Env = append(os.Environ(), "ATVMBOT_TEST_AS_MAIN=1")
-	cmd.Stdin = strings.NewReader("") // no lines: the built-in script
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err = cmd.Run()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(errOut.String(), "gave up after --timeout 2s") {
-		t.Fatalf("exit %v, want 1\nstderr:\n%s", err, errOut.String())
+	for _, timeout := range []string{"2s", "5s", "10s"} {
+		dir := t.TempDir()
+		cmd := exec.Command(bin, "demo", "--timeout", timeout, "--state", dir)
+		cmd.Env = append(os.Environ(), "ATVMBOT_TEST_AS_MAIN=1")
+		cmd.Stdin = strings.NewReader("") // no lines: the built-in script
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err = cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(errOut.String(), "gave up after --timeout "+timeout) {
+			t.Fatalf("exit %v, want 1\nstderr:\n%s", err, errOut.String())
+		}
+		if left := simulatedProcs([]string{dir}); len(left) != 0 {
+			t.Errorf("--timeout %s: processes of the demo left running: %v", timeout, left)
+			stopSimulated(dir, time.Second)
+		}
+		audit, _ := os.ReadFile(filepath.Join(dir, "controller", "atvm", ".atvmsim", "audit.jsonl"))
+		if bytes.Contains(audit, []byte("run-sorry-cypress.py")) {
+			return // the runner had started: the check above meant something
+		}
+		t.Logf("--timeout %s: the simulated runner had not started yet", timeout)
 	}
-	if left := simulatedProcs([]string{dir}); len(left) != 0 {
-		t.Errorf("processes of the demo left running: %v", left)
-		stopSimulated(dir, time.Second)
-	}
-	audit, _ := os.ReadFile(filepath.Join(dir, "controller", "atvm", ".atvmsim", "audit.jsonl"))
-	if !bytes.Contains(audit, []byte("cmc-templates.py")) {
-		t.Errorf("the simulated controller never ran the template; the test proves nothing:\n%s", out.String())
-	}
+	t.Error("the simulated runner never started; nothing was checked")
 }
