@@ -202,6 +202,9 @@ func demoWith(ctx context.Context, dir, user string, input io.Reader, out io.Wri
 	ctlRunner := runner.NewControllerRunner(controller.NewLocal(log), &cfg, db, filepath.Join(dir, "mirror"), "local", log)
 	ctlRunner.Version = versionString()
 	core := &bot.Core{Cfg: &cfg, DB: db, Chat: chat, Runner: ctlRunner, Log: log, Version: versionString(), Channel: chat.Channel()}
+	// A launch in hand when the demo ends stops with ctx; waiting for it
+	// (not for ever) lets the clean-up see all it started.
+	defer waitAtMost(core.Wait, 5*time.Second)
 
 	fmt.Fprintln(out, console.Banner(console.Intro{Version: versionString(), Root: root, State: dir, Speed: speed,
 		Input: ui.input, Script: scriptLines(demoScript), Prompt: ui.prompt}))
@@ -241,6 +244,16 @@ func runChat(ctx context.Context, chat *console.Console, input io.Reader, core *
 		case <-time.After(2 * time.Second):
 		}
 		return ctx.Err()
+	}
+}
+
+// waitAtMost calls wait and returns when it does, or after d.
+func waitAtMost(wait func(), d time.Duration) {
+	done := make(chan struct{})
+	go func() { wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
 	}
 }
 
