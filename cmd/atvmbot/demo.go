@@ -112,9 +112,9 @@ func runDemo(ctx context.Context, o demoOpts, stdout, stderr io.Writer) int {
 	if err := demoWith(tctx, dir, o.user, input, stdout, log, ui); err != nil {
 		switch {
 		case ctx.Err() != nil:
-			fmt.Fprintln(stderr, "demo: interrupted; the simulated run was stopped")
+			fmt.Fprintln(stderr, "demo: interrupted; nothing of the simulated controller is left running")
 		case tctx.Err() != nil:
-			fmt.Fprintf(stderr, "demo: gave up after --timeout %s: %v; the simulated run was stopped\n", timeout, err)
+			fmt.Fprintf(stderr, "demo: gave up after --timeout %s: %v; nothing of the simulated controller is left running\n", timeout, err)
 		default:
 			fmt.Fprintf(stderr, "demo: %v\n", err)
 		}
