@@ -345,7 +345,7 @@ func (c *Console) handle(ctx context.Context, line string, echo bool, h bot.Hand
 	in, ok, err := c.ParseLine(line)
 	if echo && strings.TrimSpace(line) != "" && !strings.HasPrefix(strings.TrimSpace(line), "#") {
 		c.mu.Lock()
-		_, _ = fmt.Fprintf(c.o.Out, "@%s › %s\n\n", c.o.User, strings.TrimSpace(bot.CleanText(line)))
+		c.writeLocked(fmt.Sprintf("@%s › %s\n\n", c.o.User, strings.TrimSpace(bot.CleanText(line))))
 		c.mu.Unlock()
 	}
 	if err != nil {
