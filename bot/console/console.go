@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
+	"unicode"
 
 	"github.com/atvm/atvmbot/bot"
 )
@@ -22,6 +24,11 @@ type ConsoleOptions struct {
 	Channel string // the one channel; default "console"
 	Trigger string // slash trigger without "/"; default "atvm"
 	Echo    bool   // print each input line before its answer (for scripts)
+	// Prompt is printed before each line is read (an interactive terminal,
+	// where the typed line is already on screen: leave Echo off). A post
+	// printed while the prompt waits comes on a fresh line and the prompt
+	// is printed again after it.
+	Prompt string
 }
 
 // Console is a Chat that prints every post, patch and private answer to a
@@ -29,15 +36,17 @@ type ConsoleOptions struct {
 // FindByIdemKey works as on a server) and reads commands from lines:
 //
 //	/atvm plan …      a command (the text after the trigger, verbatim)
+//	plan …, status    a command without the trigger, as in a DM to the bot
 //	[Approve] #1      press the button named Approve on post #1
 //	# comment         ignored, as are empty lines
 //
 // Post ids are "#1", "#2", …; PostLink returns the id.
 type Console struct {
-	o     ConsoleOptions
-	mu    sync.Mutex
-	n     int
-	posts map[string]*consolePost
+	o        ConsoleOptions
+	mu       sync.Mutex
+	n        int
+	posts    map[string]*consolePost
+	atPrompt bool // the prompt is the last thing printed
 }
 
 type consolePost struct {
@@ -203,12 +212,53 @@ func (c *Console) printLocked(head, body string, buttons []bot.Button) {
 		b.WriteString(strings.Join(names, " ") + "\n")
 	}
 	b.WriteString("\n")
-	_, _ = io.WriteString(c.o.Out, b.String())
+	c.writeLocked(b.String())
+}
+
+// writeLocked prints text; when the prompt was waiting, the text starts on
+// a fresh line and the prompt follows it again.
+func (c *Console) writeLocked(text string) {
+	if c.atPrompt {
+		text = "\n" + text + c.o.Prompt
+	}
+	_, _ = io.WriteString(c.o.Out, text)
+}
+
+// Note prints a word from the program around the chat (the demo), framed
+// like a post so it is not taken for one.
+func (c *Console) Note(text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.printLocked("note", text, nil)
+}
+
+// prompt prints the prompt, when there is one, before a line is read.
+func (c *Console) prompt() {
+	if c.o.Prompt == "" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, _ = io.WriteString(c.o.Out, c.o.Prompt)
+	c.atPrompt = true
+}
+
+// typed notes that the line waited for has arrived (the terminal moved to
+// the next line).
+func (c *Console) typed(eof bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if eof && c.atPrompt {
+		_, _ = io.WriteString(c.o.Out, "\n")
+	}
+	c.atPrompt = false
 }
 
 // ParseLine turns one input line into an Incoming. ok is false for blank
 // and comment lines; err explains a line that is neither a command nor a
-// button press.
+// button press. A line without the trigger is a command as typed (the
+// bot's answer names an unknown one), as in a direct message to the bot:
+// the examples of `help` paste as they are.
 func (c *Console) ParseLine(line string) (in bot.Incoming, ok bool, err error) {
 	line = strings.TrimSuffix(line, "\r")
 	t := strings.TrimSpace(line)
@@ -251,7 +301,12 @@ func (c *Console) ParseLine(line string) (in bot.Incoming, ok bool, err error) {
 		base.Action = &bot.ActionCall{Plan: btn.Plan, Action: btn.Action}
 		return base, true, nil
 	}
-	return bot.Incoming{}, false, fmt.Errorf("lines are %q commands or [Button] #N presses", trig+" …")
+	if strings.HasPrefix(t, "/") {
+		return bot.Incoming{}, false, fmt.Errorf("%s is not this bot's command: type %s or the command alone, e.g. `status`; buttons are [Button] #N",
+			strings.Fields(t)[0], trig+" …")
+	}
+	base.Text = strings.TrimLeftFunc(line, unicode.IsSpace)
+	return base, true, nil
 }
 
 // Run reads lines from r until EOF or ctx ends, hands each command to h and
@@ -260,34 +315,115 @@ func (c *Console) Run(ctx context.Context, r io.Reader, h bot.Handler) (int, err
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	n := 0
-	for sc.Scan() {
+	for {
+		c.prompt()
+		more := sc.Scan()
+		c.typed(!more)
+		if !more {
+			break
+		}
 		if ctx.Err() != nil {
 			return n, ctx.Err()
 		}
-		line := sc.Text()
-		in, ok, err := c.ParseLine(line)
-		if c.o.Echo && strings.TrimSpace(line) != "" && !strings.HasPrefix(strings.TrimSpace(line), "#") {
-			c.mu.Lock()
-			_, _ = fmt.Fprintf(c.o.Out, "@%s › %s\n\n", c.o.User, strings.TrimSpace(bot.CleanText(line)))
-			c.mu.Unlock()
-		}
-		if err != nil {
-			c.Ephemeral(err.Error())
-			continue
-		}
-		if !ok {
-			continue
-		}
-		n++
-		rep := h.Handle(ctx, in)
-		if rep.Update != nil && in.PostID != "" {
-			if err := c.PatchPost(ctx, in.PostID, rep.Update.Message, rep.Update.Props); err != nil {
-				c.Ephemeral(err.Error())
-			}
-		}
-		if rep.Ephemeral != "" {
-			c.Ephemeral(rep.Ephemeral)
+		if c.handle(ctx, sc.Text(), c.o.Echo, h) {
+			n++
 		}
 	}
 	return n, sc.Err()
+}
+
+// Send hands one line to h as if the user had typed it, and prints it
+// first (nobody typed it, so the terminal does not show it); no prompt. It
+// reports whether the line was a command or a button press.
+func (c *Console) Send(ctx context.Context, line string, h bot.Handler) bool {
+	return c.handle(ctx, line, true, h)
+}
+
+// handle parses one line, prints it when echo is on, hands it to h and
+// prints the answer.
+func (c *Console) handle(ctx context.Context, line string, echo bool, h bot.Handler) bool {
+	in, ok, err := c.ParseLine(line)
+	if echo && strings.TrimSpace(line) != "" && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+		c.mu.Lock()
+		c.writeLocked(fmt.Sprintf("@%s › %s\n\n", c.o.User, strings.TrimSpace(bot.CleanText(line))))
+		c.mu.Unlock()
+	}
+	if err != nil {
+		c.Ephemeral(err.Error())
+		return false
+	}
+	if !ok {
+		return false
+	}
+	rep := h.Handle(ctx, in)
+	if rep.Update != nil && in.PostID != "" {
+		if err := c.PatchPost(ctx, in.PostID, rep.Update.Message, rep.Update.Props); err != nil {
+			c.Ephemeral(err.Error())
+		}
+	}
+	if rep.Ephemeral != "" {
+		c.Ephemeral(rep.Ephemeral)
+	}
+	return true
+}
+
+// How the demo gets its lines, for its banner.
+const (
+	InputBuiltIn  = iota // the built-in script
+	InputLines           // lines on stdin or in a --script file
+	InputTerminal        // typed at the prompt (--interactive)
+)
+
+// Intro is what the demo says about itself before its first line.
+type Intro struct {
+	Version     string
+	Root, State string   // the simulated controller's root and the state folder
+	Speed       float64  // simulated seconds per real second (≥ 1)
+	Input       int      // InputBuiltIn, InputLines or InputTerminal
+	Script      []string // the command lines of the built-in script
+	Prompt      string   // the prompt of InputTerminal
+}
+
+// Banner is the demo's introduction: what it will do, how to read the
+// posts, why their times run fast, and what can be typed.
+func Banner(in Intro) string {
+	var b strings.Builder
+	p := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
+	p("atvmbot %s demo — the bot on this machine, with a simulated ATVM controller", in.Version)
+	p("  simulated controller: %s", in.Root)
+	p("  state (SQLite):       %s", in.State)
+	p("")
+	p("What happens: plan → approve → a simulated categorized run → one post per group → final summary.")
+	p("  1. plan: the bot posts the exact commands it would run, with buttons; nothing runs yet.")
+	p("  2. approve: [Approve] launches them on the simulated controller.")
+	p("  3. the run: a categorized run plays group after group (one host fails);")
+	p("     the bot watches it and edits its progress post.")
+	p("  4. one reply per finished group, in the run's thread.")
+	p("  5. the final summary; then `status` answers.")
+	p("Each post prints as Mattermost shows it, under a line \"post #N\"; an edit under \"patch #N\"")
+	p("(its new lines only); an answer to you alone under \"only you see\".")
+	if in.Speed > 1 {
+		p("The controller is simulated at %s× speed: the times in the posts are the simulated", strconv.FormatFloat(in.Speed, 'f', -1, 64))
+		p("controller's, and an hour of them passes in %s here.", time.Duration(float64(time.Hour)/in.Speed).Round(100*time.Millisecond))
+	}
+	p("")
+	switch in.Input {
+	case InputBuiltIn:
+		p("It plays its built-in script:")
+		for _, l := range in.Script {
+			p("  %s", l)
+		}
+		p("")
+		p("To type your own lines instead, run `atvmbot demo --interactive`, or pipe them on stdin")
+		p("(or give --script FILE):")
+	case InputLines:
+		p("It plays your lines. A line is one of:")
+	case InputTerminal:
+		p("Type a line at the %q prompt; Ctrl-D ends the demo. A line is one of:", strings.TrimSpace(in.Prompt))
+	}
+	p("  plan cmc-e2e --containsVm redhat9.6   a command, with or without /atvm")
+	p("  [Approve] #1                          press a button of post #1")
+	p("  status · runs · queue · help plan     more commands (help lists them all)")
+	p("  # …                                   a comment")
+	return b.String()
 }

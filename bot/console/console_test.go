@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/atvm/atvmbot/bot"
+	"github.com/atvm/atvmbot/commands"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -74,8 +76,8 @@ func TestConsole_RendersPostsPatchesAndEphemerals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 4 {
-		t.Fatalf("handled %d commands, want 4", n)
+	if n != 5 {
+		t.Fatalf("handled %d commands, want 5", n)
 	}
 	got := out.String()
 	if strings.Count(got, "── post #1 ──") != 1 || !strings.Contains(got, "── post #2 (reply to #1) ──") ||
@@ -101,6 +103,11 @@ func TestConsole_ParseLine(t *testing.T) {
 		{line: "/atvm", ok: true, text: ""},
 		{line: "  /atvm status\r", ok: true, text: "status"},
 		{line: "/atvmx status", err: true},
+		{line: "/other status", err: true},
+		{line: "status", ok: true, text: "status"},
+		{line: "  plan cmc-systemOS --randomize 3\r", ok: true, text: "plan cmc-systemOS --randomize 3"},
+		{line: "help plan", ok: true, text: "help plan"},
+		{line: "hello there", ok: true, text: "hello there"}, // the bot names an unknown command
 		{line: "", ok: false},
 		{line: "   # note", ok: false},
 		{line: "[Approve] " + id, ok: true, plan: "p7", rootPost: id},
@@ -108,7 +115,7 @@ func TestConsole_ParseLine(t *testing.T) {
 		{line: "[Approve] #99", err: true},
 		{line: "[Approve " + id, err: true},
 		{line: "[Cancel] " + id, err: true},
-		{line: "atvm status", err: true},
+		{line: "atvm status", ok: true, text: "atvm status"},
 	}
 	for _, tc := range tests {
 		in, ok, err := c.ParseLine(tc.line)
@@ -173,11 +180,96 @@ func FuzzConsoleParseLine(f *testing.F) {
 		if err != nil && ok {
 			t.Fatal("ok with an error")
 		}
-		if ok && in.Action == nil && !strings.HasPrefix(strings.TrimSpace(line), "/atvm") {
-			t.Fatalf("%q became a command", line)
+		if tl := strings.TrimSpace(line); ok && in.Action == nil && strings.HasPrefix(tl, "/") && !strings.HasPrefix(tl, "/atvm") {
+			t.Fatalf("%q, another bot's slash command, became a command", line)
+		}
+		if tl := strings.TrimSpace(line); ok && in.Action == nil && !strings.HasPrefix(tl, "/atvm") &&
+			(in.Text != strings.TrimLeftFunc(strings.TrimSuffix(line, "\r"), unicode.IsSpace) || strings.HasPrefix(tl, "#") || strings.HasPrefix(tl, "[")) {
+			t.Fatalf("%q became the command %q", line, in.Text)
 		}
 		if ok && in.Action != nil && (in.Action.Plan != "p1" || in.PostID != "#1") {
 			t.Fatalf("%q pressed %+v on %q", line, in.Action, in.PostID)
 		}
 	})
+}
+
+// The demo's banner says what it will do, how to read the posts, why their
+// times run fast, and what can be typed, for each way of giving it lines.
+func TestConsole_DemoBanner(t *testing.T) {
+	var all bytes.Buffer
+	for _, in := range []Intro{
+		{Input: InputBuiltIn, Script: []string{"/atvm plan cmc-e2e --containsVm atvm --categorize --build e2e-demo", "[Approve] #1"}},
+		{Input: InputLines},
+		{Input: InputTerminal, Prompt: "atvm> ", Speed: 1},
+	} {
+		in.Version, in.Root, in.State = "v1.2.3", "/tmp/demo/controller/atvm", "/tmp/demo"
+		if in.Speed == 0 {
+			in.Speed = 300
+		}
+		b := Banner(in)
+		for _, want := range []string{"plan → approve → a simulated categorized run → one post per group → final summary",
+			"with or without /atvm", "[Approve] #1"} {
+			if !strings.Contains(b, want) {
+				t.Errorf("input %d: banner lacks %q", in.Input, want)
+			}
+		}
+		if fast := strings.Contains(b, "300× speed"); fast != (in.Speed == 300) {
+			t.Errorf("input %d: speed said %v at %v×", in.Input, fast, in.Speed)
+		}
+		all.WriteString(b + "----\n")
+	}
+	checkGolden(t, "demo_banner.golden", all.Bytes())
+}
+
+// With a prompt, each read is preceded by it and the typed line is not
+// echoed (the terminal shows it); a post printed while the prompt waits
+// starts on a fresh line and the prompt follows it again; end of input
+// ends the prompt's line.
+func TestConsole_PromptSession(t *testing.T) {
+	var out bytes.Buffer
+	c := NewConsole(ConsoleOptions{Out: &out, User: "alice", Prompt: "atvm> "})
+	script := strings.Join([]string{"plan --template cmc-reboot --containsVm redhat", "[Approve] #1", "", "status", "/other x"}, "\n")
+	n, err := c.Run(t.Context(), strings.NewReader(script), scriptCore{chat: c})
+	if err != nil || n != 3 {
+		t.Fatalf("handled %d, err %v", n, err)
+	}
+	c.Send(t.Context(), "/atvm status", scriptCore{chat: c}) // shown, no prompt
+	c.prompt()                                               // waiting for a line, as at a terminal, when a post comes
+	_, _ = c.CreatePost(t.Context(), bot.OutPost{ChannelID: "console", RootID: "#1", Message: "group 1 done"})
+	c.typed(true)
+	got := out.String()
+	if strings.Count(got, "@alice ›") != 1 || !strings.HasPrefix(got, "atvm> ── post #1 ──") ||
+		!strings.HasSuffix(got, "atvm> \n── post #3 (reply to #1) ──\ngroup 1 done\n\natvm> \n") {
+		t.Fatalf("session:\n%s", got)
+	}
+	checkGolden(t, "console_prompt.golden", out.Bytes())
+}
+
+// helpExamples are the example lines of every command's help.
+func helpExamples() []string {
+	var out []string
+	for _, name := range commands.CommandNames {
+		_, ex, _ := strings.Cut(commands.Help(name), "Example")
+		for _, l := range strings.Split(ex, "\n")[1:] {
+			if strings.HasPrefix(l, "  ") {
+				out = append(out, strings.TrimSpace(l))
+			}
+		}
+	}
+	return out
+}
+
+// Every example of the help, pasted as it is, is a command.
+func TestConsole_HelpExamplesAreCommands(t *testing.T) {
+	c := NewConsole(ConsoleOptions{Out: &bytes.Buffer{}})
+	ex := helpExamples()
+	if len(ex) < 15 {
+		t.Fatalf("only %d examples found: %q", len(ex), ex)
+	}
+	for _, line := range ex {
+		in, ok, err := c.ParseLine(line)
+		if err != nil || !ok || in.Text != line || in.Action != nil {
+			t.Errorf("%q: ok=%v err=%v text %q", line, ok, err, in.Text)
+		}
+	}
 }

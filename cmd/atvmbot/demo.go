@@ -3,15 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
 
 	"github.com/atvm/atvmbot/bot"
 	"github.com/atvm/atvmbot/bot/console"
@@ -23,10 +26,41 @@ import (
 )
 
 func init() {
-	register("demo", subcommand{
-		summary: "run the bot on embedded defaults: simulated controller, console chat (stdin or --script)",
-		run:     runDemo,
+	register("demo", func() *cobra.Command {
+		var o demoOpts
+		cmd := &cobra.Command{
+			Use:   "demo",
+			Short: "run the bot on embedded defaults: simulated controller, console chat (stdin or --script)",
+			Long: "Run the bot on this machine with a simulated ATVM controller (300× speed) and a console chat\n" +
+				"that prints every post as Mattermost would show it. With no input it plays its built-in\n" +
+				"script: plan → approve → a simulated categorized run → one post per group → final summary.\n" +
+				"A line is a command, with or without /atvm (`plan cmc-e2e --containsVm redhat9.6`,\n" +
+				"`status`, `help plan`), a button press (`[Approve] #1`) or a # comment. On any exit the\n" +
+				"demo stops the processes its simulated controller started.",
+			Example: "  atvmbot demo\n" +
+				"  atvmbot demo --interactive\n" +
+				"  printf 'plan cmc-systemOS --randomize 3\\n[Approve] #1\\n' | atvmbot demo",
+			Args: cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return exitWith(runDemo(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+			},
+		}
+		fs := cmd.Flags()
+		fs.StringVar(&o.script, "script", "", "play the lines of this file (commands, [Button] #N presses) instead of stdin")
+		fs.StringVar(&o.state, "state", "", "state folder (SQLite file, simulated controller); default: a new temporary folder")
+		fs.StringVar(&o.user, "user", "qa-lead", "the operator's name (an approver in the demo)")
+		fs.DurationVar(&o.timeout, "timeout", 3*time.Minute, "give up waiting for the run after this long")
+		fs.BoolVar(&o.interactive, "interactive", false, "type lines at an \"atvm> \" prompt until end of input (Ctrl-D); no --timeout")
+		o.log.register(fs, "warn")
+		return cmd
 	})
+}
+
+type demoOpts struct {
+	script, state, user string
+	timeout             time.Duration
+	interactive         bool
+	log                 logFlags
 }
 
 // demoScript is played when no input is given (D20): plan → approve → a
@@ -37,37 +71,31 @@ const demoScript = `# The operator asks for a plan; nothing runs yet (P1).
 [Approve] #1
 `
 
-func runDemo(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	script := fs.String("script", "", "play this file of /atvm lines and [Button] #N presses instead of stdin")
-	state := fs.String("state", "", "state folder (SQLite file, simulated controller); default: a new temporary folder")
-	user := fs.String("user", "qa-lead", "the operator's name (an approver in the demo)")
-	timeout := fs.Duration("timeout", 3*time.Minute, "give up waiting for the run after this long")
-	interactive := fs.Bool("interactive", false, "read /atvm lines typed on the terminal until end of input (Ctrl-D)")
-	var lf logFlags
-	lf.register(fs)
-	lf.level = "warn"
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	log, err := lf.logger(stderr, "demo")
+func runDemo(ctx context.Context, o demoOpts, stdout, stderr io.Writer) int {
+	log, err := o.log.logger(stderr, "demo")
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
+	timeout := o.timeout
+	ui := demoUI{input: console.InputLines, echo: true}
 	var input io.Reader
-	if *interactive {
+	if o.interactive {
 		input = os.Stdin
-		*timeout = 24 * time.Hour
+		timeout = 24 * time.Hour
+		ui = demoUI{input: console.InputTerminal, prompt: demoPrompt}
 	} else {
-		input, err = demoInput(*script)
+		var builtIn bool
+		input, builtIn, err = demoInput(o.script)
+		if builtIn {
+			ui.input = console.InputBuiltIn
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "demo: %v\n", err)
 		return 2
 	}
-	dir := *state
+	dir := o.state
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "atvmbot-demo-"); err != nil {
 			fmt.Fprintf(stderr, "demo: %v\n", err)
@@ -75,32 +103,60 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		}
 		defer os.RemoveAll(dir)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	// Ctrl-C or a TERM ends the demo like its timeout: through demo's
+	// clean-up, which stops the simulated controller's processes.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	tctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := demo(ctx, dir, *user, input, stdout, log); err != nil {
-		fmt.Fprintf(stderr, "demo: %v\n", err)
+	if err := demoWith(tctx, dir, o.user, input, stdout, log, ui); err != nil {
+		switch {
+		case ctx.Err() != nil:
+			fmt.Fprintln(stderr, "demo: interrupted; nothing of the simulated controller is left running")
+		case tctx.Err() != nil:
+			fmt.Fprintf(stderr, "demo: gave up after --timeout %s: %v; nothing of the simulated controller is left running\n", timeout, err)
+		default:
+			fmt.Fprintf(stderr, "demo: %v\n", err)
+		}
 		return 1
 	}
 	return 0
 }
 
+// demoPrompt is the prompt of --interactive.
+const demoPrompt = "atvm> "
+
 // demoInput is the script file, else stdin when it has lines, else the
-// built-in script.
-func demoInput(script string) (io.Reader, error) {
+// built-in script (builtIn).
+func demoInput(script string) (r io.Reader, builtIn bool, err error) {
 	if script != "" {
 		data, err := os.ReadFile(script)
-		return bytes.NewReader(data), err
+		return bytes.NewReader(data), false, err
 	}
 	if fi, err := os.Stdin.Stat(); err == nil && fi.Mode()&os.ModeCharDevice == 0 {
 		data, err := io.ReadAll(io.LimitReader(os.Stdin, 1<<20))
 		if err == nil && len(bytes.TrimSpace(data)) > 0 {
-			return bytes.NewReader(data), nil
+			return bytes.NewReader(data), false, nil
 		}
 	}
-	return strings.NewReader(demoScript), nil
+	return strings.NewReader(demoScript), true, nil
 }
 
+// demoUI is how the console meets the operator: the banner's input mode,
+// and echo (lines from a file) or a prompt (a terminal, which echoes).
+type demoUI struct {
+	input  int
+	echo   bool
+	prompt string
+}
+
+// demo plays input as a script of lines (echoed).
 func demo(ctx context.Context, dir, user string, input io.Reader, out io.Writer, log zerolog.Logger) error {
+	return demoWith(ctx, dir, user, input, out, log, demoUI{input: console.InputLines, echo: true})
+}
+
+func demoWith(ctx context.Context, dir, user string, input io.Reader, out io.Writer, log zerolog.Logger, ui demoUI) error {
+	started := time.Now()
 	root, tmp := filepath.Join(dir, "controller", "atvm"), filepath.Join(dir, "controller", "tmp")
 	for _, d := range []string{root, tmp} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -111,9 +167,19 @@ func demo(ctx context.Context, dir, user string, input io.Reader, out io.Writer,
 	if err != nil {
 		return err
 	}
-	if err := simulator.Install(root, simulator.DemoScenario(), bin); err != nil {
+	scenario := simulator.DemoScenario()
+	sc, err := simulator.ParseScenario(scenario)
+	if err != nil {
+		return fmt.Errorf("the demo scenario: %w", err)
+	}
+	speed := max(sc.Speed, 1)
+	if err := simulator.Install(root, scenario, bin); err != nil {
 		return fmt.Errorf("installing the simulated controller: %w", err)
 	}
+	// The runner and the template run in sessions of their own, as on the
+	// real controller, so they would outlive the demo: whatever its end,
+	// the demo stops what its simulated controller started.
+	defer stopSimulated(dir, 2*time.Second)
 	cfg := config.Default()
 	cfg.Controller.Transport = "local"
 	cfg.Controller.ATVMRoot, cfg.Controller.TmpDir = root, tmp
@@ -132,15 +198,19 @@ func demo(ctx context.Context, dir, user string, input io.Reader, out io.Writer,
 	if err := seedBlacklist(ctx, db, &cfg); err != nil {
 		return err
 	}
-	chat := console.NewConsole(console.ConsoleOptions{Out: out, User: user, Echo: true})
+	chat := console.NewConsole(console.ConsoleOptions{Out: out, User: user, Echo: ui.echo, Prompt: ui.prompt})
 	ctlRunner := runner.NewControllerRunner(controller.NewLocal(log), &cfg, db, filepath.Join(dir, "mirror"), "local", log)
 	ctlRunner.Version = versionString()
 	core := &bot.Core{Cfg: &cfg, DB: db, Chat: chat, Runner: ctlRunner, Log: log, Version: versionString(), Channel: chat.Channel()}
+	// A launch in hand when the demo ends stops with ctx; waiting for it
+	// (not for ever) lets the clean-up see all it started.
+	defer waitAtMost(core.Wait, 5*time.Second)
 
-	fmt.Fprintf(out, "atvmbot %s demo — simulated controller at %s, state in %s\n\n", versionString(), root, dir)
+	fmt.Fprintln(out, console.Banner(console.Intro{Version: versionString(), Root: root, State: dir, Speed: speed,
+		Input: ui.input, Script: scriptLines(demoScript), Prompt: ui.prompt}))
 	stopWatch := startWatch(ctx, core, cfg.Watch.PollInterval, log)
 	defer stopWatch()
-	if _, err := chat.Run(ctx, input, core); err != nil {
+	if err := runChat(ctx, chat, input, core); err != nil {
 		return err
 	}
 	core.Wait()
@@ -148,8 +218,54 @@ func demo(ctx context.Context, dir, user string, input io.Reader, out io.Writer,
 		return err
 	}
 	core.Tick(ctx) // a last poll settles the lock and the root post
-	_, _ = chat.Run(ctx, strings.NewReader("/atvm status\n"), core)
+	chat.Send(ctx, "/atvm status", core)
+	if runs, _ := db.RecentRuns(ctx, 1); len(runs) > 0 {
+		chat.Note(fmt.Sprintf("The run was simulated at %s× speed: the times in the posts are the simulated\ncontroller's; the whole demo took %s here.",
+			strconv.FormatFloat(speed, 'f', -1, 64), time.Since(started).Round(time.Second)))
+	}
 	return nil
+}
+
+// runChat reads the lines until they end or ctx does: a terminal that
+// waits for a line must not hold the demo past its end.
+func runChat(ctx context.Context, chat *console.Console, input io.Reader, core *bot.Core) error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := chat.Run(ctx, input, core)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		// A command in hand ends with ctx; a read from a terminal does not.
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second):
+		}
+		return ctx.Err()
+	}
+}
+
+// waitAtMost calls wait and returns when it does, or after d.
+func waitAtMost(wait func(), d time.Duration) {
+	done := make(chan struct{})
+	go func() { wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}
+
+// scriptLines are a script's command lines, comments left out.
+func scriptLines(script string) []string {
+	var out []string
+	for _, l := range strings.Split(script, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // waitIdle returns when no run is active any more.

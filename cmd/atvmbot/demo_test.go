@@ -9,12 +9,16 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/atvm/atvmbot/commands"
 )
 
 // The demo installs shims that exec this binary as `<bin> simulate …`: when
 // the test binary is that bin, it must behave like atvmbot.
+// With ATVMBOT_TEST_AS_MAIN=1 it is atvmbot whatever the command (tests
+// that need a whole process).
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == "simulate" {
+	if len(os.Args) > 1 && (os.Args[1] == "simulate" || os.Getenv("ATVMBOT_TEST_AS_MAIN") == "1") {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
@@ -38,12 +42,38 @@ func TestDemo_D20_BuiltInScript(t *testing.T) {
 	if subruns < 2 {
 		t.Fatalf("%d sub-run posts, want one per group (≥ 2):\n%s", subruns, text)
 	}
-	for _, want := range []string{"python3 ./cmc-templates.py --template_name cmc-e2e", "**Approved** by @qa-lead", "Final summary", "❌ FAILED", " - FAIL - "} {
+	for _, want := range []string{"What happens: plan → approve → a simulated categorized run", "simulated at 300× speed",
+		"── note ──\nThe run was simulated at 300× speed", "python3 ./cmc-templates.py --template_name cmc-e2e", "**Approved** by @qa-lead", "Final summary", "❌ FAILED", " - FAIL - "} {
 		if !strings.Contains(text, want) {
 			t.Errorf("demo output lacks %q", want)
 		}
 	}
 	if n := strings.Count(text, "Final summary"); n != 1 {
 		t.Errorf("%d final summaries, want exactly 1", n)
+	}
+}
+
+// The examples of `help plan`, pasted into the demo as they are (without
+// /atvm), are planned, none refused.
+func TestDemo_HelpPlanExamplesPasteAsTheyAre(t *testing.T) {
+	_, ex, _ := strings.Cut(commands.Help(commands.CmdPlan), "Examples:\n")
+	var lines []string
+	for _, l := range strings.Split(ex, "\n") {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "plan ") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) < 4 {
+		t.Fatalf("examples: %q", lines)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	if err := demo(ctx, t.TempDir(), "qa-lead", strings.NewReader(strings.Join(lines, "\n")), &out, zerolog.Nop()); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	text := out.String()
+	if n := strings.Count(text, "\n#### Plan `p-"); n != len(lines) || strings.Contains(text, "⚠️") {
+		t.Errorf("%d plans for %d examples:\n%s", n, len(lines), text)
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
 
 	"github.com/atvm/atvmbot/bot/mattermost"
 	"github.com/atvm/atvmbot/commands"
@@ -20,10 +20,29 @@ import (
 )
 
 func init() {
-	register("doctor", subcommand{
-		summary: "check a deployment end to end (config, secrets, Mattermost, controller, state, clocks); changes nothing",
-		run:     runDoctor,
+	register("doctor", func() *cobra.Command {
+		var o doctorOpts
+		cmd := &cobra.Command{
+			Use:   "doctor",
+			Short: "check a deployment end to end (config, secrets, Mattermost, controller, state, clocks); changes nothing",
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return exitWith(runDoctor(o, cmd.OutOrStdout()))
+			},
+		}
+		fs := cmd.Flags()
+		fs.StringVar(&o.path, "config", os.Getenv("ATVMBOT_CONFIG"), "YAML config file (env ATVMBOT_CONFIG)")
+		fs.DurationVar(&o.tolerance, "clock-tolerance", time.Minute, "largest accepted difference between this machine's and the controller's clocks")
+		fs.Int64Var(&o.minFree, "min-free-mb", 512, "free space the state folder needs, in MB")
+		fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "time allowed for all checks")
+		return cmd
 	})
+}
+
+type doctorOpts struct {
+	path               string
+	tolerance, timeout time.Duration
+	minFree            int64
 }
 
 // chatDoctor checks the chat side of a deployment; the Mattermost adapter
@@ -49,23 +68,14 @@ type line struct {
 	more              []string // one problem per line
 }
 
-func runDoctor(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := fs.String("config", os.Getenv("ATVMBOT_CONFIG"), "YAML config file (env ATVMBOT_CONFIG)")
-	tolerance := fs.Duration("clock-tolerance", time.Minute, "largest accepted difference between this machine's and the controller's clocks")
-	minFree := fs.Int64("min-free-mb", 512, "free space the state folder needs, in MB")
-	timeout := fs.Duration("timeout", 2*time.Minute, "time allowed for all checks")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+func runDoctor(o doctorOpts, stdout io.Writer) int {
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
 
-	cfg, problems, _ := loadChecked(*path, config.ModeServe)
+	cfg, problems, _ := loadChecked(o.path, config.ModeServe)
 	var lines []line
-	lines = append(lines, configLines(*path, problems)...)
-	lines = append(lines, stateLine(cfg.Storage.Path, *minFree))
+	lines = append(lines, configLines(o.path, problems)...)
+	lines = append(lines, stateLine(cfg.Storage.Path, o.minFree))
 	if cfg.Mattermost.URL != "" && cfg.Secrets.MattermostToken != "" {
 		for _, c := range newChatDoctor(&cfg).Doctor(ctx) {
 			lines = append(lines, line{name: c.Name, detail: c.Detail, fix: c.Fix, ok: c.OK, skipped: c.Skipped})
@@ -74,7 +84,7 @@ func runDoctor(args []string, stdout, stderr io.Writer) int {
 		lines = append(lines, line{name: "Mattermost", skipped: true, detail: "not checked: mattermost.url or the bot's token is missing"})
 	}
 	for _, c := range controller.Doctor(ctx, controller.DoctorOptions{Cfg: cfg.Controller, KeyPath: cfg.Secrets.SSHKeyPath,
-		ClockTolerance: *tolerance, Log: zerolog.Nop()}) {
+		ClockTolerance: o.tolerance, Log: zerolog.Nop()}) {
 		lines = append(lines, line{name: c.Name, detail: c.Detail, fix: c.Fix, ok: c.OK, skipped: c.Skipped})
 	}
 	return printChecklist(stdout, lines)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -10,31 +9,36 @@ import (
 	"os"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/atvm/atvmbot/config"
 )
 
 func init() {
-	register("healthcheck", subcommand{
-		summary: "ask a running bot's /healthz (for container HEALTHCHECK); exit 0 when healthy",
-		run:     runHealthcheck,
+	register("healthcheck", func() *cobra.Command {
+		var path, addr string
+		cmd := &cobra.Command{
+			Use:   "healthcheck",
+			Short: "ask a running bot's /healthz (for container HEALTHCHECK); exit 0 when healthy",
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return exitWith(runHealthcheck(path, addr, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+			},
+		}
+		cmd.Flags().StringVar(&path, "config", os.Getenv("ATVMBOT_CONFIG"), "YAML config file (its mattermost.listen is asked; env ATVMBOT_CONFIG)")
+		cmd.Flags().StringVar(&addr, "addr", "", "host:port to ask (default: mattermost.listen)")
+		return cmd
 	})
 }
 
-func runHealthcheck(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := fs.String("config", os.Getenv("ATVMBOT_CONFIG"), "YAML config file (its mattermost.listen is asked)")
-	addr := fs.String("addr", "", "host:port to ask (default: mattermost.listen)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+func runHealthcheck(path, addr string, stdout, stderr io.Writer) int {
+	if addr == "" {
+		cfg, _ := config.Load(path, os.Environ())
+		addr = cfg.Mattermost.Listen
 	}
-	if *addr == "" {
-		cfg, _ := config.Load(*path, os.Environ())
-		*addr = cfg.Mattermost.Listen
-	}
-	host, port, err := net.SplitHostPort(*addr)
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		fmt.Fprintf(stderr, "healthcheck: bad address %q: %v\n", *addr, err)
+		fmt.Fprintf(stderr, "healthcheck: bad address %q: %v\n", addr, err)
 		return 2
 	}
 	if host == "" || host == "0.0.0.0" || host == "::" {

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/spf13/pflag"
 )
 
 // logFlags are the logging flags every long-running subcommand takes.
@@ -16,9 +16,9 @@ type logFlags struct {
 	level  string
 }
 
-func (l *logFlags) register(fs *flag.FlagSet) {
+func (l *logFlags) register(fs *pflag.FlagSet, level string) {
 	fs.StringVar(&l.format, "log-format", "json", "log format: json or console")
-	fs.StringVar(&l.level, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&l.level, "log-level", level, "log level: debug, info, warn, error")
 }
 
 // logger builds the process logger; its first line carries the version (W9).

@@ -29,7 +29,7 @@ func TestVersion_W9_Printed(t *testing.T) {
 
 func TestUnknownCommandDidYouMean(t *testing.T) {
 	code, _, errOut := runCLI(t, "check-confg")
-	if code != 2 || !strings.Contains(errOut, `did you mean "check-config"`) {
+	if code != 2 || !strings.Contains(errOut, "Did you mean this?\n\tcheck-config\n") {
 		t.Fatalf("code %d stderr %q", code, errOut)
 	}
 }

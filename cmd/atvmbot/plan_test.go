@@ -88,7 +88,7 @@ func TestPlanCmd_RefusedExits2(t *testing.T) {
 }
 
 func TestPlanCmd_UsageAndConfig(t *testing.T) {
-	if code, _, errs := runPlanCmd(t); code != 2 || !strings.Contains(errs, "usage: atvmbot plan") {
+	if code, _, errs := runPlanCmd(t); code != 2 || !strings.Contains(errs, "Usage:\n  atvmbot plan") {
 		t.Errorf("no words: exit %d %s", code, errs)
 	}
 	if code, _, errs := runPlanCmd(t, "--format", "yaml", "cmc-e2e", "--containsVm", "x"); code != 2 || !strings.Contains(errs, "--format") {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -16,14 +15,26 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/atvm/atvmbot/config"
 	"github.com/atvm/atvmbot/results"
 )
 
 func init() {
-	register("replay", subcommand{
-		summary: "rebuild a run's status from a local controller-shaped folder; posts nothing, writes nothing (W8)",
-		run:     runReplay,
+	register("replay", func() *cobra.Command {
+		var f replayFlags
+		cmd := &cobra.Command{
+			Use:   "replay --atvm-root DIR --build NAME [flags]",
+			Short: "rebuild a run's status from a local controller-shaped folder; posts nothing, writes nothing (W8)",
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return exitWith(runReplay(&f, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+			},
+		}
+		f.register(cmd.Flags())
+		return cmd
 	})
 }
 
@@ -34,6 +45,7 @@ const maxArtifactBytes = 64 << 20
 type skipList []results.Skip
 
 func (s *skipList) String() string { return fmt.Sprint(*s) }
+func (s *skipList) Type() string   { return "MACHINE=REASON" }
 func (s *skipList) Set(v string) error {
 	name, reason, ok := strings.Cut(v, "=")
 	if !ok || strings.TrimSpace(name) == "" {
@@ -48,42 +60,46 @@ type replayOpts struct {
 	meta                                 results.Meta
 }
 
-func parseReplayFlags(args []string, stderr io.Writer) (*replayOpts, error) {
-	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	o := &replayOpts{}
+// replayFlags are replay's flags as given; check turns them into options.
+type replayFlags struct {
+	o                               replayOpts
+	since, now, plugin, vms, posted string
+	skips                           skipList
+}
+
+func (f *replayFlags) register(fs *pflag.FlagSet) {
+	o := &f.o
 	m := &o.meta
-	var since, now, plugin, vms, posted string
-	var skips skipList
 	fs.StringVar(&o.root, "atvm-root", "", "local copy of the controller's ATVM root (required)")
 	fs.StringVar(&o.tmp, "tmp-dir", "/tmp", "folder holding <build>.log and <build>.launch.log")
 	fs.StringVar(&m.Build, "build", "", "build name of the run (required)")
-	fs.StringVar(&since, "since", "", "run start, RFC 3339 (controller clock); artifacts older than it are ignored")
+	fs.StringVar(&f.since, "since", "", "run start, RFC 3339 (controller clock); artifacts older than it are ignored")
 	fs.StringVar(&m.Template, "template", "", "template name, e.g. cmc-e2e")
-	fs.StringVar(&plugin, "plugin", "", "fc, iscsi, both or none")
+	fs.StringVar(&f.plugin, "plugin", "", "fc, iscsi, both or none")
 	fs.BoolVar(&m.Categorized, "categorized", false, "the run was started with --categorize")
 	fs.BoolVar(&m.InstallOnly, "install-only", false, "the run was install-only")
-	fs.StringVar(&vms, "vms", "", "the run's stored scope, comma-separated (default: the log's specPattern, else the config's)")
+	fs.StringVar(&f.vms, "vms", "", "the run's stored scope, comma-separated (default: the log's specPattern, else the config's)")
 	fs.StringVar(&m.TemplateCommand, "template-command", "", "the exact template command")
 	fs.StringVar(&m.RunnerCommand, "runner-command", "", "the exact runner command")
 	fs.StringVar(&m.ConfigFile, "config-file", config.DefaultConfigFile, "config file name in the ATVM root")
 	fs.StringVar(&o.psFile, "ps", "", "saved `ps -eo pid,ppid,stat,etimes,args` of the controller (without it the runner counts as gone)")
-	fs.StringVar(&now, "now", "", "when the snapshot was taken, RFC 3339 (default: now)")
+	fs.StringVar(&f.now, "now", "", "when the snapshot was taken, RFC 3339 (default: now)")
 	fs.StringVar(&o.format, "format", "json", "json, text or markdown")
 	fs.StringVar(&m.Layout.JUnitGlob, "junit-glob", results.DefaultLayout.JUnitGlob, "JUnit files, relative to the ATVM root (controller.junit_glob)")
 	fs.StringVar(&m.Layout.MochawesomeDir, "mochawesome-dir", results.DefaultLayout.MochawesomeDir, "mochawesome HTML folder (controller.mochawesome_dir)")
 	fs.StringVar(&m.Layout.ReporterDir, "reporter-dir", results.DefaultLayout.ReporterDir, "per-host reporter folder (controller.reporter_dir)")
-	fs.StringVar(&posted, "posted-urls", "", "Currents URLs persisted earlier, comma-separated, in block order (R11)")
+	fs.StringVar(&f.posted, "posted-urls", "", "Currents URLs persisted earlier, comma-separated, in block order (R11)")
 	fs.StringVar(&o.inventory, "inventory", "", "VM inventory markdown file for kernels (R12)")
-	fs.Var(&skips, "skip", "blacklisted machine left out of the run, MACHINE=REASON (repeatable)")
+	fs.Var(&f.skips, "skip", "blacklisted machine left out of the run, MACHINE=REASON (repeatable)")
 	fs.DurationVar(&m.HungGrace, "hung-grace", results.DefaultHungGrace, "no log growth this long with the runner alive and all recorded = HUNG (D3)")
 	fs.DurationVar(&m.SettleDelay, "settle-delay", results.DefaultSettleDelay, "a recorded group counts as finished this long after the log stops, artifacts or not (D6)")
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
+}
+
+// check validates the flags and returns the options.
+func (f *replayFlags) check() (*replayOpts, error) {
+	o := &f.o
+	m := &o.meta
+	since, now, plugin, vms, posted, skips := f.since, f.now, f.plugin, f.vms, f.posted, f.skips
 	if o.root == "" || m.Build == "" {
 		return nil, errors.New("--atvm-root and --build are required")
 	}
@@ -142,7 +158,7 @@ func splitList(s string) []string {
 	return out
 }
 
-func runReplay(args []string, stdout, stderr io.Writer) int {
+func runReplay(f *replayFlags, stdout, stderr io.Writer) int {
 	if os.Getenv("GOGC") == "" {
 		// Replay is a short batch job whose live heap is small (the parsed
 		// facts, a few artifacts in flight): collecting at 5× the live heap
@@ -150,11 +166,9 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		// benchmark, for about 14 MB more peak RSS (34 → 48 MB).
 		debug.SetGCPercent(400)
 	}
-	o, err := parseReplayFlags(args, stderr)
+	o, err := f.check()
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stderr, "atvmbot replay: %v\n", err)
-		}
+		fmt.Fprintf(stderr, "atvmbot replay: %v\n", err)
 		return 2
 	}
 	if o.psFile != "" {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
 
 	"github.com/atvm/atvmbot/bot"
 	"github.com/atvm/atvmbot/bot/mattermost"
@@ -27,34 +27,43 @@ import (
 )
 
 func init() {
-	register("serve", subcommand{
-		summary: "run the bot against Mattermost and the controller (production)",
-		run:     runServe,
+	register("serve", func() *cobra.Command {
+		var o serveOpts
+		cmd := &cobra.Command{
+			Use:   "serve",
+			Short: "run the bot against Mattermost and the controller (production)",
+			Long: "Run the bot against Mattermost and the controller (production) until SIGINT or SIGTERM.\n" +
+				"`atvmbot check-config` and `atvmbot doctor` check the same configuration first.",
+			Args: cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+				defer stop()
+				return exitWith(serveRun(ctx, o, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+			},
+		}
+		cmd.Flags().StringVar(&o.path, "config", os.Getenv("ATVMBOT_CONFIG"), "YAML config file (env ATVMBOT_CONFIG)")
+		o.log.register(cmd.Flags(), "info")
+		return cmd
 	})
 }
 
-func runServe(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return serveMain(ctx, args, stdout, stderr)
+type serveOpts struct {
+	path string
+	log  logFlags
 }
 
-// serveMain is serve until ctx ends; the exit code.
+// serveMain is `atvmbot serve ARGS…` until ctx ends; the exit code.
 func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := fs.String("config", os.Getenv("ATVMBOT_CONFIG"), "YAML config file (env ATVMBOT_CONFIG)")
-	var lf logFlags
-	lf.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	log, err := lf.logger(stderr, "serve")
+	return execute(ctx, append([]string{"serve"}, args...), stdout, stderr)
+}
+
+func serveRun(ctx context.Context, o serveOpts, stdout, stderr io.Writer) int {
+	log, err := o.log.logger(stderr, "serve")
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	cfg, problems, warnings := loadChecked(*path, config.ModeServe)
+	cfg, problems, warnings := loadChecked(o.path, config.ModeServe)
 	for _, w := range warnings {
 		log.Warn().Msg(w)
 	}

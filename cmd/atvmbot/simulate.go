@@ -1,7 +1,7 @@
 package main
 
 import (
-	"io"
+	"github.com/spf13/cobra"
 
 	"github.com/atvm/atvmbot/simulator"
 )
@@ -10,15 +10,26 @@ import (
 // shims it installs (template, runner), by its own runner (cypress-cloud),
 // and by people setting up a demo or fixtures (install, render, audit;
 // playtree plays a results scenario into a live root, time-shifted).
+//
+// Its words are the simulator's own (and the python scripts' it stands in
+// for): cobra passes them through unparsed.
 func init() {
-	register("simulate", subcommand{
-		summary: "controller simulator: install a simulated ATVM root, play its scripts",
-		hidden:  true,
-		run: func(args []string, stdout, stderr io.Writer) int {
-			if len(args) > 0 && args[0] == "playtree" {
-				return simulator.MainPlaytree(args[1:], stdout, stderr)
-			}
-			return simulator.Main(args, stdout, stderr)
-		},
+	register("simulate", func() *cobra.Command {
+		return &cobra.Command{
+			Use:                "simulate <install|render|audit|playtree|template|runner|cypress-cloud> …",
+			Short:              "controller simulator: install a simulated ATVM root, play its scripts",
+			Hidden:             true,
+			DisableFlagParsing: true,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+				if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+					return cmd.Help()
+				}
+				if len(args) > 0 && args[0] == "playtree" {
+					return exitWith(simulator.MainPlaytree(args[1:], stdout, stderr))
+				}
+				return exitWith(simulator.Main(args, stdout, stderr))
+			},
+		}
 	})
 }

@@ -2,8 +2,9 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"runtime/debug"
+
+	"github.com/spf13/cobra"
 )
 
 // version is set at build time: -ldflags "-X main.version=v1.2.3".
@@ -44,11 +45,15 @@ func versionString() string {
 }
 
 func init() {
-	register("version", subcommand{
-		summary: "print the version",
-		run: func(args []string, stdout, stderr io.Writer) int {
-			fmt.Fprintf(stdout, "atvmbot %s\n", versionString())
-			return 0
-		},
+	register("version", func() *cobra.Command {
+		return &cobra.Command{
+			Use:   "version",
+			Short: "print the version (same as atvmbot --version)",
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				fmt.Fprintf(cmd.OutOrStdout(), "atvmbot %s\n", versionString())
+				return nil
+			},
+		}
 	})
 }
