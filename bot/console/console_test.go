@@ -249,9 +249,14 @@ func TestConsole_PromptSession(t *testing.T) {
 func helpExamples() []string {
 	var out []string
 	for _, name := range commands.CommandNames {
+		// The examples are the lines of the code block after "Example".
 		_, ex, _ := strings.Cut(commands.Help(name), "Example")
+		in := false
 		for _, l := range strings.Split(ex, "\n")[1:] {
-			if strings.HasPrefix(l, "  ") {
+			switch {
+			case strings.HasPrefix(l, "```"):
+				in = !in
+			case in && strings.TrimSpace(l) != "":
 				out = append(out, strings.TrimSpace(l))
 			}
 		}
@@ -268,7 +273,7 @@ func TestConsole_HelpExamplesAreCommands(t *testing.T) {
 	}
 	for _, line := range ex {
 		in, ok, err := c.ParseLine(line)
-		if err != nil || !ok || in.Text != line || in.Action != nil {
+		if err != nil || !ok || in.Text != strings.TrimPrefix(line, "/atvm ") || in.Action != nil {
 			t.Errorf("%q: ok=%v err=%v text %q", line, ok, err, in.Text)
 		}
 	}

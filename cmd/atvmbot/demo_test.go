@@ -53,27 +53,31 @@ func TestDemo_D20_BuiltInScript(t *testing.T) {
 	}
 }
 
-// The examples of `help plan`, pasted into the demo as they are (without
-// /atvm), are planned, none refused.
+// The examples of `help plan`, pasted into the demo as they are, and
+// without their /atvm, are planned, none refused.
 func TestDemo_HelpPlanExamplesPasteAsTheyAre(t *testing.T) {
 	_, ex, _ := strings.Cut(commands.Help(commands.CmdPlan), "Examples:\n")
-	var lines []string
+	var pasted, bare []string
 	for _, l := range strings.Split(ex, "\n") {
-		if l = strings.TrimSpace(l); strings.HasPrefix(l, "plan ") {
-			lines = append(lines, l)
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "/atvm plan ") {
+			pasted, bare = append(pasted, l), append(bare, strings.TrimPrefix(l, "/atvm "))
 		}
 	}
-	if len(lines) < 4 {
-		t.Fatalf("examples: %q", lines)
+	if len(pasted) < 4 {
+		t.Fatalf("examples: %q", pasted)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var out bytes.Buffer
-	if err := demo(ctx, t.TempDir(), "qa-lead", strings.NewReader(strings.Join(lines, "\n")), &out, zerolog.Nop()); err != nil {
-		t.Fatalf("demo: %v\n%s", err, out.String())
-	}
-	text := out.String()
-	if n := strings.Count(text, "\n#### Plan `p-"); n != len(lines) || strings.Contains(text, "⚠️") {
-		t.Errorf("%d plans for %d examples:\n%s", n, len(lines), text)
+	// One demo each: the same plan twice in one channel is one open plan.
+	for _, lines := range [][]string{pasted, bare} {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		var out bytes.Buffer
+		err := demo(ctx, t.TempDir(), "qa-lead", strings.NewReader(strings.Join(lines, "\n")), &out, zerolog.Nop())
+		cancel()
+		if err != nil {
+			t.Fatalf("demo: %v\n%s", err, out.String())
+		}
+		text := out.String()
+		if n := strings.Count(text, "\n#### Plan `p-"); n != len(lines) || strings.Contains(text, "⚠️") {
+			t.Errorf("%d plans for %d examples:\n%s", n, len(lines), text)
+		}
 	}
 }
