@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -40,8 +41,10 @@ type fakeMM struct {
 	commands   []*model.Command
 	forbidCmds bool
 	createAt   []time.Time // when each POST /posts arrived
-	retryAfter string      // the Retry-After header of a "429"
-	rateReset  string      // the X-Ratelimit-Reset header of a "429"
+	lastAt     int64       // the newest post's CreateAt
+	channels   []*model.Channel
+	retryAfter string // the Retry-After header of a "429"
+	rateReset  string // the X-Ratelimit-Reset header of a "429"
 }
 
 func newFakeMM(t *testing.T) *fakeMM {
@@ -79,7 +82,9 @@ func (f *fakeMM) addPost(p *model.Post) *model.Post {
 func (f *fakeMM) addPostLocked(p *model.Post) *model.Post {
 	f.seq++
 	p.Id = fmt.Sprintf("post%022d", f.seq)
-	p.CreateAt = int64(f.seq)
+	// Server time, strictly increasing.
+	p.CreateAt = max(time.Now().UnixMilli(), f.lastAt+1)
+	f.lastAt = p.CreateAt
 	f.posts[p.Id] = p
 	return p
 }
@@ -159,11 +164,15 @@ func (f *fakeMM) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		writeJSON(w, 200, l)
+	case r.Method == "GET" && len(parts) == 3 && parts[0] == "users" && parts[2] == "channels":
+		f.calls["GET userchannels"]++
+		writeJSON(w, 200, f.channels)
 	case r.Method == "GET" && len(parts) == 3 && parts[0] == "channels" && parts[2] == "posts":
 		f.calls["GET channelposts"]++
+		since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
 		l := model.NewPostList()
 		for _, p := range f.posts {
-			if p.ChannelId == parts[1] {
+			if p.ChannelId == parts[1] && max(p.CreateAt, p.UpdateAt) >= since {
 				l.AddPost(p)
 				l.AddOrder(p.Id)
 			}

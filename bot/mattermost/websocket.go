@@ -41,6 +41,9 @@ type WSOptions struct {
 	// OnConnect runs after each (re)connection, e.g. to re-sync state
 	// missed while disconnected. It must not block for long.
 	OnConnect func(ctx context.Context)
+	// CatchUpWindow bounds how far back a reconnect looks for posts missed
+	// while disconnected; default 15 min. Older ones are not run late.
+	CatchUpWindow time.Duration
 }
 
 // WSListener turns `posted` events into Incoming: an @mention of the bot, a
@@ -57,6 +60,11 @@ type WSListener struct {
 
 	mu        sync.Mutex
 	rootOwner map[string]bool // root post id → made by the bot
+
+	// Catch-up after a reconnect: the newest post time seen (server ms),
+	// and the posts already handled, so each is handled once.
+	lastSeen atomic.Int64
+	handled  handledPosts
 }
 
 // NewWSListener returns a listener for the bot behind m.
@@ -79,8 +87,12 @@ func NewWSListener(m *Mattermost, o WSOptions) *WSListener {
 	if o.HandleTimeout <= 0 {
 		o.HandleTimeout = 10 * time.Minute
 	}
+	if o.CatchUpWindow <= 0 {
+		o.CatchUpWindow = 15 * time.Minute
+	}
 	l := &WSListener{m: m, o: o, sem: make(chan struct{}, o.MaxInFlight), rootOwner: map[string]bool{}}
 	l.state.Store(WSConnecting)
+	l.lastSeen.Store(m.now().UnixMilli()) // nothing before the listener started is caught up
 	return l
 }
 
@@ -171,6 +183,7 @@ func (l *WSListener) session(ctx context.Context) error {
 			if ev.EventType() == model.WebsocketEventHello {
 				l.setState(WSConnected)
 				l.o.Log.Info().Str("url", l.o.WSURL).Msg("websocket connected")
+				l.startCatchUp(ctx)
 				if l.o.OnConnect != nil {
 					l.o.OnConnect(ctx)
 				}
@@ -223,6 +236,13 @@ func (l *WSListener) classify(ctx context.Context, ev *model.WebSocketEvent) (bo
 	if !ok {
 		return bot.Incoming{}, false
 	}
+	l.noteSeen(ep.post.CreateAt)
+	return l.classifyPost(ctx, ep, ev.GetBroadcast().TeamId)
+}
+
+// classifyPost decides whether a post is a command for the bot: from a
+// live event or from the catch-up after a reconnect.
+func (l *WSListener) classifyPost(ctx context.Context, ep eventPost, teamID string) (bot.Incoming, bool) {
 	p := ep.post
 	if p.UserId == l.m.BotUserID() || p.IsSystemMessage() || p.DeleteAt != 0 {
 		return bot.Incoming{}, false
@@ -237,7 +257,7 @@ func (l *WSListener) classify(ctx context.Context, ev *model.WebSocketEvent) (bo
 		ChannelID: p.ChannelId,
 		RootID:    p.RootId,
 		PostID:    p.Id,
-		TeamID:    ev.GetBroadcast().TeamId,
+		TeamID:    teamID,
 	}
 	// No name from the event: sender_name is whatever a webhook chose; the
 	// core looks the name up from the user id.
@@ -325,6 +345,9 @@ func (l *WSListener) botOwnsRoot(ctx context.Context, rootID string) bool {
 // dispatch runs the handler without blocking the event loop (which must
 // keep draining the client's channels).
 func (l *WSListener) dispatch(ctx context.Context, in bot.Incoming) {
+	if !l.handled.first(in.PostID) {
+		return // a live event and the catch-up both saw it
+	}
 	l.o.Metrics.Command(in.Source)
 	l.o.Log.Info().Str("source", in.Source).Str("user", in.UserName).Str("channel", in.ChannelID).Msg("chat command")
 	l.wg.Add(1)

@@ -104,9 +104,14 @@ type fakeWS struct {
 	mu      sync.Mutex
 	current *websocket.Conn
 	events  chan []byte
+	down    atomic.Bool // refuse connections (an outage)
 }
 
 func (f *fakeWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if f.down.Load() {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+		return
+	}
 	c, err := f.up.Upgrade(w, r, nil)
 	if err != nil {
 		return
@@ -238,4 +243,84 @@ func FuzzDecodePosted(f *testing.F) {
 func withProps(p *model.Post, props map[string]any) *model.Post {
 	p.SetProps(props)
 	return p
+}
+
+// W1 across a websocket outage: a mention, a DM and a reply in a bot
+// thread posted while the websocket was down are handled once each after
+// it reconnects; one also delivered live after the reconnect is still
+// handled once; a post handled before the outage is not handled again;
+// someone else's chatter is not a command.
+func TestWS_W1_CatchUpAfterReconnectHandlesEachOnce(t *testing.T) {
+	f := newFakeMM(t)
+	m := newTestMattermost(t, f, nil)
+	f.mu.Lock()
+	f.channels = []*model.Channel{{Id: "ch1", Type: model.ChannelTypeOpen, TeamId: "team1"}, {Id: "dm1", Type: model.ChannelTypeDirect}}
+	f.mu.Unlock()
+	ws := &fakeWS{events: make(chan []byte, 4)}
+	wsSrv := httptest.NewServer(ws)
+	defer wsSrv.Close()
+	rec := newRecorder()
+	l := NewWSListener(m, WSOptions{Handler: rec, Log: zerolog.Nop(), Metrics: bot.NewMetrics("test"),
+		WSURL: "ws" + strings.TrimPrefix(wsSrv.URL, "http"), MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- l.Run(ctx) }()
+	waitFor(t, "connected", func() bool { return l.State() == WSConnected })
+
+	before := f.addPost(&model.Post{ChannelId: "ch1", UserId: "alice-id", Message: "@atvm-bot runs"})
+	ev, _ := postedEvent(before, "O", nil).ToJSON()
+	ws.events <- ev
+	if in := <-rec.seen; in.PostID != before.Id {
+		t.Fatalf("live: %+v", in)
+	}
+
+	ws.down.Store(true)
+	ws.drop()
+	waitFor(t, "disconnected", func() bool { return l.State() == WSReconnecting })
+	thread := f.addPost(&model.Post{ChannelId: "ch1", UserId: fakeBotID, Message: "a run's progress"})
+	missed := []*model.Post{
+		f.addPost(&model.Post{ChannelId: "ch1", UserId: "alice-id", Message: "@atvm-bot status"}),
+		f.addPost(&model.Post{ChannelId: "dm1", UserId: "bob-id", Message: "queue"}),
+		f.addPost(&model.Post{ChannelId: "ch1", UserId: "carol-id", RootId: thread.Id, Message: "cancel"}),
+	}
+	f.addPost(&model.Post{ChannelId: "ch1", UserId: "dave-id", Message: "lunch?"})
+	ws.down.Store(false)
+	waitFor(t, "reconnected", func() bool { return l.State() == WSConnected })
+	// The first missed post also arrives live (a server replaying it).
+	ev, _ = postedEvent(missed[0], "O", nil).ToJSON()
+	ws.events <- ev
+	got := map[string]string{}
+	var order []string
+	for range missed {
+		select {
+		case in := <-rec.seen:
+			got[in.PostID] = in.Source
+			order = append(order, in.PostID+" "+in.Source)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("handled %q, want the %d missed posts %s %s %s", order, len(missed), missed[0].Id, missed[1].Id, missed[2].Id)
+		}
+	}
+	want := map[string]string{missed[0].Id: bot.SourceMention, missed[1].Id: bot.SourceDM, missed[2].Id: bot.SourceThread}
+	for id, src := range want {
+		if got[id] != src {
+			t.Fatalf("handled %v, want %v", got, want)
+		}
+	}
+	// Events are handled in order: once a later live post is handled, the
+	// replayed one has been judged too.
+	sentinel := f.addPost(&model.Post{ChannelId: "ch1", UserId: "alice-id", Message: "@atvm-bot help"})
+	ev, _ = postedEvent(sentinel, "O", nil).ToJSON()
+	ws.events <- ev
+	for in := range rec.seen {
+		if in.PostID == sentinel.Id {
+			break
+		}
+		t.Fatalf("handled again: %+v", in)
+	}
+	l.Wait()
+	if n := rec.calls(); n != 2+len(missed) {
+		t.Fatalf("%d commands handled, want %d (each once)", n, 2+len(missed))
+	}
+	cancel()
+	<-done
 }
