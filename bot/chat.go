@@ -27,8 +27,9 @@ type Chat interface {
 	// Edits notify nobody: a correction needs a new post (W7).
 	PatchPost(ctx context.Context, postID string, message string, props map[string]any) error
 	// FindByIdemKey looks for a bot post carrying key, in the thread of
-	// rootID, or among the channel's recent posts when rootID is empty.
-	FindByIdemKey(ctx context.Context, channelID, rootID, key string) (postID string, found bool, err error)
+	// rootID, or when rootID is empty among the channel's posts back to
+	// since (when the post was first tried; zero: a recent window).
+	FindByIdemKey(ctx context.Context, channelID, rootID, key string, since time.Time) (postID string, found bool, err error)
 	// PostLink is a permalink to the post, for "superseded by" lines.
 	PostLink(postID string) string
 }
@@ -41,6 +42,9 @@ type OutPost struct {
 	Props     map[string]any
 	IdemKey   string // e.g. run/sub-run/revision(/part); empty: one is generated
 	Buttons   []Button
+	// Since is when this key was first tried (a reservation made before a
+	// crash): a root post is looked for back to then. Zero: now.
+	Since time.Time
 }
 
 // Button is one interactive button on a post. Pressing it reaches the

@@ -37,13 +37,13 @@ func (c *Core) postOnce(ctx context.Context, p postSpec) (string, error) {
 		return rec.PostID, nil
 	}
 	if !created {
-		if id, found, err := c.Chat.FindByIdemKey(ctx, p.channel, p.root, p.key); err == nil && found {
+		if id, found, err := c.Chat.FindByIdemKey(ctx, p.channel, p.root, p.key, rec.CreatedAt); err == nil && found {
 			// The server has what was sent before the crash: the reserved digest stands.
 			return id, c.DB.MarkPostSent(ctx, p.key, id, "")
 		}
 	}
 	FaultPoint(FaultBeforeCreatePost)
-	id, err := c.Chat.CreatePost(ctx, OutPost{ChannelID: p.channel, RootID: p.root, Message: p.message, IdemKey: p.key})
+	id, err := c.Chat.CreatePost(ctx, OutPost{ChannelID: p.channel, RootID: p.root, Message: p.message, IdemKey: p.key, Since: rec.CreatedAt})
 	if err != nil {
 		// Left pending: the next tick retries, after looking for the key.
 		c.Log.Warn().Err(err).Str("key", p.key).Msg("post not created yet")

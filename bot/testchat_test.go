@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // testChat is the core tests' chat: it keeps posts in memory (so
@@ -141,7 +142,7 @@ func testChangedLines(old, cur string) string {
 }
 
 // FindByIdemKey looks in memory.
-func (c *testChat) FindByIdemKey(ctx context.Context, channelID, rootID, key string) (string, bool, error) {
+func (c *testChat) FindByIdemKey(ctx context.Context, channelID, rootID, key string, _ time.Time) (string, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	id, ok := c.findLocked(channelID, rootID, key)

@@ -168,7 +168,7 @@ func changedLines(old, cur string) string {
 }
 
 // FindByIdemKey looks in memory.
-func (c *Console) FindByIdemKey(ctx context.Context, channelID, rootID, key string) (string, bool, error) {
+func (c *Console) FindByIdemKey(ctx context.Context, channelID, rootID, key string, _ time.Time) (string, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	id, ok := c.findLocked(channelID, rootID, key)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/atvm/atvmbot/bot"
@@ -149,16 +150,16 @@ func TestConsole_W1_FindByIdemKeyAndPatch(t *testing.T) {
 	if again != reply || strings.Count(out.String(), "group 1") != 1 {
 		t.Fatalf("keyed post printed twice:\n%s", out.String())
 	}
-	if id, ok, _ := c.FindByIdemKey(ctx, "console", root, "run1/g1/r1"); !ok || id != reply {
+	if id, ok, _ := c.FindByIdemKey(ctx, "console", root, "run1/g1/r1", time.Time{}); !ok || id != reply {
 		t.Fatalf("find in thread = %q %v", id, ok)
 	}
-	if _, ok, _ := c.FindByIdemKey(ctx, "other", "", "run1/g1/r1"); ok {
+	if _, ok, _ := c.FindByIdemKey(ctx, "other", "", "run1/g1/r1", time.Time{}); ok {
 		t.Fatal("found in another channel")
 	}
 	if err := c.PatchPost(ctx, root, "progress: done", map[string]any{"x": 1}); err != nil {
 		t.Fatal(err)
 	}
-	if id, ok, _ := c.FindByIdemKey(ctx, "console", "", "run1/progress"); !ok || id != root {
+	if id, ok, _ := c.FindByIdemKey(ctx, "console", "", "run1/progress", time.Time{}); !ok || id != root {
 		t.Fatal("patch with props lost the key")
 	}
 	if err := c.PatchPost(ctx, "#42", "x", nil); err == nil {

@@ -169,13 +169,28 @@ func (f *fakeMM) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, f.channels)
 	case r.Method == "GET" && len(parts) == 3 && parts[0] == "channels" && parts[2] == "posts":
 		f.calls["GET channelposts"]++
-		since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
-		l := model.NewPostList()
+		// Newest first, in pages (page, per_page), or all since a time.
+		q := r.URL.Query()
+		since, _ := strconv.ParseInt(q.Get("since"), 10, 64)
+		var in []*model.Post
 		for _, p := range f.posts {
 			if p.ChannelId == parts[1] && max(p.CreateAt, p.UpdateAt) >= since {
-				l.AddPost(p)
-				l.AddOrder(p.Id)
+				in = append(in, p)
 			}
+		}
+		sort.Slice(in, func(i, j int) bool { return in[i].CreateAt > in[j].CreateAt })
+		if q.Get("since") == "" {
+			page, _ := strconv.Atoi(q.Get("page"))
+			per, err := strconv.Atoi(q.Get("per_page"))
+			if err != nil || per <= 0 {
+				per = 60
+			}
+			in = in[min(len(in), page*per):min(len(in), (page+1)*per)]
+		}
+		l := model.NewPostList()
+		for _, p := range in {
+			l.AddPost(p)
+			l.AddOrder(p.Id)
 		}
 		writeJSON(w, 200, l)
 	case r.Method == "GET" && len(parts) == 2 && parts[0] == "posts":

@@ -45,7 +45,8 @@ type MattermostOptions struct {
 	// exponential with jitter, 0.5 s → 10 s, giving up after 2 min.
 	NewBackOff func() backoff.BackOff
 	// FindPages is how many pages of 200 recent channel posts
-	// FindByIdemKey reads for a root post (no thread to look in); default 3.
+	// FindByIdemKey reads for a root post when it is not told since when
+	// to look; default 3.
 	FindPages int
 }
 
@@ -213,10 +214,14 @@ func (m *Mattermost) CreatePost(ctx context.Context, p bot.OutPost) (string, err
 	}
 	key := post.GetProp(bot.PropIdemKey).(string)
 	log := m.o.Log.With().Str("idem", key).Str("channel", p.ChannelID).Logger()
+	since := p.Since
+	if since.IsZero() {
+		since = m.now()
+	}
 	var id string
 	err = m.retry(ctx, "create post", func(attempt int) error {
 		if attempt > 0 || p.IdemKey != "" {
-			found, ok, err := m.FindByIdemKey(ctx, p.ChannelID, p.RootID, key)
+			found, ok, err := m.FindByIdemKey(ctx, p.ChannelID, p.RootID, key, since)
 			if err != nil {
 				return err // FindByIdemKey marks permanent ones
 			}
@@ -359,17 +364,25 @@ func (m *Mattermost) PatchPost(ctx context.Context, postID, message string, prop
 }
 
 // FindByIdemKey looks for a live bot post carrying key: in rootID's whole
-// thread (GetPostThread), or for a root post among the channel's most recent
-// FindPages×200 posts. (`posts?since=` is no exactly-once check: it is
-// capped and keyed on update time.)
-func (m *Mattermost) FindByIdemKey(ctx context.Context, channelID, rootID, key string) (string, bool, error) {
+// thread (GetPostThread), or for a root post in the channel's pages of 200,
+// newest first, back to since (less findSlack for the clocks' skew), or
+// FindPages pages when since is zero. (`posts?since=` is no exactly-once
+// check: it is capped and keyed on update time.)
+func (m *Mattermost) FindByIdemKey(ctx context.Context, channelID, rootID, key string, since time.Time) (string, bool, error) {
 	start := time.Now()
-	id, ok, err := m.findByIdemKey(ctx, channelID, rootID, key)
+	id, ok, err := m.findByIdemKey(ctx, channelID, rootID, key, since)
 	m.o.Metrics.ObservePost("find", start, err)
 	return id, ok, err
 }
 
-func (m *Mattermost) findByIdemKey(ctx context.Context, channelID, rootID, key string) (string, bool, error) {
+// findSlack allows for the bot's and the server's clocks disagreeing.
+const findSlack = 10 * time.Minute
+
+// maxFindPages bounds a search back to since (a bot down for months in a
+// busy channel): 100 pages of 200 posts.
+const maxFindPages = 100
+
+func (m *Mattermost) findByIdemKey(ctx context.Context, channelID, rootID, key string, since time.Time) (string, bool, error) {
 	check := func(l *model.PostList, resp *model.Response, err error) (string, bool, error) {
 		if err != nil {
 			err = fmt.Errorf("find post by key (HTTP %d): %w", statusOf(resp), err)
@@ -393,15 +406,31 @@ func (m *Mattermost) findByIdemKey(ctx context.Context, channelID, rootID, key s
 	if rootID != "" {
 		return check(m.c.GetPostThread(ctx, rootID, "", false))
 	}
-	for page := 0; page < m.o.FindPages; page++ {
+	pages, floor := m.o.FindPages, int64(0)
+	if !since.IsZero() {
+		pages, floor = maxFindPages, since.Add(-findSlack).UnixMilli()
+	}
+	for page := 0; page < pages; page++ {
 		l, resp, err := m.c.GetPostsForChannel(ctx, channelID, page, 200, "", false, false)
 		id, ok, err := check(l, resp, err)
 		if err != nil || ok {
 			return id, ok, err
 		}
 		if len(l.Order) < 200 {
-			break
+			return "", false, nil
 		}
+		oldest := int64(-1)
+		for _, p := range l.Posts {
+			if oldest < 0 || p.CreateAt < oldest {
+				oldest = p.CreateAt
+			}
+		}
+		if floor > 0 && oldest < floor {
+			return "", false, nil // this page reaches back before the post was first tried
+		}
+	}
+	if floor > 0 {
+		m.o.Log.Warn().Str("idem", key).Int("pages", pages).Msg("post not found within the search bound")
 	}
 	return "", false, nil
 }

@@ -231,12 +231,58 @@ func TestFindByIdemKey(t *testing.T) {
 		{"", "k1", reply.Id, true}, // channel scan sees replies too
 	}
 	for _, tc := range tests {
-		id, ok, err := m.FindByIdemKey(t.Context(), "ch1", tc.root, tc.key)
+		id, ok, err := m.FindByIdemKey(t.Context(), "ch1", tc.root, tc.key, time.Time{})
 		if err != nil || ok != tc.found || id != tc.want {
 			t.Errorf("Find(%q,%q) = %q %v %v, want %q %v", tc.root, tc.key, id, ok, err, tc.want, tc.found)
 		}
 	}
 	if got := m.PostLink("abc"); got != f.srv.URL+"/it-team/pl/abc" {
 		t.Errorf("PostLink = %q", got)
+	}
+}
+
+// W1 after a long outage: a root post sent before a crash is found however
+// many posts came after it, the search going back to when it was first
+// tried (not a fixed count of recent posts); a search for a key never sent
+// stops at the first page older than that.
+func TestFindByIdemKey_W1_BoundedByTimeNotCount(t *testing.T) {
+	f := newFakeMM(t)
+	m := newTestMattermost(t, f, nil)
+	tried := time.Now().Add(-2 * time.Hour)
+	old := f.addPost(&model.Post{ChannelId: "ch1", UserId: fakeBotID, Message: "root"})
+	old.AddProp(bot.PropIdemKey, "run1/root")
+	// 600 posts from before the post was tried: a search that did not
+	// stop at its bound would read their 3 pages too.
+	var ancient []*model.Post
+	for i := 0; i < 600; i++ {
+		ancient = append(ancient, f.addPost(&model.Post{ChannelId: "ch1", UserId: "alice-id", Message: "before"}))
+	}
+	f.mu.Lock()
+	old.CreateAt = tried.Add(time.Second).UnixMilli()
+	for i, p := range ancient {
+		p.CreateAt = tried.Add(-time.Hour).UnixMilli() + int64(i)
+	}
+	f.mu.Unlock()
+	for i := 0; i < 1000; i++ {
+		f.addPost(&model.Post{ChannelId: "ch1", UserId: "alice-id", Message: "chatter"})
+	}
+	cases := []struct {
+		name     string
+		key      string
+		since    time.Time
+		found    bool
+		maxPages int
+	}{
+		{"found back to when it was tried", "run1/root", tried, true, 6},
+		{"the recent window alone misses it", "run1/root", time.Time{}, false, 3},
+		{"never sent: stops past the bound", "run1/other", tried, false, 6},
+	}
+	for _, tc := range cases {
+		before := f.count("GET channelposts")
+		id, ok, err := m.FindByIdemKey(t.Context(), "ch1", "", tc.key, tc.since)
+		pages := f.count("GET channelposts") - before
+		if err != nil || ok != tc.found || (ok && id != old.Id) || pages > tc.maxPages {
+			t.Errorf("%s: %q %v %v after %d pages; want found=%v within %d pages", tc.name, id, ok, err, pages, tc.found, tc.maxPages)
+		}
 	}
 }
