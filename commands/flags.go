@@ -216,7 +216,7 @@ func (f *flagSpec) checkValue(v string) ([]string, *Error) {
 	case kindEnum, kindIdent:
 		w := strings.ToLower(v)
 		if f.kind == kindEnum && !contains(f.enum, w) {
-			return nil, errorf(f.name, "%s is not a choice%s. %s", echo(v), didYouMean(w, f.enum), f.allowed())
+			return nil, errorf(f.name, "%s is not a choice. %s%s", echo(v), f.allowed(), didYouMean(w, f.enum))
 		}
 		if f.kind == kindIdent && !reIdent.MatchString(w) {
 			return nil, f.refuse(v)

@@ -126,7 +126,7 @@ func parseTokens(toks []token, size int) (Command, error) {
 		if looksLikeFlag(word) {
 			return Command{}, errorf("", "a command starts with its name, e.g. `/atvm plan cmc-e2e --containsVm redhat9.6`, not with %s; commands are %s", echo(word), strings.Join(CommandNames, ", "))
 		}
-		return Command{}, errorf("", "unknown command %s%s; commands are %s", show(word), didYouMean(name, CommandNames), strings.Join(CommandNames, ", "))
+		return Command{}, errorf("", "unknown command %s; commands are %s%s", show(word), strings.Join(CommandNames, ", "), didYouMean(name, CommandNames))
 	}
 	if err != nil {
 		return Command{}, err
@@ -469,7 +469,7 @@ func parseBlacklist(args []token) (Command, *Error) {
 		return Command{Name: CmdBlacklist, Action: action}, nil
 	case BlacklistAdd, BlacklistRemove:
 	default:
-		return Command{}, errorf(CmdBlacklist, "unknown action %s%s; %s", show(args[0].text), didYouMean(action, []string{"list", "add", "remove"}), usage)
+		return Command{}, errorf(CmdBlacklist, "unknown action %s; %s%s", show(args[0].text), usage, didYouMean(action, []string{"list", "add", "remove"}))
 	}
 	if len(args) < 2 {
 		return Command{}, errorf(CmdBlacklist, "%s needs a machine name; %s", action, usage)
@@ -513,7 +513,7 @@ func parseHelp(args []token) (Command, *Error) {
 	}
 	t := strings.ToLower(args[0].text)
 	if !contains(CommandNames, t) {
-		return Command{}, errorf(CmdHelp, "no help for %s%s; commands are %s", echo(args[0].text), didYouMean(t, CommandNames), strings.Join(CommandNames, ", "))
+		return Command{}, errorf(CmdHelp, "no help for %s; commands are %s%s", echo(args[0].text), strings.Join(CommandNames, ", "), didYouMean(t, CommandNames))
 	}
 	return Command{Name: CmdHelp, Topic: t}, nil
 }

@@ -198,3 +198,14 @@ func diff(want, got any) string {
 	g, _ := json.Marshal(got)
 	return "-" + string(w) + "\n+" + string(g)
 }
+
+// A suggestion reads as a sentence's end: "…; did you mean `status`?", never
+// followed by more punctuation ("?;", "?.").
+func TestParse_D26_SuggestionEndsTheSentence(t *testing.T) {
+	for _, text := range []string{"staus", "help staus", "blacklist ad x", "plan cmc-e2ee --containsVm x", "plan cmc-e2e --containsVm x --use_specified_plugin fcc"} {
+		msg := refusal(t, text, testConfig()).Error()
+		if !strings.Contains(msg, "did you mean") || strings.Contains(msg, "?;") || strings.Contains(msg, "?.") {
+			t.Errorf("%q: %s", text, msg)
+		}
+	}
+}

@@ -217,7 +217,7 @@ func resolveTemplate(name string, cfg *config.Config) (string, config.Template, 
 			return n, cfg.Templates[n], nil
 		}
 	}
-	return "", config.Template{}, errorf(templateWord.name, "unknown template %s%s; templates: %s", echo(name), didYouMean(name, names), strings.Join(names, ", "))
+	return "", config.Template{}, errorf(templateWord.name, "unknown template %s; templates: %s%s", echo(name), strings.Join(names, ", "), didYouMean(name, names))
 }
 
 // BlacklistVersion is a short hash of the blacklist entries in order, so a
