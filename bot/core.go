@@ -90,8 +90,10 @@ type Core struct {
 	ownersMu sync.Mutex
 	owners   map[string]*runOwner
 
-	snap  snapshotCache
-	names nameCache
+	snap snapshotCache
+	// settled keeps the answers about runs long ended on the controller.
+	settled settledAnswers
+	names   nameCache
 }
 
 // Handle implements Handler.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/atvm/atvmbot/commands"
@@ -66,6 +67,18 @@ func (c *Core) controllerStatus(ctx context.Context, build string, latest *stora
 	if pick == nil || (latest != nil && !pick.Live && sameFinishedRun(*latest, *pick)) {
 		return Reply{}, false
 	}
+	// A run that ended long ago reads the same until its log is written
+	// again: its answer is kept, and asked again only when that changes.
+	settledKey := ""
+	if !pick.Live && !pick.LastActivity.IsZero() && c.now().Sub(pick.LastActivity) > settledAfter {
+		settledKey = fmt.Sprintf("%s|%d|%s", pick.Build, pick.LastActivity.UnixNano(), pick.LogPath)
+		if latest != nil {
+			settledKey += "|" + latest.ID + "|" + latest.State
+		}
+		if rep, ok := c.settled.get(settledKey); ok {
+			return rep, true
+		}
+	}
 	run, err := c.discoveredRun(ctx, *pick, "")
 	if err != nil {
 		return internalError(c.Log, "reading the discovered run", err), true
@@ -85,7 +98,38 @@ func (c *Core) controllerStatus(ctx context.Context, build string, latest *stora
 	if len(parts) > 1 {
 		msg += fmt.Sprintf("\n\n_(%d more part(s) not shown.)_", len(parts)-1)
 	}
+	if settledKey != "" {
+		c.settled.put(settledKey, Reply{Ephemeral: msg})
+	}
 	return Reply{Ephemeral: msg}, true
+}
+
+// settledAfter: a run whose log has not been written for this long has
+// ended and its artifacts have settled.
+const settledAfter = 10 * time.Minute
+
+// settledAnswers keeps the status answers of runs long ended on the
+// controller, by build and log write time: `status` with nothing running
+// asks the controller only what changed (a small bounded map).
+type settledAnswers struct {
+	mu sync.Mutex
+	m  map[string]Reply
+}
+
+func (s *settledAnswers) get(key string) (Reply, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.m[key]
+	return r, ok
+}
+
+func (s *settledAnswers) put(key string, r Reply) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil || len(s.m) >= 16 {
+		s.m = map[string]Reply{}
+	}
+	s.m[key] = r
 }
 
 // sameFinishedRun: the controller's historical run is the bot's own latest

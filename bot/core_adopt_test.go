@@ -222,3 +222,40 @@ func TestTick_D15_StaleLockClears(t *testing.T) {
 		t.Fatalf("approve after the stale lock cleared: %s", rep.Ephemeral)
 	}
 }
+
+// S2 without waste: a run that ended long ago on the controller is read
+// once; asked again it is answered from that reading until its log is
+// written again. A recently ended run is read every time (its artifacts may
+// still be settling).
+func TestStatus_S2_SettledRunReadOnceUntilItsLogChanges(t *testing.T) {
+	f, dr := newAdoptCore(t)
+	dr.snapshot = results.Status{Build: "hand-old", State: results.RunFailed, Hosts: []results.Host{host("atvm5-ubuntu22.04", "", results.HostFail)}}
+	old := controller.Discovered{Build: "hand-old", LogPath: "/tmp/hand-old.log", LastActivity: time.Now().Add(-time.Hour)}
+	fresh := controller.Discovered{Build: "hand-new", LogPath: "/tmp/hand-new.log", LastActivity: time.Now().Add(-time.Minute)}
+	cases := []struct {
+		name      string
+		recent    controller.Discovered
+		snapshots int // total after this request
+	}{
+		{"first ask reads the run", old, 1},
+		{"asked again: kept", old, 1},
+		{"and again", old, 1},
+		{"its log written again: read again", controller.Discovered{Build: "hand-old", LogPath: "/tmp/hand-old.log", LastActivity: old.LastActivity.Add(time.Second)}, 2},
+		{"a run that just ended is read each time", fresh, 3},
+		{"still settling", fresh, 4},
+	}
+	for _, tc := range cases {
+		r := tc.recent
+		dr.set(controller.Discovery{Recent: &r, Candidates: []controller.Discovered{r}}, nil)
+		rep := f.say(t, "alice", "status")
+		if !strings.Contains(rep.Ephemeral, "atvm5-ubuntu22.04 - FAIL") {
+			t.Fatalf("%s: status:\n%s", tc.name, rep.Ephemeral)
+		}
+		dr.dmu.Lock()
+		n := len(dr.snapshots)
+		dr.dmu.Unlock()
+		if n != tc.snapshots {
+			t.Fatalf("%s: %d readings of the controller, want %d", tc.name, n, tc.snapshots)
+		}
+	}
+}
