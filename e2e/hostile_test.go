@@ -41,6 +41,13 @@ func (w *world) answer(ctx context.Context, as *model.Client4, eph *ephemerals, 
 	return "", nil
 }
 
+// stripCode removes code spans and fenced blocks: what remains is what
+// Mattermost's markdown and link parsing see.
+func stripCode(s string) string {
+	s = regexp.MustCompile("(?s)```.*?```").ReplaceAllString(s, "")
+	return regexp.MustCompile("`[^`\n]*`").ReplaceAllString(s, "")
+}
+
 var planIDRE = regexp.MustCompile("^#### Plan `(p-[0-9a-f]+)`: `([^`]+)`")
 
 // Hostile input through the real server: every generated malformed or
@@ -60,6 +67,20 @@ func TestE2E_Hostile_D18_RefusedWithMessageNothingRuns(t *testing.T) {
 	w.start()
 	aliceEph := listenEphemerals(t, suite.mm["MM_USER_TOKEN"])
 	adminEph := listenEphemerals(t, suite.mm["MM_ADMIN_TOKEN"])
+
+	// The help as the server hands it to the user: one golden per command,
+	// in markdown that Mattermost's link parsing cannot turn into links
+	// (syntax in code spans, no bare [..] or <..>).
+	for _, text := range []string{"/atvm help", "/atvm help plan", "/atvm help approve", "/atvm help blacklist"} {
+		msg, serr := w.answer(ctx, w.alice, aliceEph, text)
+		if serr != nil || msg == "" {
+			t.Fatalf("%s: %q %v", text, msg, serr)
+		}
+		golden(t, "help/"+strings.ReplaceAll(strings.TrimPrefix(text, "/atvm "), " ", "-")+".md", msg)
+		if bare := regexp.MustCompile("(?m)(^|[^`])[\\[<][A-Za-z|]+[\\]>]"); bare.MatchString(stripCode(msg)) {
+			t.Errorf("%s: bracketed words outside code a link parser may take: %q", text, bare.FindString(stripCode(msg)))
+		}
+	}
 
 	hostile := hostileTexts(20260418)
 	if len(hostile) < 200 {
