@@ -1,9 +1,10 @@
 package timeline
 
 import (
-	"fmt"
+	"strings"
 	"time"
 
+	"github.com/atvm/atvmbot/internal/synth"
 	"github.com/atvm/atvmbot/results"
 )
 
@@ -96,43 +97,51 @@ func liveRun() (results.Status, time.Time) {
 	return st, *at(50)
 }
 
-var families = []string{"redhat", "ubuntu", "debian", "oracle", "suse", "centos", "rocky", "alma", "fedora", "w2k"}
-
-// bigRun: 500 hosts in 10 groups of 50, named like internal/synth's big
-// run; each group runs 5 hosts at a time for 15–35 minutes each; every
-// 37th host fails at step 10 (as in the synthetic run); the last group is
-// still running at now and its tail has not started.
+// bigRun: the 500 hosts in 10 groups of internal/synth's benchmark run —
+// its machine names, its groups (host i in group i mod 10), its durations
+// (15–35 minutes) and its failures (every 37th host, at step 10) — with
+// each group running 5 hosts at a time. At now, 4 hours in, the tail of
+// each group is still running or has not started.
 func bigRun() (results.Status, time.Time) {
-	st := results.Status{Build: "bench-e2e-categorized", Template: "cmc-e2e", State: results.RunRunning,
-		Categorized: true, StartedAt: at(0)}
-	now := 240.0
-	for g := 0; g < 10; g++ {
-		fam := families[g]
-		sr := results.Subrun{Name: st.Build + "-" + fam, State: results.SubrunCompleted}
-		lane := make([]float64, 5)
-		for k := 0; k < 50; k++ {
-			i := g*50 + k
-			name := fmt.Sprintf("atvm%d-%s%d.%d", 1000+i, fam, 8+i%3, i%10)
-			sr.Hosts = append(sr.Hosts, name)
-			j := k % 5
-			start := lane[j] + float64(g)*2 + 0.5
-			dur := 15 + float64((i*7919)%20)
-			h := host(name, results.HostPass, fam, start, start+dur)
-			lane[j] = start + dur + 0.3
-			if i%37 == 5 {
-				h.Status, h.FailedStep = results.HostFail, "10. Verify data for cmotion"
-			}
-			switch {
-			case start >= now:
-				h.Status, h.StartedAt, h.EndedAt, h.FailedStep = results.HostNotStarted, nil, nil, ""
-				sr.State = results.SubrunRunning
-			case start+dur > now:
-				h.Status, h.EndedAt, h.FailedStep = results.HostRunning, nil, ""
-				sr.State = results.SubrunRunning
-			}
-			st.Hosts = append(st.Hosts, h)
+	run := synth.ScaledBigRun(1)
+	start := run.Start
+	st := results.Status{Build: run.Build, Template: "cmc-e2e", State: results.RunRunning,
+		Categorized: true, StartedAt: &start}
+	now := start.Add(4 * time.Hour)
+	lanes := make([][]time.Time, run.Groups)
+	for g := 0; g < run.Groups; g++ {
+		st.Subruns = append(st.Subruns, results.Subrun{State: results.SubrunCompleted})
+		lanes[g] = make([]time.Time, 5)
+		for j := range lanes[g] {
+			lanes[g][j] = start.Add(time.Duration(g) * 2 * time.Minute)
 		}
-		st.Subruns = append(st.Subruns, sr)
 	}
-	return st, *at(now)
+	for i := 0; i < run.Hosts; i++ {
+		spec := run.BigRunSpec(i)
+		g, k := i%run.Groups, i/run.Groups
+		fam := strings.TrimRight(strings.SplitN(spec.Machine, "-", 2)[1], "0123456789.")
+		sr := &st.Subruns[g]
+		sr.Name = run.Build + "-" + fam
+		sr.Hosts = append(sr.Hosts, spec.Machine)
+		from := lanes[g][k%5].Add(30 * time.Second)
+		to := from.Add(time.Duration(spec.Row().DurationMS) * time.Millisecond)
+		lanes[g][k%5] = to
+		h := results.Host{Name: spec.Machine, Status: results.HostPass, Group: fam, Tests: len(spec.Steps),
+			StartedAt: &from, EndedAt: &to}
+		for _, step := range spec.Steps {
+			if step.State == "failed" {
+				h.Status, h.Failures, h.FailedStep = results.HostFail, 1, step.Title
+			}
+		}
+		switch {
+		case !from.Before(now):
+			h = results.Host{Name: h.Name, Status: results.HostNotStarted, Group: fam}
+			sr.State = results.SubrunRunning
+		case to.After(now):
+			h = results.Host{Name: h.Name, Status: results.HostRunning, Group: fam, StartedAt: h.StartedAt}
+			sr.State = results.SubrunRunning
+		}
+		st.Hosts = append(st.Hosts, h)
+	}
+	return st, now
 }

@@ -219,9 +219,21 @@ func (l *layout) label() {
 		}
 		k++
 	}
-	var taken []float64 // centres of accepted labels
+	// Failed hosts are placed first and may sit next to a group header;
+	// other labels keep clear of headers, where they would read as the
+	// header's.
+	var taken []float64 // centres of accepted labels (and headers)
+	headersIn := false
 	for _, i := range order {
 		r := &l.rows[i]
+		if r.class != classFail && !headersIn {
+			for _, h := range l.rows {
+				if h.header {
+					taken = append(taken, (h.y0+h.y1)/2)
+				}
+			}
+			headersIn = true
+		}
 		c := (r.y0 + r.y1) / 2
 		if r.label != "" || crowded(taken, c) {
 			continue

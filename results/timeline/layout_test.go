@@ -28,7 +28,7 @@ func TestPlanTruths(t *testing.T) {
 		{"flat", flatRun(), time.Time{}, 0, 5, 1, 6, 0, false,
 			[]string{"vm-rhel8", "vm-rhel9", "vm-oracle9", "vm-sles15", "vm-debian12", "vm-win2019"}},
 		{"live", live, liveNow, 2, 4, 1, 5, 0, true, nil},
-		{"hosts500", big, bigNow, 10, 371, 129, -1, 10, true, nil},
+		{"hosts500", big, bigNow, 10, 482, 18, -1, 10, true, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l, err := plan(tc.st, tc.now, DefaultMaxHeight-100)
