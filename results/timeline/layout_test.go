@@ -216,3 +216,77 @@ func TestHelpers(t *testing.T) {
 		t.Errorf("truncate = %q", got)
 	}
 }
+
+// Odd but possible inputs still give a picture of the asked width.
+func TestRenderOddInputs(t *testing.T) {
+	onlyDuration := host("d", results.HostPass, "", 5, -1)
+	onlyDuration.DurationS = 600
+	endOnly := host("e", results.HostFail, "", -1, 30)
+	endOnly.DurationS = 300
+	backwards := host("b", results.HostPass, "", 40, 20)
+	outside := host("o", results.HostPass, "", -1, -1)
+	outside.StartedAt, outside.EndedAt = at(-30), at(500)
+	stray := host("s", results.HostRunning, "ghost", 10, -1)
+	many := results.Status{Build: "many", State: results.RunCompleted, StartedAt: at(0), EndedAt: at(60)}
+	for i := 0; i < 3000; i++ {
+		many.Hosts = append(many.Hosts, host("h", results.HostPass, "", float64(i%50), float64(i%50+10)))
+	}
+	for _, tc := range []struct {
+		name string
+		st   results.Status
+		opt  Options
+	}{
+		{"nil location, small canvas", flatRun(), Options{Width: 400, MaxHeight: 150}},
+		{"duration only, end only, backwards, outside the run", results.Status{Build: "x", State: results.RunCompleted,
+			StartedAt: at(0), EndedAt: at(60), Hosts: []results.Host{onlyDuration, endOnly, backwards, outside}}, Options{}},
+		{"running host in a finished run, host in no sub-run", results.Status{Build: "y", State: results.RunTerminated, Categorized: true,
+			StartedAt: at(0), EndedAt: at(20), Hosts: []results.Host{stray},
+			Subruns: []results.Subrun{{Name: "empty", State: results.SubrunNotStarted}}}, Options{}},
+		{"one instant", results.Status{Build: "z", State: results.RunRunning, StartedAt: at(0),
+			Hosts: []results.Host{host("n", results.HostNotStarted, "", -1, -1)}}, Options{}},
+		{"3000 hosts", many, Options{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := Render(tc.st, tc.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			img := decode(t, b)
+			if want := tc.opt.width(); img.Bounds().Dx() != want {
+				t.Errorf("width %d, want %d", img.Bounds().Dx(), want)
+			}
+		})
+	}
+}
+
+func TestHostSpans(t *testing.T) {
+	onlyDuration := host("d", results.HostPass, "", 5, -1)
+	onlyDuration.DurationS = 600
+	endOnly := host("e", results.HostFail, "", -1, 30)
+	endOnly.DurationS = 300
+	outside := host("o", results.HostPass, "", -1, -1)
+	outside.StartedAt, outside.EndedAt = at(-30), at(500)
+	st := results.Status{Build: "x", State: results.RunCompleted, StartedAt: at(0), EndedAt: at(60), Hosts: []results.Host{
+		onlyDuration, endOnly, host("b", results.HostPass, "", 40, 20), outside,
+		host("f", results.HostFail, "", 50, -1), host("n", results.HostNotStarted, "", -1, -1)}}
+	l, err := plan(st, time.Time{}, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]float64{ // minutes from t0; nil: a marker, no bar
+		"d": {5, 15}, "e": {25, 30}, "b": {40, 40}, "o": {-30, 500}, "f": {50, 60}, "n": nil,
+	}
+	// The axis takes every time the Status holds, so "o" is drawn whole.
+	for _, r := range l.rows {
+		w := want[r.text]
+		if w == nil {
+			if r.hasSpan {
+				t.Errorf("%s: a bar, want a marker", r.text)
+			}
+			continue
+		}
+		if !r.start.Equal(*at(w[0])) || !r.end.Equal(*at(w[1])) {
+			t.Errorf("%s: %v–%v, want minutes %v", r.text, r.start.Sub(t0), r.end.Sub(t0), w)
+		}
+	}
+}
