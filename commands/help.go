@@ -5,12 +5,29 @@ import (
 	"strings"
 )
 
-// AutocompleteHint and AutocompleteDescription register /atvm (custom
-// slash commands keep only these two strings).
-const (
-	AutocompleteHint        = "plan <template> [--options] | approve [PLAN] [without watcher] | cancel | status [BUILD] | runs | queue | watch | unwatch | blacklist | help"
-	AutocompleteDescription = "Plan, approve and watch ATVM Cypress automation runs"
-)
+// AutocompleteHint and AutocompleteDescription register /atvm. A custom
+// slash command keeps only these two strings: Mattermost 11.4 stores no
+// autocomplete tree for it (README, "What autocomplete shows"). The hint is
+// read from the help table so the two never disagree.
+var AutocompleteHint = autocompleteHint()
+
+// AutocompleteDescription is the one line shown beside the hint.
+const AutocompleteDescription = "Plan, approve and watch ATVM Cypress automation runs"
+
+// autocompleteHint is every command with its first argument as the help
+// writes it ("plan TEMPLATE | approve [PLAN] | …"); an argument group the
+// first word would cut in half is left out.
+func autocompleteHint() string {
+	parts := make([]string, len(CommandNames))
+	for i, n := range CommandNames {
+		f := strings.Fields(helpText[n].syntax)
+		parts[i] = f[0]
+		if len(f) > 1 && strings.Count(f[1], "[") == strings.Count(f[1], "]") {
+			parts[i] += " " + f[1]
+		}
+	}
+	return strings.Join(parts, " | ")
+}
 
 // help is one command's help: its syntax, what it does, more lines of
 // markdown, and examples. Syntax and examples are always shown in code (a
