@@ -178,13 +178,19 @@ func PlanWords(values map[string]string) (string, map[string]string) {
 }
 
 // FormFieldOf names the plan form field a refusal is about (from the
-// option an *Error names), or "" when no field fits.
-func FormFieldOf(err error) string {
+// option an *Error names), or "" when no field fits, and the refusal as a
+// form shows it: plain text, without the option name the field stands for.
+func FormFieldOf(err error) (field, msg string) {
 	e, ok := err.(*Error)
 	if !ok {
-		return ""
+		return "", ""
 	}
-	switch e.Flag {
+	msg = strings.ReplaceAll(strings.TrimPrefix(e.Msg, "`"+e.Flag+"`: "), "`", "")
+	return formField(e.Flag), msg
+}
+
+func formField(flag string) string {
+	switch flag {
 	case flagTemplateName, templateWord.name:
 		return FieldTemplate
 	case "selector":
@@ -199,7 +205,7 @@ func FormFieldOf(err error) string {
 		return FieldIntegration
 	}
 	for _, s := range formSwitches {
-		if e.Flag == s.word || "--no-"+strings.ReplaceAll(strings.TrimPrefix(e.Flag, "--"), "_", "-") == s.word {
+		if flag == s.word || "--no-"+strings.ReplaceAll(strings.TrimPrefix(flag, "--"), "_", "-") == s.word {
 			return s.field
 		}
 	}

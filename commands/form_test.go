@@ -3,6 +3,7 @@ package commands
 import (
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -94,8 +95,9 @@ func TestFormFieldOf_PlannerRefusals(t *testing.T) {
 			if err == nil {
 				t.Fatal("accepted")
 			}
-			if got := FormFieldOf(err); got != c.field {
-				t.Fatalf("FormFieldOf(%v) = %q, want %q", err, got, c.field)
+			got, msg := FormFieldOf(err)
+			if got != c.field || msg == "" || strings.Contains(msg, "`") {
+				t.Fatalf("FormFieldOf(%v) = %q, %q; want field %q and a plain message", err, got, msg, c.field)
 			}
 		})
 	}
