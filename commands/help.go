@@ -12,7 +12,7 @@ import (
 var AutocompleteHint = autocompleteHint()
 
 // AutocompleteDescription is the one line shown beside the hint.
-const AutocompleteDescription = "Plan, approve and watch ATVM Cypress automation runs"
+const AutocompleteDescription = "Plan, approve and watch ATVM Cypress runs; /atvm plan alone opens a form"
 
 // autocompleteHint is every command with its first argument as the help
 // writes it ("plan TEMPLATE | approve [PLAN] | …"); an argument group the
@@ -51,6 +51,7 @@ var helpText = map[string]help{
 			"Also accepted: `--config` for `--config_file`, `--plugin` for `--use_specified_plugin`, " +
 				"`--integration` for `--integration_type`, `--build_name` for `--build`. Options are typed exactly so; " +
 				"any other spelling is refused with the one to type. A list is one comma-separated value.",
+			"In Mattermost, `/atvm plan` with nothing after it opens a form with these choices; it posts the same plan the words would.",
 			"Defaults: the gold config file, `--ignore_force_shutdown`, `--test_partition`, plugin `iscsi` on " +
 				"plugin-bearing templates, compute migration to `vmware` with `--set_static_ip_dest`; " +
 				"broad selectors exclude every blacklisted machine.",
