@@ -182,8 +182,24 @@ func TestIntegration_PlanFormPostsThePlanOfItsWords(t *testing.T) {
 		return r
 	}
 
+	// D23: a state the bot did not sign is refused, and nothing is planned.
+	forged := opened
+	forged.Dialog.State = strings.TrimRight(opened.Dialog.State, "0123456789abcdef") + strings.Repeat("0", 64)
+	r, _, err := alice.SubmitInteractiveDialog(ctx, model.SubmitDialogRequest{URL: forged.URL, CallbackId: forged.Dialog.CallbackId,
+		State: forged.Dialog.State, ChannelId: channel, TeamId: env["MM_TEAM_ID"],
+		Submission: map[string]any{"template": "cmc-e2e", "selector": "randomize", "count": "2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Error, "could not be verified") {
+		t.Fatalf("forged state: %+v", r)
+	}
+	if plans, _ := db.OpenPlans(ctx, channel); len(plans) != 0 {
+		t.Fatalf("a forged form planned: %+v", plans)
+	}
+
 	// P13: a blacklisted machine named exactly is refused on its field.
-	r := submit(map[string]any{"template": "cmc-e2e", "selector": "specify_vms", "vms": "atvm144-suse15.0", "watcher": true})
+	r = submit(map[string]any{"template": "cmc-e2e", "selector": "specify_vms", "vms": "atvm144-suse15.0", "watcher": true})
 	if !strings.Contains(r.Errors[commands.FieldVMs], "atvm144-suse15.0") {
 		t.Fatalf("blacklisted machine: %+v", r)
 	}
