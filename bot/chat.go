@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/atvm/atvmbot/commands"
 )
 
 // Chat is what the core needs from a chat system (Mattermost or the console).
@@ -72,6 +74,9 @@ type Incoming struct {
 	PostID    string // the post that carried it (the clicked post for buttons)
 	TeamID    string
 	Action    *ActionCall // set only for button presses, already verified
+	// Form is a submitted plan form (SourceDialog), field name → value,
+	// its origin already verified; Text is then ignored.
+	Form map[string]string
 }
 
 // Sources of an Incoming.
@@ -82,6 +87,7 @@ const (
 	SourceThread  = "thread"
 	SourceConsole = "console"
 	SourceButton  = "button"
+	SourceDialog  = "dialog"
 )
 
 // ActionCall is a verified button press: the signature over (Plan, Hash,
@@ -114,7 +120,20 @@ type Reply struct {
 	Ephemeral string
 	// Update rewrites the clicked post (buttons only).
 	Update *Update
+	// FieldErrors (form field → message) and FormError refuse a submitted
+	// form; the form stays open to be corrected (forms only).
+	FieldErrors map[string]string
+	FormError   string
+
+	posted  bool  // a plan was posted (forms: the submission is done)
+	refusal error // why a command was refused, for forms to name the field
 }
+
+// FormField and FormOption describe the plan form a chat may show.
+type (
+	FormField  = commands.FormField
+	FormOption = commands.FormOption
+)
 
 // Update rewrites a post from a button answer.
 type Update struct {

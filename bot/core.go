@@ -104,10 +104,13 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 	if in.Action != nil {
 		return c.handleButton(ctx, in)
 	}
+	if in.Form != nil {
+		return c.planForm(ctx, in)
+	}
 	cmd, err := commands.Parse(in.Text)
 	if err != nil {
 		c.Metrics.Refused("parse")
-		return Reply{Ephemeral: "⚠️ " + err.Error()}
+		return Reply{Ephemeral: "⚠️ " + err.Error(), refusal: err}
 	}
 	if in.UserID == "" && in.Source == SourceConsole {
 		in.UserID = in.UserName // the console has no server: its users are their names

@@ -32,7 +32,7 @@ func (c *Core) plan(ctx context.Context, in Incoming, cmd commands.Command) Repl
 	p, err := commands.BuildPlan(*cmd.Plan, cfg)
 	if err != nil {
 		c.Metrics.Refused("plan")
-		return Reply{Ephemeral: "⚠️ Plan refused: " + err.Error()}
+		return Reply{Ephemeral: "⚠️ Plan refused: " + err.Error(), refusal: err}
 	}
 	_, blVersion, _ := c.DB.Blacklist(ctx)
 	now := c.now()
@@ -65,7 +65,7 @@ func (c *Core) plan(ctx context.Context, in Incoming, cmd commands.Command) Repl
 		c.markPlanPost(ctx, id, fmt.Sprintf("⏭️ **Superseded** by plan `%s` — approving this plan no longer works.", p.ID))
 	}
 	c.Log.Info().Str("plan", p.ID).Str("build", p.Build).Str("user", in.UserName).Msg("plan posted")
-	return Reply{Ephemeral: fmt.Sprintf("Plan `%s` posted: %s. Nothing runs until an approver approves it.", p.ID, c.Chat.PostLink(postID))}
+	return Reply{Ephemeral: fmt.Sprintf("Plan `%s` posted: %s. Nothing runs until an approver approves it.", p.ID, c.Chat.PostLink(postID)), posted: true}
 }
 
 // planButtons are a plan's buttons, signed for its hash and channel and

@@ -5,12 +5,29 @@ import (
 	"strings"
 )
 
-// AutocompleteHint and AutocompleteDescription register /atvm (custom
-// slash commands keep only these two strings).
-const (
-	AutocompleteHint        = "plan <template> [--options] | approve [PLAN] [without watcher] | cancel | status [BUILD] | runs | queue | watch | unwatch | blacklist | help"
-	AutocompleteDescription = "Plan, approve and watch ATVM Cypress automation runs"
-)
+// AutocompleteHint and AutocompleteDescription register /atvm. A custom
+// slash command keeps only these two strings: Mattermost 11.4 stores no
+// autocomplete tree for it (README, "What autocomplete shows"). The hint is
+// read from the help table so the two never disagree.
+var AutocompleteHint = autocompleteHint()
+
+// AutocompleteDescription is the one line shown beside the hint.
+const AutocompleteDescription = "Plan, approve and watch ATVM Cypress runs; /atvm plan alone opens a form"
+
+// autocompleteHint is every command with its first argument as the help
+// writes it ("plan TEMPLATE | approve [PLAN] | …"); an argument group the
+// first word would cut in half is left out.
+func autocompleteHint() string {
+	parts := make([]string, len(CommandNames))
+	for i, n := range CommandNames {
+		f := strings.Fields(helpText[n].syntax)
+		parts[i] = f[0]
+		if len(f) > 1 && strings.Count(f[1], "[") == strings.Count(f[1], "]") {
+			parts[i] += " " + f[1]
+		}
+	}
+	return strings.Join(parts, " | ")
+}
 
 // help is one command's help: its syntax, what it does, more lines of
 // markdown, and examples. Syntax and examples are always shown in code (a
@@ -34,6 +51,7 @@ var helpText = map[string]help{
 			"Also accepted: `--config` for `--config_file`, `--plugin` for `--use_specified_plugin`, " +
 				"`--integration` for `--integration_type`, `--build_name` for `--build`. Options are typed exactly so; " +
 				"any other spelling is refused with the one to type. A list is one comma-separated value.",
+			"In Mattermost, `/atvm plan` with nothing after it opens a form with these choices; it posts the same plan the words would.",
 			"Defaults: the gold config file, `--ignore_force_shutdown`, `--test_partition`, plugin `iscsi` on " +
 				"plugin-bearing templates, compute migration to `vmware` with `--set_static_ip_dest`; " +
 				"broad selectors exclude every blacklisted machine.",

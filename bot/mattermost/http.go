@@ -20,6 +20,7 @@ import (
 const (
 	PathCommand = "/mm/command"
 	PathAction  = "/mm/action"
+	// PathDialog ("/mm/dialog", dialog.go) takes plan form submissions.
 	PathHealth  = "/healthz"
 	PathMetrics = "/metrics"
 )
@@ -52,13 +53,15 @@ type CheckResult struct {
 type ServerOptions struct {
 	Slash        http.Handler // POST PathCommand (a *SlashHandler)
 	Action       http.Handler // POST PathAction (an *ActionHandler)
+	Dialog       http.Handler // POST PathDialog (a *DialogHandler)
 	Metrics      *bot.Metrics
 	Health       []HealthCheck
 	Version      string        // shown in /healthz (D9, W9)
 	CheckTimeout time.Duration // per health check; default 5 s
 }
 
-// NewMux returns the listener's routes. A nil Slash or Action is not routed.
+// NewMux returns the listener's routes. A nil Slash, Action or Dialog is not
+// routed.
 func NewMux(o ServerOptions) *http.ServeMux {
 	mux := http.NewServeMux()
 	if o.Slash != nil {
@@ -66,6 +69,9 @@ func NewMux(o ServerOptions) *http.ServeMux {
 	}
 	if o.Action != nil {
 		mux.Handle(PathAction, o.Action)
+	}
+	if o.Dialog != nil {
+		mux.Handle(PathDialog, o.Dialog)
 	}
 	mux.HandleFunc(PathHealth, func(w http.ResponseWriter, r *http.Request) {
 		rep := RunHealth(r.Context(), o.Version, o.Health, o.CheckTimeout)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/atvm/atvmbot/bot"
@@ -158,4 +159,49 @@ func (s *Signer) Verify(c map[string]any) (bot.ActionCall, error) {
 		return bot.ActionCall{}, ErrExpired
 	}
 	return bot.ActionCall{Plan: b.Plan, Hash: b.Hash, Channel: b.Channel, Action: b.Action, Expires: expires}, nil
+}
+
+// DialogRef is what a plan form's state binds: the user it was opened for
+// and the channel it was opened in.
+type DialogRef struct{ User, Channel string }
+
+// dialogMAC covers "dialog|user|channel|exp": three separators where a
+// button's input has four, so no button context verifies as a form state.
+func (s *Signer) dialogMAC(d DialogRef, exp string) []byte {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte("dialog|" + d.User + "|" + d.Channel + "|" + exp))
+	return m.Sum(nil)
+}
+
+// SignDialog returns a plan form's state: "user|channel|exp|sig".
+func (s *Signer) SignDialog(d DialogRef, expires time.Time) (string, error) {
+	if !validPlan(d.User) || !validPlan(d.Channel) {
+		return "", fmt.Errorf("bot: form state needs plain user and channel ids")
+	}
+	exp := strconv.FormatInt(expires.Unix(), 10)
+	return d.User + "|" + d.Channel + "|" + exp + "|" + hex.EncodeToString(s.dialogMAC(d, exp)), nil
+}
+
+// VerifyDialog checks a state that came back with a form submission: four
+// parts, a matching MAC (constant time) and an expiry not yet passed.
+func (s *Signer) VerifyDialog(state string) (DialogRef, error) {
+	parts := strings.Split(state, "|")
+	if len(parts) != 4 {
+		return DialogRef{}, fmt.Errorf("%w: want user|channel|exp|sig", ErrBadContext)
+	}
+	d, exp, sig := DialogRef{User: parts[0], Channel: parts[1]}, parts[2], parts[3]
+	if !validPlan(d.User) || !validPlan(d.Channel) {
+		return DialogRef{}, fmt.Errorf("%w: bad user or channel id", ErrBadContext)
+	}
+	expUnix, err := strconv.ParseInt(exp, 10, 64)
+	if err != nil || exp != strconv.FormatInt(expUnix, 10) {
+		return DialogRef{}, fmt.Errorf("%w: bad expiry", ErrBadContext)
+	}
+	if !hmac.Equal([]byte(sig), []byte(hex.EncodeToString(s.dialogMAC(d, exp)))) {
+		return DialogRef{}, ErrBadSignature
+	}
+	if !s.now().Before(time.Unix(expUnix, 0)) {
+		return DialogRef{}, ErrExpired
+	}
+	return d, nil
 }

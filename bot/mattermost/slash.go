@@ -41,6 +41,9 @@ type SlashOptions struct {
 	// server (never to an address a request named); empty: never sent.
 	ServerURL  string
 	HTTPClient *http.Client // for response_url; default a 30 s client
+	// Dialog, when set, answers `/atvm plan` with no words with the plan
+	// form instead of the usage.
+	Dialog *DialogHandler
 }
 
 // SlashHandler serves POST PathCommand: it checks the command token in
@@ -156,6 +159,20 @@ func (h *SlashHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	command := f.Get("command")
 	if command == "" {
 		command = "/atvm"
+	}
+	if h.o.Dialog != nil && isBarePlan(in.Text) && f.Get("trigger_id") != "" {
+		// The trigger id is good for a few seconds: open the form now,
+		// before answering. If it cannot be shown, the usage is answered.
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		err := h.o.Dialog.Open(ctx, f.Get("trigger_id"), in.UserID, in.ChannelID)
+		cancel()
+		if err == nil {
+			h.o.Metrics.Command(in.Source)
+			log.Info().Str("user_id", in.UserID).Str("channel", in.ChannelID).Msg("plan form opened")
+			writeCommandResponse(w, "📝 The plan form is open. Submitting it posts the plan; nothing runs until it is approved.")
+			return
+		}
+		log.Warn().Err(err).Msg("plan form not opened; answering with the usage")
 	}
 	// Reads (status, help, runs, queue, …) never wait in line behind work
 	// that changes something, and are never refused as busy.

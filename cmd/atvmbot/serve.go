@@ -145,7 +145,10 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 	if cfg.Secrets.SlashToken != "" {
 		tokens = append(tokens, cfg.Secrets.SlashToken)
 	}
-	slash := mattermost.NewSlashHandler(mattermost.SlashOptions{Tokens: tokens, Handler: core, Log: log, Metrics: metrics, BaseContext: ctx, ServerURL: cfg.Mattermost.URL})
+	dialog := mattermost.NewDialogHandler(mattermost.DialogOptions{Signer: signer, Handler: core, Form: core.PlanForm, Open: mm.OpenDialog,
+		URL: cfg.Mattermost.PublicURL + mattermost.PathDialog, Log: log, Metrics: metrics})
+	slash := mattermost.NewSlashHandler(mattermost.SlashOptions{Tokens: tokens, Handler: core, Log: log, Metrics: metrics, BaseContext: ctx,
+		ServerURL: cfg.Mattermost.URL, Dialog: dialog})
 	cmd, err := mattermost.RegisterCommand(ctx, mm.Client(), mattermost.CommandSpec{
 		TeamID: team.Id, Trigger: cfg.Mattermost.CommandTrigger, URL: cfg.Mattermost.PublicURL + mattermost.PathCommand,
 		Hint: commands.AutocompleteHint, Description: commands.AutocompleteDescription,
@@ -177,7 +180,7 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 			return "every running run polled lately", nil
 		}},
 	}
-	mux := mattermost.NewMux(mattermost.ServerOptions{Slash: slash, Action: action, Metrics: metrics, Health: health, Version: versionString()})
+	mux := mattermost.NewMux(mattermost.ServerOptions{Slash: slash, Action: action, Dialog: dialog, Metrics: metrics, Health: health, Version: versionString()})
 	core.Recover(ctx)
 	stopWatch := startWatch(ctx, core, cfg.Watch.PollInterval, log)
 	defer stopWatch()
