@@ -82,6 +82,9 @@ const (
 	SourceThread  = "thread"
 	SourceConsole = "console"
 	SourceButton  = "button"
+	// SourceSchedule: a schedule's fire, acting as the schedule's owner
+	// (the plan) and its standing approver (the approval).
+	SourceSchedule = "schedule"
 )
 
 // ActionCall is a verified button press: the signature over (Plan, Hash,

@@ -53,11 +53,15 @@ func scanSchedule(s interface{ Scan(...any) error }) (Schedule, error) {
 	return sc, err
 }
 
-// AddSchedule stores a new schedule; its first fire is the first after now.
+// AddSchedule stores a new schedule; its first fire is the first after
+// s.CheckedUntil (the caller's now; zero: the state file's clock).
 func (db *DB) AddSchedule(ctx context.Context, s Schedule) error {
 	now := db.now()
+	if s.CheckedUntil.IsZero() {
+		s.CheckedUntil = now
+	}
 	_, err := db.exec(ctx, `INSERT INTO schedules(id, channel_id, owner_id, owner_name, spec, words, created_at, updated_at, checked_until)
-		VALUES (?,?,?,?,?,?,?,?,?)`, s.ID, s.ChannelID, s.OwnerID, s.OwnerName, s.Spec, s.Words, ts(now), ts(now), ts(now))
+		VALUES (?,?,?,?,?,?,?,?,?)`, s.ID, s.ChannelID, s.OwnerID, s.OwnerName, s.Spec, s.Words, ts(now), ts(now), ts(s.CheckedUntil))
 	return err
 }
 
@@ -85,14 +89,14 @@ func (db *DB) Schedules(ctx context.Context) ([]Schedule, error) {
 }
 
 // SetSchedulePaused pauses or resumes a schedule. Resuming does not fire
-// what came due while paused: it is checked from now.
-func (db *DB) SetSchedulePaused(ctx context.Context, id string, paused bool) error {
+// what came due while paused: it is checked from at (the caller's now).
+func (db *DB) SetSchedulePaused(ctx context.Context, id string, paused bool, at time.Time) error {
 	now := ts(db.now())
 	q := `UPDATE schedules SET paused = ?, updated_at = ? WHERE id = ? AND removed = 0`
 	args := []any{paused, now, id}
 	if !paused {
 		q = `UPDATE schedules SET paused = 0, updated_at = ?, checked_until = ? WHERE id = ? AND removed = 0`
-		args = []any{now, now, id}
+		args = []any{now, ts(at), id}
 	}
 	return db.one(ctx, q, args...)
 }

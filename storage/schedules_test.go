@@ -75,8 +75,8 @@ func TestSchedule_P2_PauseResumeRemoveStanding(t *testing.T) {
 		do   func() error
 		want func(Schedule) bool
 	}{
-		{"pause", func() error { return db.SetSchedulePaused(ctx, "s-000001", true) }, func(s Schedule) bool { return s.Paused }},
-		{"resume", func() error { return db.SetSchedulePaused(ctx, "s-000001", false) }, func(s Schedule) bool { return !s.Paused }},
+		{"pause", func() error { return db.SetSchedulePaused(ctx, "s-000001", true, time.Now()) }, func(s Schedule) bool { return s.Paused }},
+		{"resume", func() error { return db.SetSchedulePaused(ctx, "s-000001", false, time.Now()) }, func(s Schedule) bool { return !s.Paused }},
 		{"standing", func() error { return db.SetStandingApproval(ctx, "s-000001", "h1", "u2", "qa-lead") },
 			func(s Schedule) bool { return s.StandingHash == "h1" && s.StandingBy == "qa-lead" && !s.StandingAt.IsZero() }},
 		{"remove", func() error { return db.RemoveSchedule(ctx, "s-000001") }, func(s Schedule) bool { return s.Removed }},
@@ -93,7 +93,7 @@ func TestSchedule_P2_PauseResumeRemoveStanding(t *testing.T) {
 	if list, _ := db.Schedules(ctx); len(list) != 0 {
 		t.Fatalf("a removed schedule is listed: %+v", list)
 	}
-	if err := db.SetSchedulePaused(ctx, "s-000001", true); !errors.Is(err, ErrNotFound) {
+	if err := db.SetSchedulePaused(ctx, "s-000001", true, time.Now()); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("pausing a removed schedule: %v", err)
 	}
 }
