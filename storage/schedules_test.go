@@ -78,7 +78,9 @@ func TestSchedule_P2_PauseResumeRemoveStanding(t *testing.T) {
 		{"pause", func() error { return db.SetSchedulePaused(ctx, "s-000001", true, time.Now()) }, func(s Schedule) bool { return s.Paused }},
 		{"resume", func() error { return db.SetSchedulePaused(ctx, "s-000001", false, time.Now()) }, func(s Schedule) bool { return !s.Paused }},
 		{"standing", func() error { return db.SetStandingApproval(ctx, "s-000001", "h1", "u2", "qa-lead") },
-			func(s Schedule) bool { return s.StandingHash == "h1" && s.StandingBy == "qa-lead" && !s.StandingAt.IsZero() }},
+			func(s Schedule) bool {
+				return s.StandingHash == "h1" && s.StandingBy == "qa-lead" && !s.StandingAt.IsZero()
+			}},
 		{"remove", func() error { return db.RemoveSchedule(ctx, "s-000001") }, func(s Schedule) bool { return s.Removed }},
 	}
 	for _, st := range steps {
