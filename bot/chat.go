@@ -88,6 +88,9 @@ const (
 	SourceConsole = "console"
 	SourceButton  = "button"
 	SourceDialog  = "dialog"
+	// SourceSchedule: a schedule's fire, acting as the schedule's owner
+	// (the plan) and its standing approver (the approval).
+	SourceSchedule = "schedule"
 )
 
 // ActionCall is a verified button press: the signature over (Plan, Hash,

@@ -141,6 +141,8 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 		return c.watch(ctx, in, cmd.Target)
 	case "queue":
 		return c.queue(ctx, in)
+	case commands.CmdSchedule:
+		return c.schedule(ctx, in, cmd.Schedule)
 	default:
 		return Reply{Ephemeral: commands.Help(cmd.Topic)}
 	}

@@ -25,23 +25,31 @@ const (
 
 // plan builds, stores and posts a plan with its buttons (P1). Nothing runs.
 func (c *Core) plan(ctx context.Context, in Incoming, cmd commands.Command) Reply {
+	rep, _ := c.postPlan(ctx, in, cmd, "")
+	return rep
+}
+
+// postPlan is plan with a note above the plan post's footer (a schedule's
+// fire says so); it returns the plan posted, or the same plan still open.
+func (c *Core) postPlan(ctx context.Context, in Incoming, cmd commands.Command, note string) (Reply, *commands.Plan) {
 	cfg, err := c.effectiveConfig(ctx)
 	if err != nil {
-		return internalError(c.Log, "reading the blacklist", err)
+		return internalError(c.Log, "reading the blacklist", err), nil
 	}
 	p, err := commands.BuildPlan(*cmd.Plan, cfg)
 	if err != nil {
 		c.Metrics.Refused("plan")
-		return Reply{Ephemeral: "⚠️ Plan refused: " + err.Error(), refusal: err}
+		return Reply{Ephemeral: "⚠️ Plan refused: " + err.Error(), refusal: err}, nil
 	}
 	_, blVersion, _ := c.DB.Blacklist(ctx)
 	now := c.now()
 	id, open, err := c.planID(ctx, p, in.ChannelID, now)
 	if err != nil {
-		return internalError(c.Log, "reading the plans", err)
+		return internalError(c.Log, "reading the plans", err), nil
 	}
 	if open != nil {
-		return Reply{Ephemeral: fmt.Sprintf("This exact plan is already open: %s — approve it there.", c.Chat.PostLink(open.PostID))}
+		p.ID = open.ID
+		return Reply{Ephemeral: fmt.Sprintf("This exact plan is already open: %s — approve it there.", c.Chat.PostLink(open.PostID))}, &p
 	}
 	p.ID = id
 	body, _ := json.Marshal(p)
@@ -49,23 +57,27 @@ func (c *Core) plan(ctx context.Context, in Incoming, cmd commands.Command) Repl
 		PlanJSON: string(body), CreatedBy: in.UserName, CreatedByID: in.UserID, CreatedAt: now, ExpiresAt: now.Add(c.Cfg.Approvals.PlanTTL), BlacklistVersion: blVersion}
 	superseded, err := c.DB.InsertPlan(ctx, rec)
 	if err != nil {
-		return internalError(c.Log, "storing the plan", err)
+		return internalError(c.Log, "storing the plan", err), nil
+	}
+	msg := c.planMessage(p, in.UserName, "")
+	if note != "" {
+		msg = note + "\n\n" + msg
 	}
 	postID, err := c.Chat.CreatePost(ctx, OutPost{
 		ChannelID: in.ChannelID, RootID: in.RootID, IdemKey: "plan/" + p.ID + "/" + fmt.Sprint(now.UnixNano()),
-		Message: c.planMessage(p, in.UserName, ""), Buttons: planButtons(p, in.ChannelID, rec.ExpiresAt),
+		Message: msg, Buttons: planButtons(p, in.ChannelID, rec.ExpiresAt),
 	})
 	if err != nil {
-		return internalError(c.Log, "posting the plan", err)
+		return internalError(c.Log, "posting the plan", err), nil
 	}
 	if err := c.DB.SetPlanPost(ctx, p.ID, postID); err != nil {
-		return internalError(c.Log, "recording the plan post", err)
+		return internalError(c.Log, "recording the plan post", err), nil
 	}
 	for _, id := range superseded {
 		c.markPlanPost(ctx, id, fmt.Sprintf("⏭️ **Superseded** by plan `%s` — approving this plan no longer works.", p.ID))
 	}
 	c.Log.Info().Str("plan", p.ID).Str("build", p.Build).Str("user", in.UserName).Msg("plan posted")
-	return Reply{Ephemeral: fmt.Sprintf("Plan `%s` posted: %s. Nothing runs until an approver approves it.", p.ID, c.Chat.PostLink(postID)), posted: true}
+	return Reply{Ephemeral: fmt.Sprintf("Plan `%s` posted: %s. Nothing runs until an approver approves it.", p.ID, c.Chat.PostLink(postID)), posted: true}, &p
 }
 
 // planButtons are a plan's buttons, signed for its hash and channel and

@@ -21,6 +21,7 @@ type Metrics struct {
 	postErrors   *prometheus.CounterVec
 	sshRoundTrip prometheus.Histogram
 	refusals     *prometheus.CounterVec
+	fires        *prometheus.CounterVec
 	wsConnected  prometheus.Gauge
 	wsReconnects prometheus.Counter
 	commands     *prometheus.CounterVec
@@ -53,6 +54,9 @@ func NewMetrics(version string) *Metrics {
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "atvmbot_refusals_total", Help: "Requests refused, by reason.",
 		}, []string{"reason"}),
+		fires: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "atvmbot_schedule_fires_total", Help: "Schedule fires, by outcome (planned, launched, skipped, missed, failed).",
+		}, []string{"outcome"}),
 		wsConnected: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "atvmbot_websocket_connected", Help: "1 while the Mattermost websocket is connected.",
 		}),
@@ -71,7 +75,7 @@ func NewMetrics(version string) *Metrics {
 		ConstLabels: prometheus.Labels{"version": version},
 	})
 	info.Set(1)
-	reg.MustRegister(m.runs, m.polls, m.postLatency, m.postErrors, m.sshRoundTrip, m.refusals,
+	reg.MustRegister(m.runs, m.polls, m.postLatency, m.postErrors, m.sshRoundTrip, m.refusals, m.fires,
 		m.wsConnected, m.wsReconnects, m.commands, m.pollAge, info,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -135,6 +139,14 @@ func (m *Metrics) Refused(reason string) {
 		return
 	}
 	m.refusals.WithLabelValues(reason).Inc()
+}
+
+// ScheduleFire counts one schedule fire by its outcome.
+func (m *Metrics) ScheduleFire(outcome string) {
+	if m == nil {
+		return
+	}
+	m.fires.WithLabelValues(outcome).Inc()
 }
 
 // ObservePost records one chat post operation (create, patch, find) and

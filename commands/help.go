@@ -82,6 +82,16 @@ var helpText = map[string]help{
 	CmdBlacklist: {syntax: "blacklist [list | add MACHINE REASON… | remove MACHINE]", does: "the machines broad selectors skip.",
 		examples: []string{"blacklist", "blacklist add atvm144-suse15.0 CRASHES WHEN CREATING MIGRATION SESSION - BUG",
 			"blacklist remove atvm144-suse15.0"}},
+	CmdSchedule: {syntax: "schedule [add \"SPEC\" TEMPLATE [options] | list | show|pause|resume|remove|approve ID]",
+		does: "plans made on a schedule; nothing runs unapproved.",
+		more: []string{
+			"SPEC is cron in the operators' time zone: five fields (minute hour day month weekday) in quotes, or `@daily`, `@weekly`, `@every 6h`. " +
+				"At each fire the plan is made afresh from its words (today's blacklist and defaults) and posted for approval, pinging the owner and the approvers.",
+			"A standing approval (`schedule approve ID`, approvers only) lets a fire launch without a new approval only while the fresh plan's hash equals the approved one; " +
+				"when the blacklist or a default changes the plan, it is posted for approval instead.",
+			"A fire while the controller is busy is skipped with one post; fires missed while the bot was down get one post each, never a late launch.",
+		},
+		examples: []string{`schedule add "0 2 * * 1-5" cmc-e2e --containsVm redhat --categorize`, "schedule list", "schedule approve s-1a2b3c", "schedule pause s-1a2b3c"}},
 	CmdHelp: {syntax: "help [COMMAND]", does: "this help, or one command's.", examples: []string{"help plan"}},
 }
 

@@ -21,7 +21,7 @@ const (
 )
 
 // CommandNames lists every command word, in help order.
-var CommandNames = []string{CmdPlan, CmdApprove, CmdCancel, CmdStatus, CmdRuns, CmdQueue, CmdWatch, CmdUnwatch, CmdBlacklist, CmdHelp}
+var CommandNames = []string{CmdPlan, CmdApprove, CmdCancel, CmdStatus, CmdRuns, CmdQueue, CmdWatch, CmdUnwatch, CmdBlacklist, CmdSchedule, CmdHelp}
 
 // Blacklist actions.
 const (
@@ -45,6 +45,8 @@ type Command struct {
 	Machine        string `json:"machine,omitempty"`         // blacklist add/remove
 	Reason         string `json:"reason,omitempty"`          // blacklist add
 	Topic          string `json:"topic,omitempty"`           // help
+	// Schedule is the request of `schedule`.
+	Schedule *ScheduleRequest `json:"schedule,omitempty"`
 }
 
 var rePlanID = regexp.MustCompile(`^p-[0-9a-f]{6}$`)
@@ -120,6 +122,8 @@ func parseTokens(toks []token, size int) (Command, error) {
 		cmd, err = Command{Name: name}, noArgs(name, args)
 	case CmdBlacklist:
 		cmd, err = parseBlacklist(args)
+	case CmdSchedule:
+		cmd, err = parseSchedule(args)
 	case CmdHelp:
 		cmd, err = parseHelp(args)
 	default:

@@ -28,6 +28,10 @@ var timeColumns = map[string][]string{
 	"audit_log":     {"at"},
 }
 
+// Tables made after migration 3 write fixed-width times from the start:
+// schedules (created_at, updated_at, checked_until, standing_at) and
+// schedule_fires (fire_at, at).
+
 // fixedWidthTimes rewrites every stored time in tsLayout, so that ordering
 // by a time column is ordering by time.
 func fixedWidthTimes(ctx context.Context, tx *sql.Tx) error {

@@ -166,4 +166,32 @@ ALTER TABLE locks ADD COLUMN draining INTEGER NOT NULL DEFAULT 0;
 `,
 	// 3: times rewritten fixed-width (tsLayout) by the Go step below.
 	`UPDATE schema_info SET value = value WHERE 0;`,
+	// 4: schedules, and each fire of one taken once (its key).
+	`
+CREATE TABLE schedules (
+	id             TEXT PRIMARY KEY,
+	channel_id     TEXT NOT NULL,
+	owner_id       TEXT NOT NULL,
+	owner_name     TEXT NOT NULL,
+	spec           TEXT NOT NULL,
+	words          TEXT NOT NULL,
+	paused         INTEGER NOT NULL DEFAULT 0,
+	removed        INTEGER NOT NULL DEFAULT 0,
+	created_at     TEXT NOT NULL,
+	updated_at     TEXT NOT NULL,
+	checked_until  TEXT NOT NULL,
+	standing_hash  TEXT NOT NULL DEFAULT '',
+	standing_by_id TEXT NOT NULL DEFAULT '',
+	standing_by    TEXT NOT NULL DEFAULT '',
+	standing_at    TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE schedule_fires (
+	schedule_id TEXT NOT NULL REFERENCES schedules(id),
+	fire_at     TEXT NOT NULL,
+	outcome     TEXT NOT NULL,
+	detail      TEXT NOT NULL DEFAULT '',
+	at          TEXT NOT NULL,
+	PRIMARY KEY (schedule_id, fire_at)
+);
+`,
 }
