@@ -47,6 +47,16 @@ type OutPost struct {
 	// Since is when this key was first tried (a reservation made before a
 	// crash): a root post is looked for back to then. Zero: now.
 	Since time.Time
+	// Files are attached to the post, created with it in one request: a
+	// post never shows without them (an upload whose post was never made
+	// stays unattached, unseen).
+	Files []OutFile
+}
+
+// OutFile is one file attached to a post.
+type OutFile struct {
+	Name string // e.g. timeline-e2e-redhat9.6.png
+	Data []byte
 }
 
 // Button is one interactive button on a post. Pressing it reaches the

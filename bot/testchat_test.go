@@ -33,6 +33,7 @@ type testPost struct {
 	message           string
 	props             map[string]any
 	buttons           []Button
+	files             []string // attached file names
 }
 
 var _ Chat = (*testChat)(nil)
@@ -85,7 +86,12 @@ func (c *testChat) CreatePost(ctx context.Context, p OutPost) (string, error) {
 	if tp.root != "" {
 		head += " (reply to " + tp.root + ")"
 	}
-	c.printLocked(head, tp.message, tp.buttons)
+	msgOut := tp.message
+	for _, f := range p.Files {
+		tp.files = append(tp.files, f.Name)
+		msgOut += fmt.Sprintf("\n📎 %s (%d bytes)", f.Name, len(f.Data))
+	}
+	c.printLocked(head, msgOut, tp.buttons)
 	return tp.id, nil
 }
 

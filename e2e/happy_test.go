@@ -115,6 +115,13 @@ func TestE2E_HappyPath_W3_CategorizedRunPostsEachGroupThenFinal(t *testing.T) {
 	if final.RootId != root.Id {
 		t.Error("final summary is not in the run's thread")
 	}
+	// The run's timeline rides on the final summary: one file, a PNG of
+	// the width drawn for Mattermost's preview.
+	if len(final.FileIds) != 1 {
+		t.Errorf("final summary has %d files, want its timeline", len(final.FileIds))
+	} else if fi, _, err := w.admin.GetFileInfo(ctx, final.FileIds[0]); err != nil || fi.MimeType != "image/png" || fi.Width != 960 || fi.Height < 100 {
+		t.Errorf("final summary's file: %+v %v; want a 960 px wide PNG", fi, err)
+	}
 	if !strings.Contains(final.Message, "@"+suite.mm["MM_USER_USERNAME"]) || !strings.Contains(final.Message, "@"+suite.mm["MM_ADMIN_USERNAME"]) {
 		t.Error("final summary does not mention who planned and who approved")
 	}

@@ -8,6 +8,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,6 +31,9 @@ type ConsoleOptions struct {
 	// printed while the prompt waits comes on a fresh line and the prompt
 	// is printed again after it.
 	Prompt string
+	// FilesDir is where attached files are written (the demo's state
+	// folder); empty: they are only named.
+	FilesDir string
 }
 
 // Console is a Chat that prints every post, patch and private answer to a
@@ -110,8 +115,26 @@ func (c *Console) CreatePost(ctx context.Context, p bot.OutPost) (string, error)
 	if cp.root != "" {
 		head += " (reply to " + cp.root + ")"
 	}
-	c.printLocked(head, cp.message, cp.buttons)
+	body := cp.message
+	for _, f := range p.Files {
+		body += "\n" + c.attachLocked(f)
+	}
+	c.printLocked(head, body, cp.buttons)
 	return cp.id, nil
+}
+
+// attachLocked keeps an attached file: written into FilesDir when set (the
+// demo's state folder), and named under the post as Mattermost shows it.
+func (c *Console) attachLocked(f bot.OutFile) string {
+	name := filepath.Base(f.Name)
+	if c.o.FilesDir == "" {
+		return fmt.Sprintf("📎 %s (%d bytes)", name, len(f.Data))
+	}
+	path := filepath.Join(c.o.FilesDir, name)
+	if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+		return fmt.Sprintf("📎 %s (not written: %v)", name, err)
+	}
+	return fmt.Sprintf("📎 %s (%d bytes): %s", name, len(f.Data), path)
 }
 
 // PatchPost prints the edited post. Non-nil props replace all props and

@@ -164,6 +164,20 @@ func (f *fakeMM) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		writeJSON(w, 200, l)
+	case r.Method == "POST" && path == "/files":
+		f.calls["POST files"]++
+		if err := r.ParseMultipartForm(32 << 20); err != nil {
+			appErr(w, 400, "bad multipart")
+			return
+		}
+		var infos []*model.FileInfo
+		for _, fhs := range r.MultipartForm.File {
+			for _, fh := range fhs {
+				f.seq++
+				infos = append(infos, &model.FileInfo{Id: fmt.Sprintf("file%022d", f.seq), Name: fh.Filename, Size: fh.Size})
+			}
+		}
+		writeJSON(w, 201, &model.FileUploadResponse{FileInfos: infos})
 	case r.Method == "GET" && len(parts) == 3 && parts[0] == "users" && parts[2] == "channels":
 		f.calls["GET userchannels"]++
 		writeJSON(w, 200, f.channels)

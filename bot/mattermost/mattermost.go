@@ -231,6 +231,16 @@ func (m *Mattermost) CreatePost(ctx context.Context, p bot.OutPost) (string, err
 				return nil
 			}
 		}
+		if len(p.Files) > 0 && len(post.FileIds) == 0 {
+			// Uploaded once the post is known not to exist, and attached in
+			// the create itself: the post never shows without its files; a
+			// retry of the create reuses the ids.
+			ids, err := m.upload(ctx, p.ChannelID, p.Files)
+			if err != nil {
+				return backoff.Permanent(err)
+			}
+			post.FileIds = ids
+		}
 		start := time.Now()
 		created, resp, err := m.c.CreatePost(ctx, post)
 		m.o.Metrics.ObservePost("create", start, err)
@@ -248,6 +258,36 @@ func (m *Mattermost) CreatePost(ctx context.Context, p bot.OutPost) (string, err
 		return "", err
 	}
 	return id, nil
+}
+
+// upload stores files in the channel and returns their ids.
+func (m *Mattermost) upload(ctx context.Context, channelID string, files []bot.OutFile) ([]string, error) {
+	var ids []string
+	for _, f := range files {
+		var id string
+		err := m.retry(ctx, "upload file", func(int) error {
+			start := time.Now()
+			res, resp, err := m.c.UploadFile(ctx, f.Data, channelID, f.Name)
+			m.o.Metrics.ObservePost("upload", start, err)
+			if err != nil {
+				err = fmt.Errorf("upload %s (HTTP %d): %w", f.Name, statusOf(resp), err)
+				if !retryable(resp) {
+					return backoff.Permanent(err)
+				}
+				return retryErr(err, resp, m.now())
+			}
+			if len(res.FileInfos) != 1 {
+				return backoff.Permanent(fmt.Errorf("upload %s: %d file infos in the answer", f.Name, len(res.FileInfos)))
+			}
+			id = res.FileInfos[0].Id
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 // buildPost validates and assembles the post: cleaned text, the key in the

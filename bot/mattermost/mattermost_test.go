@@ -286,3 +286,26 @@ func TestFindByIdemKey_W1_BoundedByTimeNotCount(t *testing.T) {
 		}
 	}
 }
+
+// W1 with a picture: the file is uploaded once and attached in the create
+// itself; when the create's answer is lost, the retry finds the post by its
+// key: one post, one upload, never a post without its file.
+func TestCreatePost_W1_FileAttachedOnce(t *testing.T) {
+	f := newFakeMM(t)
+	m := newTestMattermost(t, f, nil)
+	f.mu.Lock()
+	f.createFail = []string{"500", "500after"}
+	f.mu.Unlock()
+	id, err := m.CreatePost(t.Context(), bot.OutPost{ChannelID: "ch1", Message: "final", IdemKey: "run1/final/r0/0",
+		Files: []bot.OutFile{{Name: "timeline-b.png", Data: []byte("\x89PNG fake")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts := f.botPosts()
+	if len(posts) != 1 || posts[0].Id != id || len(posts[0].FileIds) != 1 {
+		t.Fatalf("%d posts (want 1 with one file): %+v", len(posts), posts)
+	}
+	if n := f.count("POST files"); n != 1 {
+		t.Fatalf("%d uploads, want 1", n)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -102,6 +103,12 @@ func runDemo(ctx context.Context, o demoOpts, stdout, stderr io.Writer) int {
 			return 1
 		}
 		defer os.RemoveAll(dir)
+		// The state folder goes at the end; the pictures the posts carry
+		// (the run's timeline) stay for the operator to open.
+		if ui.files, err = os.MkdirTemp("", "atvmbot-demo-pictures-"); err != nil {
+			fmt.Fprintf(stderr, "demo: %v\n", err)
+			return 1
+		}
 	}
 	// Ctrl-C or a TERM ends the demo like its timeout: through demo's
 	// clean-up, which stops the simulated controller's processes.
@@ -148,6 +155,8 @@ type demoUI struct {
 	input  int
 	echo   bool
 	prompt string
+	// files is where attached pictures are written; empty: the state folder.
+	files string
 }
 
 // demo plays input as a script of lines (echoed).
@@ -198,7 +207,7 @@ func demoWith(ctx context.Context, dir, user string, input io.Reader, out io.Wri
 	if err := seedBlacklist(ctx, db, &cfg); err != nil {
 		return err
 	}
-	chat := console.NewConsole(console.ConsoleOptions{Out: out, User: user, Echo: ui.echo, Prompt: ui.prompt})
+	chat := console.NewConsole(console.ConsoleOptions{Out: out, User: user, Echo: ui.echo, Prompt: ui.prompt, FilesDir: cmp.Or(ui.files, dir)})
 	ctlRunner := runner.NewControllerRunner(controller.NewLocal(log), &cfg, db, filepath.Join(dir, "mirror"), "local", log)
 	ctlRunner.Version = versionString()
 	core := &bot.Core{Cfg: &cfg, DB: db, Chat: chat, Runner: ctlRunner, Log: log, Version: versionString(), Channel: chat.Channel()}
