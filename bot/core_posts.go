@@ -161,7 +161,9 @@ func (c *Core) postSubrun(ctx context.Context, run storage.Run, st results.Statu
 		}
 		rev, older = prev.Revision+1, prev
 	}
-	parts := results.RenderMarkdown(st, c.renderOpts(results.SubrunResult, sr.Name))
+	opt := c.renderOpts(results.SubrunResult, sr.Name)
+	opt.Tags = c.tagsFor(ctx, run, st)
+	parts := results.RenderMarkdown(st, opt)
 	if older != nil {
 		var old resultDigest
 		_ = json.Unmarshal([]byte(older.Digest), &old)
@@ -253,11 +255,20 @@ func (c *Core) rootOf(ctx context.Context, run storage.Run) string {
 // @mentions, W1, D7), a short state reply otherwise; the root is patched to
 // the verdict and the state recorded (which frees the controller).
 func (c *Core) finish(ctx context.Context, run storage.Run, st results.Status, note, recordState string) {
+	if st.State == results.RunCompleted || st.State == results.RunFailed {
+		// The final summary point: the run's hosts join the history (D28).
+		if err := c.recordHistory(ctx, run, st); err != nil {
+			c.Log.Error().Err(err).Str("run", run.ID).Msg("recording the run's history")
+			return // retried next tick; the run stays active until recorded
+		}
+	}
 	if run.Watcher {
 		root := c.rootOf(ctx, run)
 		switch {
 		case st.State == results.RunCompleted || st.State == results.RunFailed:
-			parts := results.RenderMarkdown(st, c.renderOpts(results.Final, ""))
+			opt := c.renderOpts(results.Final, "")
+			opt.Tags = c.tagsFor(ctx, run, st)
+			parts := results.RenderMarkdown(st, opt)
 			parts[0] = fmt.Sprintf("📣 **Final summary** for `%s` — %s\n\n%s", run.Build, mentions(run.PlannedBy, run.ApprovedBy), parts[0])
 			if note != "" {
 				parts[0] += "\n\n" + note
