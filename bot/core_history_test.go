@@ -1,0 +1,91 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atvm/atvmbot/results"
+)
+
+const step38 = "38. Verify diskname2Reboot file is the same as diskname2Reboots source (Reboot test)"
+
+func failAt38(name, disk string) results.Host {
+	h := host(name, "", results.HostFail)
+	h.FailedStep, h.Error = step38, "md5sum: /root/tmp/"+disk+"/diskname2Reboot.md5: No such file or directory"
+	return h
+}
+
+// playRun plans, approves and watches one run of cmc-reboot to its end.
+func (f *coreFixture) playRun(t *testing.T, at time.Time, st results.Status) {
+	t.Helper()
+	f.runner.mu.Lock()
+	f.runner.statuses, f.runner.polls, f.runner.launchAt = []results.Status{st}, 0, at
+	f.runner.mu.Unlock()
+	f.say(t, "qa-lead", "plan cmc-reboot --containsVm redhat --build_name "+st.Build)
+	f.say(t, "qa-lead", "approve")
+	f.core.Wait()
+	for i := 0; i < 3; i++ {
+		f.core.Tick(context.Background())
+	}
+	if p := f.posts(t, "final"); len(p) == 0 {
+		t.Fatalf("run %s: no final summary:\n%s", st.Build, f.out)
+	}
+}
+
+// Two runs of one template: the first has no history, so no tags; in the
+// second a host fixed says FIXED, the host failing again KNOWN since the
+// first run, a host that passed REGRESSION, a host never seen NEW, and the
+// one cause the failing hosts share is named once with its hosts.
+func TestCore_D28_TagsAndSharedCauseAcrossTwoRuns(t *testing.T) {
+	f := newCore(t)
+	day1 := time.Date(2026, 11, 28, 15, 0, 0, 0, time.UTC)
+	f.playRun(t, day1, results.Status{Build: "reboot-1128", Template: "cmc-reboot", State: results.RunFailed, Hosts: []results.Host{
+		failAt38("atvm70-redhat9.1", "fcDisk"), failAt38("atvm71-redhat9.1", "fcDisk"),
+		host("atvm88-redhat8.10", "", results.HostPass),
+	}})
+	first := f.out.String()
+	for _, tag := range []string{"NEW", "KNOWN", "FLAKY", "REGRESSION", "FIXED"} {
+		if strings.Contains(first, " — "+tag) {
+			t.Errorf("a template's first run shows the tag %s:\n%s", tag, first)
+		}
+	}
+	if !strings.Contains(first, "2 hosts failed at 38. Verify") {
+		t.Errorf("first run: the shared cause is not named once:\n%s", first)
+	}
+
+	f.out.Reset()
+	f.playRun(t, day1.AddDate(0, 0, 2), results.Status{Build: "reboot-1130", Template: "cmc-reboot", State: results.RunFailed, Hosts: []results.Host{
+		host("atvm70-redhat9.1", "", results.HostPass),
+		failAt38("atvm71-redhat9.1", "fcDisk"), failAt38("atvm88-redhat8.10", "iscsiDisk"), failAt38("atvm90-redhat9.4", "fcDisk"),
+	}})
+	second := f.out.String()
+	for _, want := range []string{
+		"atvm70-redhat9.1 - PASS — FIXED",
+		"— KNOWN since reboot-1128, 2026-11-28 (1 of 1)",
+		"No such file or directory — REGRESSION",
+		"No such file or directory — NEW",
+		"3 hosts failed at 38. Verify diskname2Reboot file is the same as… — md5sum: …: No such file or directory: atvm71-redhat9.1, atvm88-redhat8.10, atvm90-redhat9.4",
+	} {
+		if !strings.Contains(second, want) {
+			t.Errorf("second run's summary lacks %q:\n%s", want, second)
+		}
+	}
+	for _, line := range strings.Split(second, "\n") {
+		switch {
+		case strings.Contains(line, "atvm71-redhat9.1 - FAIL") && !strings.HasSuffix(line, "(1 of 1)"),
+			strings.Contains(line, "atvm88-redhat8.10 - FAIL") && !strings.HasSuffix(line, "REGRESSION"),
+			strings.Contains(line, "atvm90-redhat9.4 - FAIL") && !strings.HasSuffix(line, "NEW"):
+			t.Errorf("tag not at the end of its line: %q", line)
+		}
+	}
+
+	// Recorded once per host and run, the second run's own rows never
+	// counting for its own tags.
+	rows, err := f.db.HostHistory(context.Background(), "atvm71-redhat9.1", "cmc-reboot", 10)
+	if err != nil || len(rows) != 2 || rows[0].Build != "reboot-1130" || rows[0].StepNum != 38 ||
+		rows[0].Signature != "38: md5sum: <path>: No such file or directory" {
+		t.Fatalf("history of atvm71: %+v, %v", rows, err)
+	}
+}
