@@ -136,6 +136,8 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 		return c.watch(ctx, in, cmd.Target)
 	case "queue":
 		return c.queue(ctx, in)
+	case commands.CmdHistory:
+		return c.history(ctx, cmd)
 	default:
 		return Reply{Ephemeral: commands.Help(cmd.Topic)}
 	}

@@ -88,4 +88,20 @@ func TestCore_D28_TagsAndSharedCauseAcrossTwoRuns(t *testing.T) {
 		rows[0].Signature != "38: md5sum: <path>: No such file or directory" {
 		t.Fatalf("history of atvm71: %+v, %v", rows, err)
 	}
+
+	// /atvm history shows each run with the tag it had then.
+	rep := f.say(t, "alice", "history atvm71-redhat9.1 --template cmc-reboot")
+	lines := strings.Split(rep.Ephemeral, "\n")
+	if len(lines) != 6 || !strings.Contains(lines[0], "last 2 runs") ||
+		!strings.HasPrefix(lines[4], "| `reboot-1130` | 2026-11-30 10:00 EST | `cmc-reboot` | FAIL | 38. Verify diskname2Reboot") ||
+		!strings.HasSuffix(lines[4], "| KNOWN since reboot-1128, 2026-11-28 (1 of 1) |") ||
+		!strings.HasSuffix(lines[5], "| FAIL | 38. Verify diskname2Reboot file is the same as diskname2Reb… | — |") {
+		t.Errorf("history reply:\n%s", rep.Ephemeral)
+	}
+	if rep := f.say(t, "alice", "history atvm70-redhat9.1 --last 1"); !strings.Contains(rep.Ephemeral, "| PASS | — | FIXED |") {
+		t.Errorf("history reply:\n%s", rep.Ephemeral)
+	}
+	if rep := f.say(t, "alice", "history atvm5-ubuntu22.04"); !strings.Contains(rep.Ephemeral, "No finished runs") {
+		t.Errorf("history of an unknown host:\n%s", rep.Ephemeral)
+	}
 }

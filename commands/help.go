@@ -8,7 +8,7 @@ import (
 // AutocompleteHint and AutocompleteDescription register /atvm (custom
 // slash commands keep only these two strings).
 const (
-	AutocompleteHint        = "plan <template> [--options] | approve [PLAN] [without watcher] | cancel | status [BUILD] | runs | queue | watch | unwatch | blacklist | help"
+	AutocompleteHint        = "plan <template> [--options] | approve [PLAN] [without watcher] | cancel | status [BUILD] | runs | queue | watch | unwatch | blacklist | history HOST | help"
 	AutocompleteDescription = "Plan, approve and watch ATVM Cypress automation runs"
 )
 
@@ -64,6 +64,10 @@ var helpText = map[string]help{
 	CmdBlacklist: {syntax: "blacklist [list | add MACHINE REASON… | remove MACHINE]", does: "the machines broad selectors skip.",
 		examples: []string{"blacklist", "blacklist add atvm144-suse15.0 CRASHES WHEN CREATING MIGRATION SESSION - BUG",
 			"blacklist remove atvm144-suse15.0"}},
+	CmdHistory: {syntax: "history HOST [--template TEMPLATE] [--last N]", does: "a host's recent results: build, date, status, failed step, tag.",
+		more: []string{fmt.Sprintf("Newest first; `--last` up to %d runs (default %d). Tags compare a host with its own earlier runs of a template: "+
+			"NEW, KNOWN since (first failure of the streak), FLAKY (passes and failures alternate), REGRESSION (passed last time), FIXED.", HistoryMaxLast, HistoryDefaultLast)},
+		examples: []string{"history atvm71-redhat9.1", "history atvm71-redhat9.1 --template cmc-reboot --last 5"}},
 	CmdHelp: {syntax: "help [COMMAND]", does: "this help, or one command's.", examples: []string{"help plan"}},
 }
 

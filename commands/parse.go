@@ -21,7 +21,7 @@ const (
 )
 
 // CommandNames lists every command word, in help order.
-var CommandNames = []string{CmdPlan, CmdApprove, CmdCancel, CmdStatus, CmdRuns, CmdQueue, CmdWatch, CmdUnwatch, CmdBlacklist, CmdHelp}
+var CommandNames = []string{CmdPlan, CmdApprove, CmdCancel, CmdStatus, CmdRuns, CmdQueue, CmdWatch, CmdUnwatch, CmdBlacklist, CmdHistory, CmdHelp}
 
 // Blacklist actions.
 const (
@@ -42,9 +42,11 @@ type Command struct {
 	ConfirmBoth    bool   `json:"confirm_both,omitempty"`    // approve --confirm-both (P11)
 	Yes            bool   `json:"yes,omitempty"`             // cancel --yes (D14)
 	Action         string `json:"action,omitempty"`          // blacklist: list, add, remove
-	Machine        string `json:"machine,omitempty"`         // blacklist add/remove
+	Machine        string `json:"machine,omitempty"`         // blacklist add/remove, history
 	Reason         string `json:"reason,omitempty"`          // blacklist add
 	Topic          string `json:"topic,omitempty"`           // help
+	Template       string `json:"template,omitempty"`        // history --template
+	Last           int    `json:"last,omitempty"`            // history --last
 }
 
 var rePlanID = regexp.MustCompile(`^p-[0-9a-f]{6}$`)
@@ -120,6 +122,8 @@ func parseTokens(toks []token, size int) (Command, error) {
 		cmd, err = Command{Name: name}, noArgs(name, args)
 	case CmdBlacklist:
 		cmd, err = parseBlacklist(args)
+	case CmdHistory:
+		cmd, err = parseHistory(args)
 	case CmdHelp:
 		cmd, err = parseHelp(args)
 	default:

@@ -1,0 +1,47 @@
+package commands
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParse_D28_History(t *testing.T) {
+	cases := []struct {
+		in       string
+		host     string
+		template string
+		last     int
+		refusal  string // part of the refusal; "" = accepted
+	}{
+		{in: "history atvm71-redhat9.1", host: "atvm71-redhat9.1", last: HistoryDefaultLast},
+		{in: "/atvm history atvm71-redhat9.1 --template cmc-reboot --last 5", host: "atvm71-redhat9.1", template: "cmc-reboot", last: 5},
+		{in: "history --last=3 atvm88-redhat8.10 --template=cmc-e2e", host: "atvm88-redhat8.10", template: "cmc-e2e", last: 3},
+		{in: "history", refusal: "needs a host"},
+		{in: "history atvm71-redhat9.1 atvm88-redhat8.10", refusal: "takes one host"},
+		{in: "history atvm71-redhat9.1 --last 0", refusal: "1 to 50"},
+		{in: "history atvm71-redhat9.1 --last 51", refusal: "1 to 50"},
+		{in: "history atvm71-redhat9.1 --last many", refusal: "not a number"},
+		{in: "history atvm71-redhat9.1 --last", refusal: "needs a value"},
+		{in: "history atvm71-redhat9.1 --last 2 --last 3", refusal: "given twice"},
+		{in: "history atvm71-redhat9.1 --templat cmc-reboot", refusal: "did you mean"},
+		{in: "history atvm71-redhat9.1 --template 'cmc reboot'", refusal: "template"},
+		{in: "history 'atvm71;rm -rf'", refusal: "not a machine name"},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			cmd, err := Parse(c.in)
+			if c.refusal != "" {
+				if err == nil || !strings.Contains(err.Error(), c.refusal) {
+					t.Fatalf("refusal %v, want one saying %q", err, c.refusal)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cmd.Name != CmdHistory || cmd.Machine != c.host || cmd.Template != c.template || cmd.Last != c.last {
+				t.Errorf("got %+v", cmd)
+			}
+		})
+	}
+}
