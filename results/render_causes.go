@@ -91,13 +91,15 @@ func (b *postBuilder) causeUnits() []postUnit {
 }
 
 // tagText is a host's tag for its line, shorter at the lower detail levels
-// of a long HOSTS section; "" when the host has none.
+// of a long HOSTS section; at the last level, where even the failed step
+// is dropped so that every machine keeps its line in the post, it goes too.
+// "" when the host has none.
 func (b *postBuilder) tagText(h Host, level int) string {
 	t, ok := b.opt.Tags[h.Name]
-	if !ok {
+	switch {
+	case !ok || level >= hostLevels-1:
 		return ""
-	}
-	if level >= 2 {
+	case level >= 2:
 		return string(t.Kind)
 	}
 	return t.Text(b.loc)

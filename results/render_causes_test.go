@@ -76,3 +76,31 @@ func TestRender_D28_SharedCauseSameTextVerbatim(t *testing.T) {
 		t.Errorf("identical errors not shown verbatim:\n%s", post)
 	}
 }
+
+// Tags never push a host line out of the post: a 500-host run, every host
+// tagged, keeps SUMMARY and every machine's line in the post, each part
+// within the limit.
+func TestRender_D28_S4_TagsKeepTheSplitBound(t *testing.T) {
+	st := bigFailing(t, 500)
+	tags := map[string]Tag{}
+	for _, h := range st.Hosts {
+		tags[h.Name] = Tag{Kind: TagKnown, K: 4, N: 10, SinceBuild: "reboot-fleet-1101", Since: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
+	}
+	for _, n := range []int{40, 500} {
+		st := st
+		st.Hosts = st.Hosts[:n]
+		parts := RenderMarkdown(st, RenderOptions{Location: ny(t), Kind: Final, Tags: tags})
+		for i, p := range parts {
+			if runeLen(p) > PostMaxRunes {
+				t.Errorf("%d hosts: part %d has %d runes", n, i, runeLen(p))
+			}
+		}
+		hosts := hostsBlock(parts[0])
+		if len(hosts) != n+1 {
+			t.Fatalf("%d hosts: HOSTS in the post has %d lines", n, len(hosts))
+		}
+		if n == 40 && !strings.HasSuffix(hosts[1], " — KNOWN since reboot-fleet-1101, 2026-11-01 (4 of 10)") {
+			t.Errorf("40 hosts: the full tag is lost: %q", hosts[1])
+		}
+	}
+}
