@@ -138,6 +138,10 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 		return c.queue(ctx, in)
 	case commands.CmdHistory:
 		return c.history(ctx, cmd)
+	case commands.CmdFlaky:
+		return c.flaky(ctx, cmd.Days)
+	case commands.CmdFailures:
+		return c.failures(ctx, cmd.Days)
 	default:
 		return Reply{Ephemeral: commands.Help(cmd.Topic)}
 	}

@@ -34,11 +34,12 @@ func (f *coreFixture) playRun(t *testing.T, at time.Time, st results.Status) {
 	}
 }
 
-// Two runs of one template: the first has no history, so no tags; in the
+// Runs of one template: the first has no history, so no tags; in the
 // second a host fixed says FIXED, the host failing again KNOWN since the
 // first run, a host that passed REGRESSION, a host never seen NEW, and the
-// one cause the failing hosts share is named once with its hosts.
-func TestCore_D28_TagsAndSharedCauseAcrossTwoRuns(t *testing.T) {
+// one cause the failing hosts share is named once with its hosts; the third
+// shows FLAKY; /atvm history, flaky and failures read what was recorded.
+func TestCore_D28_TagsAndSharedCauseAcrossRuns(t *testing.T) {
 	f := newCore(t)
 	day1 := time.Date(2026, 11, 28, 15, 0, 0, 0, time.UTC)
 	f.playRun(t, day1, results.Status{Build: "reboot-1128", Template: "cmc-reboot", State: results.RunFailed, Hosts: []results.Host{
@@ -103,5 +104,34 @@ func TestCore_D28_TagsAndSharedCauseAcrossTwoRuns(t *testing.T) {
 	}
 	if rep := f.say(t, "alice", "history atvm5-ubuntu22.04"); !strings.Contains(rep.Ephemeral, "No finished runs") {
 		t.Errorf("history of an unknown host:\n%s", rep.Ephemeral)
+	}
+
+	// A third run: atvm70 fails again after its fix (FLAKY), and the
+	// reports over the recent runs.
+	f.out.Reset()
+	f.playRun(t, day1.AddDate(0, 0, 4), results.Status{Build: "reboot-1202", Template: "cmc-reboot", State: results.RunFailed, Hosts: []results.Host{
+		failAt38("atvm70-redhat9.1", "fcDisk"), host("atvm71-redhat9.1", "", results.HostPass),
+	}})
+	third := f.out.String()
+	for _, want := range []string{"No such file or directory — FLAKY (1 of 2)", "atvm71-redhat9.1 - PASS — FIXED"} {
+		if !strings.Contains(third, want) {
+			t.Errorf("third run's summary lacks %q:\n%s", want, third)
+		}
+	}
+	f.core.Now = func() time.Time { return day1.AddDate(0, 0, 5) }
+	if rep := f.say(t, "alice", "flaky"); !strings.Contains(rep.Ephemeral, "| `atvm70-redhat9.1` | `cmc-reboot` | 38. Verify diskname2Reboot") ||
+		!strings.Contains(rep.Ephemeral, "| 2 of 3 runs | `reboot-1202` 2026-12-02 10:00 EST |") || strings.Contains(rep.Ephemeral, "atvm71") {
+		t.Errorf("flaky reply:\n%s", rep.Ephemeral)
+	}
+	want := "1. **4 failures** on 4 hosts · `cmc-reboot` · 38. Verify diskname2Reboot file is the same as diskname2Reb… — md5sum: …: No such file or directory · last `reboot-1202` 2026-12-02 10:00 EST: atvm70-redhat9.1, atvm71-redhat9.1, atvm88-redhat8.10, atvm90-redhat9.4"
+	if rep := f.say(t, "alice", "failures --days 3"); !strings.Contains(rep.Ephemeral, want) {
+		t.Errorf("failures reply:\n%s\nwant %q", rep.Ephemeral, want)
+	}
+	if rep := f.say(t, "alice", "failures --days 5"); !strings.Contains(rep.Ephemeral, "1. **6 failures** on 4 hosts") {
+		t.Errorf("failures of the last 5 days:\n%s", rep.Ephemeral)
+	}
+	f.core.Now = func() time.Time { return day1.AddDate(0, 0, 30) }
+	if rep := f.say(t, "alice", "failures"); !strings.Contains(rep.Ephemeral, "No failures recorded in the last 14 days.") {
+		t.Errorf("failures of the last 14 days:\n%s", rep.Ephemeral)
 	}
 }

@@ -80,7 +80,8 @@ func historyEntries(rows []storage.HistoryRow) []results.HistoryEntry {
 	out := make([]results.HistoryEntry, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, results.HistoryEntry{RunID: r.RunID, Build: r.Build, Host: r.Host, Status: r.Status,
-			Step: results.StepKey(r.StepTitle), At: r.RunStarted})
+			Step: results.StepKey(r.StepTitle), At: r.RunStarted,
+			Template: r.Template, StepTitle: r.StepTitle, Error: r.Error, Signature: r.Signature})
 	}
 	return out
 }

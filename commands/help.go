@@ -8,7 +8,7 @@ import (
 // AutocompleteHint and AutocompleteDescription register /atvm (custom
 // slash commands keep only these two strings).
 const (
-	AutocompleteHint        = "plan <template> [--options] | approve [PLAN] [without watcher] | cancel | status [BUILD] | runs | queue | watch | unwatch | blacklist | history HOST | help"
+	AutocompleteHint        = "plan <template> [--options] | approve [PLAN] [without watcher] | cancel | status [BUILD] | runs | queue | watch | unwatch | blacklist | history HOST | flaky | failures | help"
 	AutocompleteDescription = "Plan, approve and watch ATVM Cypress automation runs"
 )
 
@@ -68,6 +68,12 @@ var helpText = map[string]help{
 		more: []string{fmt.Sprintf("Newest first; `--last` up to %d runs (default %d). Tags compare a host with its own earlier runs of a template: "+
 			"NEW, KNOWN since (first failure of the streak), FLAKY (passes and failures alternate), REGRESSION (passed last time), FIXED.", HistoryMaxLast, HistoryDefaultLast)},
 		examples: []string{"history atvm71-redhat9.1", "history atvm71-redhat9.1 --template cmc-reboot --last 5"}},
+	CmdFlaky: {syntax: "flaky [--days N]", does: "hosts whose steps passed and failed alternately in the recent runs.",
+		more:     []string{fmt.Sprintf("Over the last `--days` days (default %d, at most %d), per template, host and step.", HistoryDefaultDays, HistoryMaxDays)},
+		examples: []string{"flaky", "flaky --days 30"}},
+	CmdFailures: {syntax: "failures [--days N]", does: "the most frequent failure causes in the recent runs, with their hosts.",
+		more:     []string{fmt.Sprintf("Over the last `--days` days (default %d, at most %d); one cause is one error with its hosts' names, paths and numbers left out.", HistoryDefaultDays, HistoryMaxDays)},
+		examples: []string{"failures", "failures --days 30"}},
 	CmdHelp: {syntax: "help [COMMAND]", does: "this help, or one command's.", examples: []string{"help plan"}},
 }
 

@@ -5,13 +5,19 @@ import (
 	"strings"
 )
 
-// CmdHistory lists one host's recent results from the failure history (D28).
-const CmdHistory = "history"
+// Commands over the failure history (D28).
+const (
+	CmdHistory  = "history"  // one host's recent results
+	CmdFlaky    = "flaky"    // hosts whose steps pass and fail alternately
+	CmdFailures = "failures" // the most frequent failure causes
+)
 
 // History limits: the table stays one short reply.
 const (
 	HistoryDefaultLast = 10
 	HistoryMaxLast     = 50
+	HistoryDefaultDays = 14
+	HistoryMaxDays     = 365
 )
 
 var historyOptions = []string{"--template", "--last"}
@@ -73,6 +79,42 @@ func parseHistory(args []token) (Command, *Error) {
 	}
 	if cmd.Machine == "" {
 		return Command{}, errorf(CmdHistory, "needs a host; %s", historyUsage)
+	}
+	return cmd, nil
+}
+
+// parseDays reads `flaky [--days N]` and `failures [--days N]`.
+func parseDays(name string, args []token) (Command, *Error) {
+	usage := "usage: `/atvm " + name + " [--days N]`"
+	cmd := Command{Name: name, Days: HistoryDefaultDays}
+	set := false
+	for i := 0; i < len(args); i++ {
+		w := args[i].text
+		opt, val, hasVal := strings.Cut(w, "=")
+		if opt != "--days" {
+			if !looksLikeFlag(w) {
+				return Command{}, errorf(name, "takes no word %s; %s", echo(w), usage)
+			}
+			if d := badRune(w); d != "" {
+				return Command{}, errorf(name, "%s contains %s; %s", show(w), d, usage)
+			}
+			return Command{}, unknownOption(opt, " for "+name, []string{"--days"})
+		}
+		if !hasVal {
+			if i+1 == len(args) {
+				return Command{}, errorf(opt, "needs a value; %s", usage)
+			}
+			i++
+			val = args[i].text
+		}
+		n, err := strconv.Atoi(val)
+		if set {
+			return Command{}, errorf(opt, "given twice; keep one")
+		}
+		if err != nil || n < 1 || n > HistoryMaxDays {
+			return Command{}, errorf(opt, "%s is not a number of days; allowed: 1 to %d", echo(val), HistoryMaxDays)
+		}
+		cmd.Days, set = n, true
 	}
 	return cmd, nil
 }

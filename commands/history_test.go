@@ -45,3 +45,39 @@ func TestParse_D28_History(t *testing.T) {
 		})
 	}
 }
+
+func TestParse_D28_FlakyAndFailures(t *testing.T) {
+	cases := []struct {
+		in      string
+		name    string
+		days    int
+		refusal string
+	}{
+		{in: "flaky", name: CmdFlaky, days: HistoryDefaultDays},
+		{in: "failures --days 30", name: CmdFailures, days: 30},
+		{in: "/atvm flaky --days=7", name: CmdFlaky, days: 7},
+		{in: "flaky --days 0", refusal: "1 to 365"},
+		{in: "failures --days 366", refusal: "1 to 365"},
+		{in: "failures --days", refusal: "needs a value"},
+		{in: "flaky --day 3", refusal: "did you mean"},
+		{in: "flaky atvm71-redhat9.1", refusal: "takes no word"},
+		{in: "failures --days 3 --days 4", refusal: "given twice"},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			cmd, err := Parse(c.in)
+			if c.refusal != "" {
+				if err == nil || !strings.Contains(err.Error(), c.refusal) {
+					t.Fatalf("refusal %v, want one saying %q", err, c.refusal)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cmd.Name != c.name || cmd.Days != c.days {
+				t.Errorf("got %+v", cmd)
+			}
+		})
+	}
+}

@@ -21,7 +21,7 @@ const (
 )
 
 // CommandNames lists every command word, in help order.
-var CommandNames = []string{CmdPlan, CmdApprove, CmdCancel, CmdStatus, CmdRuns, CmdQueue, CmdWatch, CmdUnwatch, CmdBlacklist, CmdHistory, CmdHelp}
+var CommandNames = []string{CmdPlan, CmdApprove, CmdCancel, CmdStatus, CmdRuns, CmdQueue, CmdWatch, CmdUnwatch, CmdBlacklist, CmdHistory, CmdFlaky, CmdFailures, CmdHelp}
 
 // Blacklist actions.
 const (
@@ -47,6 +47,7 @@ type Command struct {
 	Topic          string `json:"topic,omitempty"`           // help
 	Template       string `json:"template,omitempty"`        // history --template
 	Last           int    `json:"last,omitempty"`            // history --last
+	Days           int    `json:"days,omitempty"`            // flaky, failures --days
 }
 
 var rePlanID = regexp.MustCompile(`^p-[0-9a-f]{6}$`)
@@ -124,6 +125,8 @@ func parseTokens(toks []token, size int) (Command, error) {
 		cmd, err = parseBlacklist(args)
 	case CmdHistory:
 		cmd, err = parseHistory(args)
+	case CmdFlaky, CmdFailures:
+		cmd, err = parseDays(name, args)
 	case CmdHelp:
 		cmd, err = parseHelp(args)
 	default:

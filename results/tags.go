@@ -33,6 +33,9 @@ type HistoryEntry struct {
 	Status string // PASS or FAIL; anything else is ignored
 	Step   string // StepKey of the failed step
 	At     time.Time
+
+	// For the reports over many hosts (FlakySteps, TopCauses).
+	Template, StepTitle, Error, Signature string
 }
 
 // Tag is one host's tag; K of N are the failures of this step in the
