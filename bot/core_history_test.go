@@ -57,11 +57,25 @@ func TestCore_D28_TagsAndSharedCauseAcrossRuns(t *testing.T) {
 	}
 
 	f.out.Reset()
-	f.playRun(t, day1.AddDate(0, 0, 2), results.Status{Build: "reboot-1130", Template: "cmc-reboot", State: results.RunFailed, Hosts: []results.Host{
+	st2 := results.Status{Build: "reboot-1130", Template: "cmc-reboot", State: results.RunFailed, Hosts: []results.Host{
 		host("atvm70-redhat9.1", "", results.HostPass),
 		failAt38("atvm71-redhat9.1", "fcDisk"), failAt38("atvm88-redhat8.10", "iscsiDisk"), failAt38("atvm90-redhat9.4", "fcDisk"),
-	}})
+	}}
+	f.playRun(t, day1.AddDate(0, 0, 2), st2)
 	second := f.out.String()
+	// Recorded, and recorded again (a correction), the run's own rows
+	// never count for its tags: they stay what its posts showed.
+	run2, _ := f.db.RecentRuns(context.Background(), 1)
+	for i := 0; i < 2; i++ {
+		tags := f.core.tagsFor(context.Background(), run2[0], st2)
+		if tags["atvm71-redhat9.1"].Kind != results.TagKnown || tags["atvm88-redhat8.10"].Kind != results.TagRegression ||
+			tags["atvm90-redhat9.4"].Kind != results.TagNew || tags["atvm70-redhat9.1"].Kind != results.TagFixed {
+			t.Fatalf("tags after recording %d time(s): %+v", i+1, tags)
+		}
+		if err := f.core.recordHistory(context.Background(), run2[0], st2); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, want := range []string{
 		"atvm70-redhat9.1 - PASS — FIXED",
 		"— KNOWN since reboot-1128, 2026-11-28 (1 of 1)",
