@@ -44,6 +44,11 @@ func TestRender_D28_TagsEndTheLines(t *testing.T) {
 			t.Errorf("untagged host shows a tag: %q", l)
 		}
 	}
+	// A build name's markdown is inert.
+	tags["atvm71-redhat9.1"] = Tag{Kind: TagKnown, K: 1, N: 1, SinceBuild: "reboot_nightly_", Since: since}
+	if post := RenderMarkdown(st, RenderOptions{Location: ny(t), Kind: Final, Tags: tags})[0]; !strings.Contains(post, `KNOWN since reboot\_nightly\_, 2026-11-28 (1 of 1)`) {
+		t.Errorf("build name not escaped:\n%s", strings.Join(hostsBlock(post), "\n"))
+	}
 	if plain := RenderText(st, RenderOptions{Location: ny(t), Kind: Final}); strings.Contains(plain, "NEW") || strings.Contains(plain, "FIXED") {
 		t.Error("no tags given, yet tags shown")
 	}

@@ -83,7 +83,7 @@ func (b *postBuilder) hostLine(h Host, level int) string {
 		line += " (kernel " + b.code(h.Kernel) + ")"
 	}
 	if t := b.tagText(h, level); t != "" && (status == HostFail || status == HostPass) {
-		line += " — " + t
+		line += " — " + b.esc(t) // a build name may hold markdown
 	}
 	return line
 }
