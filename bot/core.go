@@ -142,6 +142,8 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 		return c.flaky(ctx, cmd.Days)
 	case commands.CmdFailures:
 		return c.failures(ctx, cmd.Days)
+	case commands.CmdRerun:
+		return c.rerun(ctx, in, cmd.Target)
 	default:
 		return Reply{Ephemeral: commands.Help(cmd.Topic)}
 	}

@@ -149,3 +149,33 @@ func TestCore_D28_TagsAndSharedCauseAcrossRuns(t *testing.T) {
 		t.Errorf("failures of the last 14 days:\n%s", rep.Ephemeral)
 	}
 }
+
+// /atvm rerun plans the build's failed hosts only, by name, under the same
+// template and options; nothing runs before approval.
+func TestCore_D28_P1_RerunPlansTheFailedHosts(t *testing.T) {
+	f := newCore(t)
+	f.playRun(t, time.Date(2026, 11, 28, 15, 0, 0, 0, time.UTC), results.Status{Build: "reboot-1128", Template: "cmc-reboot", State: results.RunFailed, Hosts: []results.Host{
+		failAt38("atvm88-redhat8.10", "fcDisk"), failAt38("atvm71-redhat9.1", "fcDisk"), host("atvm72-redhat9.4", "", results.HostPass),
+	}})
+	launched := len(f.runner.launched)
+	f.out.Reset()
+	rep := f.say(t, "alice", "rerun reboot-1128")
+	if !strings.Contains(rep.Ephemeral, "posted") {
+		t.Fatalf("rerun reply: %q\n%s", rep.Ephemeral, f.out)
+	}
+	out := f.out.String()
+	if !strings.Contains(out, "--template_name cmc-reboot") || !strings.Contains(out, "--specify_vms atvm71-redhat9.1,atvm88-redhat8.10") ||
+		strings.Contains(out, "--containsVm") || strings.Contains(out, "atvm72") || !strings.Contains(out, "reboot-1128-rerun") {
+		t.Errorf("rerun plan:\n%s", out)
+	}
+	if len(f.runner.launched) != launched {
+		t.Error("a rerun launched before approval")
+	}
+	for in, want := range map[string]string{
+		"rerun nightly-0000": "No run of `nightly-0000` is recorded.",
+	} {
+		if rep := f.say(t, "alice", in); rep.Ephemeral != want {
+			t.Errorf("%s: %q, want %q", in, rep.Ephemeral, want)
+		}
+	}
+}

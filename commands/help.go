@@ -8,7 +8,7 @@ import (
 // AutocompleteHint and AutocompleteDescription register /atvm (custom
 // slash commands keep only these two strings).
 const (
-	AutocompleteHint        = "plan <template> [--options] | approve [PLAN] [without watcher] | cancel | status [BUILD] | runs | queue | watch | unwatch | blacklist | history HOST | flaky | failures | help"
+	AutocompleteHint        = "plan <template> [--options] | approve [PLAN] [without watcher] | cancel | status [BUILD] | runs | queue | watch | unwatch | blacklist | history HOST | flaky | failures | rerun BUILD | help"
 	AutocompleteDescription = "Plan, approve and watch ATVM Cypress automation runs"
 )
 
@@ -74,6 +74,9 @@ var helpText = map[string]help{
 	CmdFailures: {syntax: "failures [--days N]", does: "the most frequent failure causes in the recent runs, with their hosts.",
 		more:     []string{fmt.Sprintf("Over the last `--days` days (default %d, at most %d); one cause is one error with its hosts' names, paths and numbers left out.", HistoryDefaultDays, HistoryMaxDays)},
 		examples: []string{"failures", "failures --days 30"}},
+	CmdRerun: {syntax: "rerun BUILD", does: "plan a finished run again for its failed hosts only; nothing runs until approved.",
+		more:     []string{"Same template and options, the failed machines named with `--specify_vms`. A run started by hand is planned with its template's defaults."},
+		examples: []string{"rerun reboot-redhat8.10-both"}},
 	CmdHelp: {syntax: "help [COMMAND]", does: "this help, or one command's.", examples: []string{"help plan"}},
 }
 

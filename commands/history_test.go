@@ -81,3 +81,31 @@ func TestParse_D28_FlakyAndFailures(t *testing.T) {
 		})
 	}
 }
+
+// A rerun keeps the template and its options, names the failed machines
+// instead of the selectors, and renames a build the operator gave.
+func TestRerunRequest_D28(t *testing.T) {
+	orig := PlanRequest{Template: "cmc-reboot", ContainsVM: []string{"redhat"}, Exclude: []string{"atvm9"}, Randomize: 0,
+		Plugin: "both", Switches: []string{"--test_install_only"}, OptOuts: []string{"--test_partition"}, Categorize: true, Build: "nightly"}
+	got := RerunRequest(orig, []string{"atvm88-redhat8.10", "atvm71-redhat9.1"})
+	if got.Template != "cmc-reboot" || got.Plugin != "both" || !got.Categorize || len(got.ContainsVM) != 0 || len(got.Exclude) != 0 ||
+		strings.Join(got.SpecifyVMs, ",") != "atvm71-redhat9.1,atvm88-redhat8.10" || got.Build != "nightly-rerun" ||
+		got.Switches[0] != "--test_install_only" || got.OptOuts[0] != "--test_partition" {
+		t.Errorf("rerun request: %+v", got)
+	}
+	if err := got.validate(); err != nil {
+		t.Errorf("rerun request invalid: %v", err)
+	}
+	if orig.ContainsVM[0] != "redhat" || len(orig.SpecifyVMs) != 0 {
+		t.Error("the original request changed")
+	}
+	if RerunRequest(PlanRequest{Template: "cmc-e2e", Randomize: 3}, []string{"atvm5-ubuntu22.04"}).Build != "" {
+		t.Error("a derived build name is derived again")
+	}
+	if cmd, err := Parse("rerun reboot-1130"); err != nil || cmd.Name != CmdRerun || cmd.Target != "reboot-1130" {
+		t.Errorf("parse: %+v, %v", cmd, err)
+	}
+	if _, err := Parse("rerun"); err == nil {
+		t.Error("rerun without a build accepted")
+	}
+}

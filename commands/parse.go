@@ -21,7 +21,7 @@ const (
 )
 
 // CommandNames lists every command word, in help order.
-var CommandNames = []string{CmdPlan, CmdApprove, CmdCancel, CmdStatus, CmdRuns, CmdQueue, CmdWatch, CmdUnwatch, CmdBlacklist, CmdHistory, CmdFlaky, CmdFailures, CmdHelp}
+var CommandNames = []string{CmdPlan, CmdApprove, CmdCancel, CmdStatus, CmdRuns, CmdQueue, CmdWatch, CmdUnwatch, CmdBlacklist, CmdHistory, CmdFlaky, CmdFailures, CmdRerun, CmdHelp}
 
 // Blacklist actions.
 const (
@@ -36,7 +36,7 @@ type Command struct {
 	// Plan is the request of `plan`.
 	Plan *PlanRequest `json:"plan,omitempty"`
 	// Target is the plan ID of `approve`, the build or plan ID of `cancel`,
-	// the build of `status`, `watch` and `unwatch`. Empty when not given.
+	// the build of `status`, `watch`, `unwatch` and `rerun`. Empty when not given.
 	Target         string `json:"target,omitempty"`
 	WithoutWatcher bool   `json:"without_watcher,omitempty"` // approve without watcher (P3)
 	ConfirmBoth    bool   `json:"confirm_both,omitempty"`    // approve --confirm-both (P11)
@@ -117,7 +117,7 @@ func parseTokens(toks []token, size int) (Command, error) {
 		cmd, err = parseApprove(args)
 	case CmdCancel:
 		cmd, err = parseCancel(args)
-	case CmdStatus, CmdWatch, CmdUnwatch:
+	case CmdStatus, CmdWatch, CmdUnwatch, CmdRerun:
 		cmd, err = parseBuildArg(name, args, name != CmdStatus)
 	case CmdRuns, CmdQueue:
 		cmd, err = Command{Name: name}, noArgs(name, args)
