@@ -100,6 +100,9 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 		in.ChannelID = c.Channel
 	}
 	if in.Action != nil {
+		if in.Action.Action == actRerun {
+			return c.rerunPressed(ctx, in, in.Action.Plan)
+		}
 		return c.handleButton(ctx, in)
 	}
 	cmd, err := commands.Parse(in.Text)

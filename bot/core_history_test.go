@@ -150,13 +150,17 @@ func TestCore_D28_TagsAndSharedCauseAcrossRuns(t *testing.T) {
 	}
 }
 
-// /atvm rerun plans the build's failed hosts only, by name, under the same
-// template and options; nothing runs before approval.
+// /atvm rerun and the final summary's [Re-run failed] plan the build's
+// failed hosts only, by name, under the same template and options; nothing
+// runs before approval.
 func TestCore_D28_P1_RerunPlansTheFailedHosts(t *testing.T) {
 	f := newCore(t)
 	f.playRun(t, time.Date(2026, 11, 28, 15, 0, 0, 0, time.UTC), results.Status{Build: "reboot-1128", Template: "cmc-reboot", State: results.RunFailed, Hosts: []results.Host{
 		failAt38("atvm88-redhat8.10", "fcDisk"), failAt38("atvm71-redhat9.1", "fcDisk"), host("atvm72-redhat9.4", "", results.HostPass),
 	}})
+	if !strings.Contains(f.out.String(), "[Re-run failed]") {
+		t.Errorf("the final summary of a run with failures lacks [Re-run failed]:\n%s", f.out)
+	}
 	launched := len(f.runner.launched)
 	f.out.Reset()
 	rep := f.say(t, "alice", "rerun reboot-1128")
@@ -170,6 +174,14 @@ func TestCore_D28_P1_RerunPlansTheFailedHosts(t *testing.T) {
 	}
 	if len(f.runner.launched) != launched {
 		t.Error("a rerun launched before approval")
+	}
+	// The button does the same for its run.
+	runs, _ := f.db.RecentRuns(context.Background(), 1)
+	f.out.Reset()
+	rep = f.core.Handle(context.Background(), Incoming{Source: SourceButton, UserID: "bob", UserName: "bob", ChannelID: f.console.Channel(),
+		Action: &ActionCall{Plan: runs[0].ID, Action: actRerun, Channel: f.console.Channel()}})
+	if !strings.Contains(f.out.String(), "--specify_vms atvm71-redhat9.1,atvm88-redhat8.10") && !strings.Contains(rep.Ephemeral, "already open") {
+		t.Errorf("[Re-run failed]: %q\n%s", rep.Ephemeral, f.out)
 	}
 	for in, want := range map[string]string{
 		"rerun nightly-0000": "No run of `nightly-0000` is recorded.",

@@ -20,6 +20,7 @@ type postSpec struct {
 	channel, root          string
 	message                string
 	digest                 string
+	buttons                []Button // on the first part only
 }
 
 // postOnce creates a post exactly once (W1): the key is written to storage
@@ -43,7 +44,7 @@ func (c *Core) postOnce(ctx context.Context, p postSpec) (string, error) {
 		}
 	}
 	FaultPoint(FaultBeforeCreatePost)
-	id, err := c.Chat.CreatePost(ctx, OutPost{ChannelID: p.channel, RootID: p.root, Message: p.message, IdemKey: p.key})
+	id, err := c.Chat.CreatePost(ctx, OutPost{ChannelID: p.channel, RootID: p.root, Message: p.message, IdemKey: p.key, Buttons: p.buttons})
 	if err != nil {
 		// Left pending: the next tick retries, after looking for the key.
 		c.Log.Warn().Err(err).Str("key", p.key).Msg("post not created yet")
@@ -105,7 +106,7 @@ func (c *Core) postParts(ctx context.Context, base postSpec, parts []string) (st
 		p.part, p.message = i, msg
 		p.key = base.key + "/" + strconv.Itoa(i)
 		if i > 0 {
-			p.digest = ""
+			p.digest, p.buttons = "", nil
 		}
 		id, err := c.postOnce(ctx, p)
 		if err != nil {
@@ -274,7 +275,11 @@ func (c *Core) finish(ctx context.Context, run storage.Run, st results.Status, n
 				parts[0] += "\n\n" + note
 			}
 			d := digestOf(st.State, st.Hosts, nil)
-			if _, err := c.postParts(ctx, postSpec{key: run.ID + "/final/r0", run: run.ID, kind: "final", channel: run.ChannelID, root: root, digest: d.String()}, parts); err != nil {
+			spec := postSpec{key: run.ID + "/final/r0", run: run.ID, kind: "final", channel: run.ChannelID, root: root, digest: d.String()}
+			if failedHosts(st) > 0 {
+				spec.buttons = []Button{rerunButton(run)}
+			}
+			if _, err := c.postParts(ctx, spec, parts); err != nil {
 				return // retried next tick; the run stays active until posted
 			}
 		default:
@@ -294,6 +299,16 @@ func (c *Core) finish(ctx context.Context, run storage.Run, st results.Status, n
 		c.forgetOwner(run.ID)
 	}
 	c.Log.Info().Str("run", run.ID).Str("build", run.Build).Str("state", state).Msg("run finished")
+}
+
+func failedHosts(st results.Status) int {
+	n := 0
+	for _, h := range st.Hosts {
+		if h.Status == results.HostFail {
+			n++
+		}
+	}
+	return n
 }
 
 func hasResults(st results.Status) bool {

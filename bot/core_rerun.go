@@ -11,6 +11,15 @@ import (
 	"github.com/atvm/atvmbot/storage"
 )
 
+// actRerun is the final summary's [Re-run failed] button.
+const actRerun = "rerunfailed"
+
+// rerunButton is the final summary's [Re-run failed]: pressing it does
+// what `/atvm rerun` does for this very run.
+func rerunButton(run storage.Run) Button {
+	return Button{Name: "Re-run failed", Action: actRerun, Plan: run.ID, Channel: run.ChannelID}
+}
+
 // rerun answers `/atvm rerun BUILD`: a new plan of the build's latest
 // finished run for its failed hosts only, posted for approval like any
 // plan (P1); the original selectors give way to the machines' names.
@@ -22,6 +31,23 @@ func (c *Core) rerun(ctx context.Context, in Incoming, build string) Reply {
 	if err != nil {
 		return internalError(c.Log, "reading the run", err)
 	}
+	return c.rerunOf(ctx, in, run)
+}
+
+// rerunPressed answers the [Re-run failed] button of run id.
+func (c *Core) rerunPressed(ctx context.Context, in Incoming, id string) Reply {
+	run, err := c.DB.GetRun(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return Reply{Ephemeral: "⚠️ That run is no longer recorded."}
+	}
+	if err != nil {
+		return internalError(c.Log, "reading the run", err)
+	}
+	return c.rerunOf(ctx, in, run)
+}
+
+func (c *Core) rerunOf(ctx context.Context, in Incoming, run storage.Run) Reply {
+	build := run.Build
 	if !storage.Terminal(run.State) {
 		return Reply{Ephemeral: fmt.Sprintf("`%s` is %s; a rerun is planned once it has finished.", build, run.State)}
 	}
