@@ -27,7 +27,7 @@ var signatureRules = []struct {
 	{regexp.MustCompile(`\b\d{1,2}:\d{2}:\d{2}(\.\d+)?\b`), "<time>"},
 	{regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`), "<id>"},
 	{regexp.MustCompile(`\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b`), "<ip>"},
-	{regexp.MustCompile(`(?i)\batvm\d+(-[a-z]+\d+(\.\d+)*)?\b`), "<host>"},
+	{regexp.MustCompile(`(?i)\batvm\d+(-[a-z][a-z0-9]*(\.\d+)*)?\b`), "<host>"},
 	{regexp.MustCompile(`(/root/tmp|/var/tmp|/tmp)(/[^\s'"` + "`" + `:,;)]*)?`), "<path>"},
 	{regexp.MustCompile(`'[^']{` + strconv.Itoa(quotedKeep+1) + `,}'`), "'…'"},
 	{regexp.MustCompile(`"[^"]{` + strconv.Itoa(quotedKeep+1) + `,}"`), `"…"`},
@@ -41,7 +41,7 @@ const hexMin = 8
 
 // number is a run of digits not glued to a word before it: "md5sum" and
 // "diskname2Reboot" are names, "600000ms" and "port 22" hold numbers.
-var number = regexp.MustCompile(`(^|[^A-Za-z_<])\d+(\.\d+)?`)
+var number = regexp.MustCompile(`(^|[^A-Za-z_])\d+(\.\d+)?`)
 
 // Signature is the stable form of one failure: its step key and the first
 // meaningful line of its error with IPs, host names, temp paths, times,

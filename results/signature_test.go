@@ -22,6 +22,8 @@ func TestSignature_D28_VariablePartsRemoved(t *testing.T) {
 			"10: AssertionError: Timed out retrying after <n>ms: expected 'unknown' to match /^<n>\\./"},
 		{"host names of the run", "", "ping atvm71-redhat9.1 failed; atvm88-ubuntu22.04 and atvm7 unreachable",
 			"ping <host> failed; <host> and <host> unreachable"},
+		{"windows host names", "", "atvm205-w2k22: WinRM timeout; see /var/log/atvm237-w2k19.log",
+			"<host>: WinRM timeout; see /var/log/<host>.log"},
 		{"timestamps", "", "at 2026-03-30T17:20:05.123Z and 17:21:00 the service stopped",
 			"at <time> and <time> the service stopped"},
 		{"hex and uuid ids", "", "volume 3f2a9c1d0e4b vanished (job 123e4567-e89b-12d3-a456-426614174000)",
