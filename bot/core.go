@@ -102,6 +102,9 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 		in.ChannelID = c.Channel
 	}
 	if in.Action != nil {
+		if in.Action.Action == actRerun {
+			return c.rerunPressed(ctx, in, in.Action.Plan)
+		}
 		return c.handleButton(ctx, in)
 	}
 	if in.Form != nil {
@@ -143,6 +146,14 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 		return c.queue(ctx, in)
 	case commands.CmdSchedule:
 		return c.schedule(ctx, in, cmd.Schedule)
+	case commands.CmdHistory:
+		return c.history(ctx, cmd)
+	case commands.CmdFlaky:
+		return c.flaky(ctx, cmd.Days)
+	case commands.CmdFailures:
+		return c.failures(ctx, cmd.Days)
+	case commands.CmdRerun:
+		return c.rerun(ctx, in, cmd.Target)
 	default:
 		return Reply{Ephemeral: commands.Help(cmd.Topic)}
 	}

@@ -21,6 +21,7 @@ type postSpec struct {
 	message                string
 	digest                 string
 	files                  []OutFile // attached to part 0
+	buttons                []Button  // on the first part only
 }
 
 // postOnce creates a post exactly once (W1): the key is written to storage
@@ -44,7 +45,8 @@ func (c *Core) postOnce(ctx context.Context, p postSpec) (string, error) {
 		}
 	}
 	FaultPoint(FaultBeforeCreatePost)
-	id, err := c.Chat.CreatePost(ctx, OutPost{ChannelID: p.channel, RootID: p.root, Message: p.message, IdemKey: p.key, Since: rec.CreatedAt, Files: p.files})
+	id, err := c.Chat.CreatePost(ctx, OutPost{ChannelID: p.channel, RootID: p.root, Message: p.message, IdemKey: p.key, Since: rec.CreatedAt,
+		Files: p.files, Buttons: p.buttons})
 	if err != nil {
 		// Left pending: the next tick retries, after looking for the key.
 		c.Log.Warn().Err(err).Str("key", p.key).Msg("post not created yet")
@@ -106,7 +108,7 @@ func (c *Core) postParts(ctx context.Context, base postSpec, parts []string) (st
 		p.part, p.message = i, msg
 		p.key = base.key + "/" + strconv.Itoa(i)
 		if i > 0 {
-			p.digest, p.files = "", nil
+			p.digest, p.files, p.buttons = "", nil, nil
 		}
 		id, err := c.postOnce(ctx, p)
 		if err != nil {
@@ -162,7 +164,9 @@ func (c *Core) postSubrun(ctx context.Context, run storage.Run, st results.Statu
 		}
 		rev, older = prev.Revision+1, prev
 	}
-	parts := results.RenderMarkdown(st, c.renderOpts(results.SubrunResult, sr.Name))
+	opt := c.renderOpts(results.SubrunResult, sr.Name)
+	opt.Tags = c.tagsFor(ctx, run, st)
+	parts := results.RenderMarkdown(st, opt)
 	if older != nil {
 		var old resultDigest
 		_ = json.Unmarshal([]byte(older.Digest), &old)
@@ -254,18 +258,31 @@ func (c *Core) rootOf(ctx context.Context, run storage.Run) string {
 // @mentions, W1, D7), a short state reply otherwise; the root is patched to
 // the verdict and the state recorded (which frees the controller).
 func (c *Core) finish(ctx context.Context, run storage.Run, st results.Status, note, recordState string) {
+	if st.State == results.RunCompleted || st.State == results.RunFailed {
+		// The final summary point: the run's hosts join the history (D28).
+		if err := c.recordHistory(ctx, run, st); err != nil {
+			c.Log.Error().Err(err).Str("run", run.ID).Msg("recording the run's history")
+			return // retried next tick; the run stays active until recorded
+		}
+	}
 	if run.Watcher {
 		root := c.rootOf(ctx, run)
 		switch {
 		case st.State == results.RunCompleted || st.State == results.RunFailed:
-			parts := results.RenderMarkdown(st, c.renderOpts(results.Final, ""))
+			opt := c.renderOpts(results.Final, "")
+			opt.Tags = c.tagsFor(ctx, run, st)
+			parts := results.RenderMarkdown(st, opt)
 			parts[0] = fmt.Sprintf("📣 **Final summary** for `%s` — %s\n\n%s", run.Build, mentions(run.PlannedBy, run.ApprovedBy), parts[0])
 			if note != "" {
 				parts[0] += "\n\n" + note
 			}
 			d := digestOf(st.State, st.Hosts, nil)
-			if _, err := c.postParts(ctx, postSpec{key: run.ID + "/final/r0", run: run.ID, kind: "final", channel: run.ChannelID, root: root, digest: d.String(),
-				files: c.timelineFiles(run, st)}, parts); err != nil {
+			spec := postSpec{key: run.ID + "/final/r0", run: run.ID, kind: "final", channel: run.ChannelID, root: root, digest: d.String(),
+				files: c.timelineFiles(run, st)}
+			if failedHosts(st) > 0 {
+				spec.buttons = []Button{rerunButton(run)}
+			}
+			if _, err := c.postParts(ctx, spec, parts); err != nil {
 				return // retried next tick; the run stays active until posted
 			}
 		default:
@@ -285,6 +302,16 @@ func (c *Core) finish(ctx context.Context, run storage.Run, st results.Status, n
 		c.forgetOwner(run.ID)
 	}
 	c.Log.Info().Str("run", run.ID).Str("build", run.Build).Str("state", state).Msg("run finished")
+}
+
+func failedHosts(st results.Status) int {
+	n := 0
+	for _, h := range st.Hosts {
+		if h.Status == results.HostFail {
+			n++
+		}
+	}
+	return n
 }
 
 func hasResults(st results.Status) bool {

@@ -77,7 +77,9 @@ func (c *Core) status(ctx context.Context, build string) Reply {
 		return Reply{Ephemeral: fmt.Sprintf("`%s` is %s. %s", run.Build, run.State, run.Reason)}
 	}
 	st.Version = c.Version
-	parts := results.RenderMarkdown(st, c.renderOpts(results.Live, ""))
+	opt := c.renderOpts(results.Live, "")
+	opt.Tags = c.tagsFor(ctx, run, st)
+	parts := results.RenderMarkdown(st, opt)
 	msg := parts[0]
 	if len(parts) > 1 {
 		msg += fmt.Sprintf("\n\n_(%d more part(s): the full report is in the run's thread when it finishes.)_", len(parts)-1)

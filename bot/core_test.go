@@ -25,6 +25,7 @@ type scriptedRunner struct {
 	launched []commands.Plan
 	failWith error
 	stopped  int
+	launchAt time.Time // the controller clock at launch; zero: a fixed time
 }
 
 func (r *scriptedRunner) Controller() string { return "ctl-test" }
@@ -39,7 +40,11 @@ func (r *scriptedRunner) Launch(_ context.Context, _ storage.Run, p commands.Pla
 		progress(s)
 	}
 	r.launched = append(r.launched, p)
-	return Launched{ControllerStart: time.Date(2026, 3, 30, 17, 20, 0, 0, time.UTC), RunnerPID: 4242, RunnerStart: "99"}, nil
+	at := r.launchAt
+	if at.IsZero() {
+		at = time.Date(2026, 3, 30, 17, 20, 0, 0, time.UTC)
+	}
+	return Launched{ControllerStart: at, RunnerPID: 4242, RunnerStart: "99"}, nil
 }
 
 func (r *scriptedRunner) Poll(context.Context, storage.Run) (Observation, error) {

@@ -129,7 +129,7 @@ func (n *nameCache) put(id, name string) {
 // and never wait in line behind work that changes something.
 func readOnly(cmd commands.Command) bool {
 	switch cmd.Name {
-	case "status", "runs", "queue", "help", "":
+	case "status", "runs", "queue", "help", commands.CmdHistory, commands.CmdFlaky, commands.CmdFailures, "":
 		return true
 	case "blacklist":
 		return cmd.Action == "" || cmd.Action == commands.BlacklistList

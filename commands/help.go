@@ -14,15 +14,16 @@ var AutocompleteHint = autocompleteHint()
 // AutocompleteDescription is the one line shown beside the hint.
 const AutocompleteDescription = "Plan, approve and watch ATVM Cypress runs; /atvm plan alone opens a form"
 
-// autocompleteHint is every command with its first argument as the help
-// writes it ("plan TEMPLATE | approve [PLAN] | …"); an argument group the
-// first word would cut in half is left out.
+// autocompleteHint is every command with its required first argument as
+// the help writes it ("plan TEMPLATE | approve | …").
 func autocompleteHint() string {
 	parts := make([]string, len(CommandNames))
 	for i, n := range CommandNames {
 		f := strings.Fields(helpText[n].syntax)
 		parts[i] = f[0]
-		if len(f) > 1 && strings.Count(f[1], "[") == strings.Count(f[1], "]") {
+		// A required argument only: with every optional one the line
+		// outgrows the suggestion list.
+		if len(f) > 1 && !strings.HasPrefix(f[1], "[") {
 			parts[i] += " " + f[1]
 		}
 	}
@@ -92,6 +93,19 @@ var helpText = map[string]help{
 			"A fire while the controller is busy is skipped with one post; fires missed while the bot was down get one post each, never a late launch.",
 		},
 		examples: []string{`schedule add "0 2 * * 1-5" cmc-e2e --containsVm redhat --categorize`, "schedule list", "schedule approve s-1a2b3c", "schedule pause s-1a2b3c"}},
+	CmdHistory: {syntax: "history HOST [--template TEMPLATE] [--last N]", does: "a host's recent results: build, date, status, failed step, tag.",
+		more: []string{fmt.Sprintf("Newest first; `--last` up to %d runs (default %d). Tags compare a host with its own earlier runs of a template: "+
+			"NEW, KNOWN since (first failure of the streak), FLAKY (passes and failures alternate), REGRESSION (passed last time), FIXED.", HistoryMaxLast, HistoryDefaultLast)},
+		examples: []string{"history atvm71-redhat9.1", "history atvm71-redhat9.1 --template cmc-reboot --last 5"}},
+	CmdFlaky: {syntax: "flaky [--days N]", does: "hosts whose steps passed and failed alternately in the recent runs.",
+		more:     []string{fmt.Sprintf("Over the last `--days` days (default %d, at most %d), per template, host and step.", HistoryDefaultDays, HistoryMaxDays)},
+		examples: []string{"flaky", "flaky --days 30"}},
+	CmdFailures: {syntax: "failures [--days N]", does: "the most frequent failure causes in the recent runs, with their hosts.",
+		more:     []string{fmt.Sprintf("Over the last `--days` days (default %d, at most %d); one cause is one error with its hosts' names, paths and numbers left out.", HistoryDefaultDays, HistoryMaxDays)},
+		examples: []string{"failures", "failures --days 30"}},
+	CmdRerun: {syntax: "rerun BUILD", does: "plan a finished run again for its failed hosts only; nothing runs until approved.",
+		more:     []string{"Same template and options, the failed machines named with `--specify_vms`. A run started by hand is planned with its template's defaults."},
+		examples: []string{"rerun reboot-redhat8.10-both"}},
 	CmdHelp: {syntax: "help [COMMAND]", does: "this help, or one command's.", examples: []string{"help plan"}},
 }
 

@@ -21,7 +21,7 @@ const (
 )
 
 // CommandNames lists every command word, in help order.
-var CommandNames = []string{CmdPlan, CmdApprove, CmdCancel, CmdStatus, CmdRuns, CmdQueue, CmdWatch, CmdUnwatch, CmdBlacklist, CmdSchedule, CmdHelp}
+var CommandNames = []string{CmdPlan, CmdApprove, CmdCancel, CmdStatus, CmdRuns, CmdQueue, CmdWatch, CmdUnwatch, CmdBlacklist, CmdSchedule, CmdHistory, CmdFlaky, CmdFailures, CmdRerun, CmdHelp}
 
 // Blacklist actions.
 const (
@@ -36,17 +36,20 @@ type Command struct {
 	// Plan is the request of `plan`.
 	Plan *PlanRequest `json:"plan,omitempty"`
 	// Target is the plan ID of `approve`, the build or plan ID of `cancel`,
-	// the build of `status`, `watch` and `unwatch`. Empty when not given.
+	// the build of `status`, `watch`, `unwatch` and `rerun`. Empty when not given.
 	Target         string `json:"target,omitempty"`
 	WithoutWatcher bool   `json:"without_watcher,omitempty"` // approve without watcher (P3)
 	ConfirmBoth    bool   `json:"confirm_both,omitempty"`    // approve --confirm-both (P11)
 	Yes            bool   `json:"yes,omitempty"`             // cancel --yes (D14)
 	Action         string `json:"action,omitempty"`          // blacklist: list, add, remove
-	Machine        string `json:"machine,omitempty"`         // blacklist add/remove
+	Machine        string `json:"machine,omitempty"`         // blacklist add/remove, history
 	Reason         string `json:"reason,omitempty"`          // blacklist add
 	Topic          string `json:"topic,omitempty"`           // help
 	// Schedule is the request of `schedule`.
 	Schedule *ScheduleRequest `json:"schedule,omitempty"`
+	Template       string `json:"template,omitempty"`        // history --template
+	Last           int    `json:"last,omitempty"`            // history --last
+	Days           int    `json:"days,omitempty"`            // flaky, failures --days
 }
 
 var rePlanID = regexp.MustCompile(`^p-[0-9a-f]{6}$`)
@@ -116,7 +119,7 @@ func parseTokens(toks []token, size int) (Command, error) {
 		cmd, err = parseApprove(args)
 	case CmdCancel:
 		cmd, err = parseCancel(args)
-	case CmdStatus, CmdWatch, CmdUnwatch:
+	case CmdStatus, CmdWatch, CmdUnwatch, CmdRerun:
 		cmd, err = parseBuildArg(name, args, name != CmdStatus)
 	case CmdRuns, CmdQueue:
 		cmd, err = Command{Name: name}, noArgs(name, args)
@@ -124,6 +127,10 @@ func parseTokens(toks []token, size int) (Command, error) {
 		cmd, err = parseBlacklist(args)
 	case CmdSchedule:
 		cmd, err = parseSchedule(args)
+	case CmdHistory:
+		cmd, err = parseHistory(args)
+	case CmdFlaky, CmdFailures:
+		cmd, err = parseDays(name, args)
 	case CmdHelp:
 		cmd, err = parseHelp(args)
 	default:

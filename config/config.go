@@ -17,6 +17,7 @@ type Config struct {
 	Approvals  Approvals           `yaml:"approvals"`
 	Watch      Watch               `yaml:"watch"`
 	Display    Display             `yaml:"display"`
+	History    History             `yaml:"history"`
 	Blacklist  []BlacklistEntry    `yaml:"blacklist"`
 	Templates  map[string]Template `yaml:"templates"`
 	// GenericFlow is the static TEST FLOW of a template with none of its own.
@@ -107,6 +108,13 @@ type Watch struct {
 	// MirrorKeep is how long a finished run's fetched copy stays on the
 	// bot's disk; older copies are removed (a later look fetches again).
 	MirrorKeep time.Duration `yaml:"mirror_keep"`
+}
+
+// History is the failure history of finished runs, kept for the failure
+// tags and /atvm history (D28).
+type History struct {
+	KeepDays int `yaml:"keep_days"` // rows of runs started longer ago are removed
+	Window   int `yaml:"window"`    // how many of a host's earlier runs a tag looks at
 }
 
 // Display is how times and links are shown.

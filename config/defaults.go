@@ -84,6 +84,7 @@ func Default() Config {
 			MirrorKeep:   7 * 24 * time.Hour,
 		},
 		Display: Display{Timezone: "America/New_York"},
+		History: History{KeepDays: 180, Window: 10},
 		Blacklist: []BlacklistEntry{ // P12, the operators' list of 03-09 and 03-12
 			{"atvm6-centos6.0", "CMC INSTALL - CAN'T COMPILE"},
 			{"atvm41-redhat6.0", "CMC INSTALL - CAN'T COMPILE"},

@@ -71,6 +71,12 @@ func (c *Config) Validate(mode Mode) (problems, warnings Problems) {
 			p(k, "must be a positive duration, got %s", positive[k])
 		}
 	}
+	if c.History.KeepDays < 1 {
+		p("history.keep_days", "must be at least 1, got %d", c.History.KeepDays)
+	}
+	if c.History.Window < 1 {
+		p("history.window", "must be at least 1, got %d", c.History.Window)
+	}
 	if c.Watch.SettleDelay < 0 {
 		p("watch.settle_delay", "must not be negative")
 	}

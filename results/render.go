@@ -43,6 +43,10 @@ type RenderOptions struct {
 	// instead of listing it again. A sub-run whose flow differs still
 	// lists its own.
 	InThread bool
+	// Tags are the hosts' failure tags (D28), computed by the caller from
+	// the history before this run; a FAIL line (and a FIXED pass) ends
+	// with its host's tag. Nil: no tags.
+	Tags map[string]Tag
 }
 
 // RenderMarkdown renders st as Mattermost markdown: [0] is the post, the rest

@@ -176,6 +176,7 @@ func (b *postBuilder) summary() postSection {
 	if b.sc.subrun != nil {
 		s.units = append(s.units, postUnit{kind: uItem, text: b.wholeRunLine()})
 	}
+	s.units = append(s.units, b.causeUnits()...)
 	return s
 }
 

@@ -82,6 +82,9 @@ func (b *postBuilder) hostLine(h Host, level int) string {
 	if h.Kernel != "" && level == 0 {
 		line += " (kernel " + b.code(h.Kernel) + ")"
 	}
+	if t := b.tagText(h, level); t != "" && (status == HostFail || status == HostPass) {
+		line += " — " + b.esc(t) // a build name may hold markdown
+	}
 	return line
 }
 

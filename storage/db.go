@@ -1,9 +1,10 @@
 // Package storage keeps atvmbot's durable state in one SQLite file: plans,
 // approvals, runs, sub-runs, host results, posts (each under a unique
-// idempotency key), Currents URLs, fetch offsets, launch events, the
-// maintained blacklist and the audit log. It is the only package that
-// speaks SQL. Every multi-row change is one transaction, so a kill -9 at
-// any point leaves either the old state or the new one.
+// idempotency key), Currents URLs, fetch offsets, launch events, the host
+// history of finished runs (D28), the maintained blacklist and the audit
+// log. It is the only package that speaks SQL. Every multi-row change is
+// one transaction, so a kill -9 at any point leaves either the old state
+// or the new one.
 package storage
 
 import (

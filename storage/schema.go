@@ -194,4 +194,40 @@ CREATE TABLE schedule_fires (
 	PRIMARY KEY (schedule_id, fire_at)
 );
 `,
+	// 5: failure history (D28): every finished host result of a run, kept
+	// past the run for the tags and /atvm history. Runs finished before
+	// this migration are copied in from host_results (no signature, times
+	// or duration: those were not kept).
+	`
+CREATE TABLE IF NOT EXISTS host_history (
+	run_id       TEXT NOT NULL,
+	build        TEXT NOT NULL,
+	template     TEXT NOT NULL DEFAULT '',
+	plugin       TEXT NOT NULL DEFAULT '',
+	host         TEXT NOT NULL,
+	subrun       TEXT NOT NULL DEFAULT '',
+	status       TEXT NOT NULL,
+	step_num     INTEGER NOT NULL DEFAULT 0,
+	step_title   TEXT NOT NULL DEFAULT '',
+	signature    TEXT NOT NULL DEFAULT '',
+	error        TEXT NOT NULL DEFAULT '',
+	duration_s   REAL NOT NULL DEFAULT 0,
+	adopted      INTEGER NOT NULL DEFAULT 0,
+	run_started  TEXT NOT NULL,
+	host_started TEXT,
+	host_ended   TEXT,
+	recorded_at  TEXT NOT NULL,
+	PRIMARY KEY (run_id, host)
+);
+CREATE INDEX IF NOT EXISTS host_history_host ON host_history(host, template, run_started);
+CREATE INDEX IF NOT EXISTS host_history_template ON host_history(template, run_started);
+CREATE INDEX IF NOT EXISTS host_history_started ON host_history(run_started);
+
+INSERT OR IGNORE INTO host_history(run_id, build, template, host, subrun, status, step_num, step_title, error, adopted, run_started, recorded_at)
+SELECT r.id, r.build, r.template, h.host, h.subrun, h.status,
+       CASE WHEN h.failed_step GLOB '[0-9]*.*' THEN CAST(h.failed_step AS INTEGER) ELSE 0 END,
+       h.failed_step, h.error, r.adopted, COALESCE(r.controller_start, r.created_at), COALESCE(r.ended_at, r.updated_at)
+FROM host_results h JOIN runs r ON r.id = h.run_id
+WHERE r.state IN ('COMPLETED','FAILED','HUNG') AND h.status IN ('PASS','FAIL');
+`,
 }

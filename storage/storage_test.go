@@ -50,7 +50,7 @@ func TestOpen_MigratesFromEmpty(t *testing.T) {
 	if err := db.sql.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
 		t.Fatalf("journal_mode = %q, %v; want wal", mode, err)
 	}
-	for _, table := range []string{"plans", "approvals", "runs", "subruns", "host_results", "posts", "currents_urls", "fetch_offsets", "run_events", "locks", "blacklist", "audit_log"} {
+	for _, table := range []string{"plans", "approvals", "runs", "subruns", "host_results", "posts", "currents_urls", "fetch_offsets", "run_events", "locks", "blacklist", "audit_log", "host_history"} {
 		var n int
 		if err := db.sql.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?`, table).Scan(&n); err != nil || n != 1 {
 			t.Errorf("table %s missing", table)

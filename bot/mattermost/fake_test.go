@@ -36,15 +36,16 @@ type fakeMM struct {
 	// createFail: what the next CreatePost calls do, popped in order:
 	// "500" fails without creating (threads_pkey race), "500after"
 	// creates then fails (the answer is lost), "400" refuses.
-	createFail []string
-	patchFail  []string
-	commands   []*model.Command
-	forbidCmds bool
-	createAt   []time.Time // when each POST /posts arrived
-	lastAt     int64       // the newest post's CreateAt
-	channels   []*model.Channel
-	retryAfter string // the Retry-After header of a "429"
-	rateReset  string // the X-Ratelimit-Reset header of a "429"
+	createFail  []string
+	patchFail   []string
+	commands    []*model.Command
+	forbidCmds  bool
+	createAt    []time.Time // when each POST /posts arrived
+	lastAt      int64       // the newest post's CreateAt
+	channels    []*model.Channel
+	refuseFiles bool   // uploads answered 501 (attachments disabled)
+	retryAfter  string // the Retry-After header of a "429"
+	rateReset   string // the X-Ratelimit-Reset header of a "429"
 }
 
 func newFakeMM(t *testing.T) *fakeMM {
@@ -166,6 +167,10 @@ func (f *fakeMM) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, l)
 	case r.Method == "POST" && path == "/files":
 		f.calls["POST files"]++
+		if f.refuseFiles {
+			appErr(w, 501, "api.file.attachments.disabled.app_error")
+			return
+		}
 		if err := r.ParseMultipartForm(32 << 20); err != nil {
 			appErr(w, 400, "bad multipart")
 			return

@@ -237,9 +237,14 @@ func (m *Mattermost) CreatePost(ctx context.Context, p bot.OutPost) (string, err
 			// retry of the create reuses the ids.
 			ids, err := m.upload(ctx, p.ChannelID, p.Files)
 			if err != nil {
-				return backoff.Permanent(err)
+				// The post's words matter more than its picture: a server
+				// that refuses files (attachments off, no permission) still
+				// gets the post, without them.
+				log.Warn().Err(err).Msg("files not uploaded; posting without them")
+				p.Files = nil
+			} else {
+				post.FileIds = ids
 			}
-			post.FileIds = ids
 		}
 		start := time.Now()
 		created, resp, err := m.c.CreatePost(ctx, post)
@@ -311,6 +316,13 @@ func (m *Mattermost) buildPost(p bot.OutPost) (*model.Post, error) {
 		key = "auto:" + randomHex(12)
 	}
 	props[bot.PropIdemKey] = key
+	if len(p.Buttons) > 0 && (m.o.Signer == nil || m.o.PublicURL == "") {
+		// No signer or no address for presses: the post goes out without
+		// buttons (its text names the commands that do the same), never not
+		// at all — a result post must not wait for a button.
+		m.o.Log.Warn().Str("idem", key).Msg("buttons need a signer and the listener's public URL; posting without them")
+		p.Buttons = nil
+	}
 	if len(p.Buttons) > 0 {
 		att, err := m.buttonAttachment(p.Buttons)
 		if err != nil {

@@ -309,3 +309,20 @@ func TestCreatePost_W1_FileAttachedOnce(t *testing.T) {
 		t.Fatalf("%d uploads, want 1", n)
 	}
 }
+
+// A server that refuses files still gets the post, without them: results
+// never wait for a picture.
+func TestCreatePost_W1_FilesRefusedPostStillMade(t *testing.T) {
+	f := newFakeMM(t)
+	m := newTestMattermost(t, f, nil)
+	f.mu.Lock()
+	f.refuseFiles = true
+	f.mu.Unlock()
+	if _, err := m.CreatePost(t.Context(), bot.OutPost{ChannelID: "ch1", Message: "final", IdemKey: "run2/final/r0/0",
+		Files: []bot.OutFile{{Name: "timeline-b.png", Data: []byte("png")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if posts := f.botPosts(); len(posts) != 1 || len(posts[0].FileIds) != 0 {
+		t.Fatalf("posts %+v, want one without files", posts)
+	}
+}
