@@ -47,9 +47,9 @@ type Command struct {
 	Topic          string `json:"topic,omitempty"`           // help
 	// Schedule is the request of `schedule`.
 	Schedule *ScheduleRequest `json:"schedule,omitempty"`
-	Template       string `json:"template,omitempty"`        // history --template
-	Last           int    `json:"last,omitempty"`            // history --last
-	Days           int    `json:"days,omitempty"`            // flaky, failures --days
+	Template string           `json:"template,omitempty"` // history --template
+	Last     int              `json:"last,omitempty"`     // history --last
+	Days     int              `json:"days,omitempty"`     // flaky, failures --days
 }
 
 var rePlanID = regexp.MustCompile(`^p-[0-9a-f]{6}$`)
