@@ -13,7 +13,7 @@ import (
 const historyRows = 20000
 
 // runStarted orders runs in the history: the controller's clock at launch,
-// else when the bot created the run (the same rule migration 4 used).
+// else when the bot created the run (the same rule migration 5 used).
 func runStarted(run storage.Run) time.Time {
 	if !run.ControllerStart.IsZero() {
 		return run.ControllerStart

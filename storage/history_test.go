@@ -88,9 +88,10 @@ func TestHistory_D28_Retention(t *testing.T) {
 	}
 }
 
-// A file at schema 3 (before the history) migrates: its runs, host results
-// and posts are kept, and its finished runs' host results become history.
-func TestMigration4_OldFileKeepsDataAndFillsHistory(t *testing.T) {
+// A file at schema 3 (before schedules and history) migrates: its runs,
+// host results and posts are kept, and its finished runs' host results
+// become history.
+func TestMigration5_OldFileKeepsDataAndFillsHistory(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
 	raw, err := sql.Open("sqlite", "file:"+path)
@@ -122,8 +123,8 @@ func TestMigration4_OldFileKeepsDataAndFillsHistory(t *testing.T) {
 	raw.Close()
 
 	db := open(t, path)
-	if v, _ := db.SchemaVersion(ctx); v != 4 {
-		t.Fatalf("schema version %d, want 4", v)
+	if v, _ := db.SchemaVersion(ctx); v != len(migrations) {
+		t.Fatalf("schema version %d, want %d", v, len(migrations))
 	}
 	if r, err := db.GetRun(ctx, "r-done"); err != nil || r.State != "FAILED" || !r.Adopted {
 		t.Fatalf("run kept: %+v, %v", r, err)
