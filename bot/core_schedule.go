@@ -189,19 +189,64 @@ func (c *Core) FireSchedules(ctx context.Context) {
 			continue
 		}
 		due := dueFires(sched, s.CheckedUntil.In(loc), now)
-		if len(due) == 0 {
-			continue
+		gaps := skippedByDST(sched, s.CheckedUntil, now, loc)
+		if len(due) > 0 {
+			missed := due
+			var fire time.Time
+			if last := due[len(due)-1]; now.Sub(last) <= fireGrace {
+				missed, fire = due[:len(due)-1], last
+			}
+			c.reportMissed(ctx, s, missed)
+			if !fire.IsZero() {
+				c.fire(ctx, s, fire)
+			}
 		}
-		missed := due
-		var fire time.Time
-		if last := due[len(due)-1]; now.Sub(last) <= fireGrace {
-			missed, fire = due[:len(due)-1], last
-		}
-		c.reportMissed(ctx, s, missed)
-		if !fire.IsZero() {
-			c.fire(ctx, s, fire)
+		// After the real fires: a gap's key may lie past one of them.
+		for _, g := range gaps {
+			c.reportGap(ctx, s, g, loc)
 		}
 	}
+}
+
+// skippedByDST are the fire times on the operators' wall clock, after from
+// and up to now, that do not exist there (the hour the clocks go forward):
+// the cron library passes over them, and the bot says so instead of
+// dropping them silently. Each is the wall time as written (02:30).
+func skippedByDST(sched cron.Schedule, from, now time.Time, loc *time.Location) []time.Time {
+	// The schedule read on wall-clock values: the same fields, in UTC,
+	// where every wall time exists.
+	wall := func(t time.Time) time.Time {
+		t = t.In(loc)
+		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+	}
+	var out []time.Time
+	end := wall(now)
+	for t := wall(from); len(out) < 100; {
+		t = sched.Next(t)
+		if t.IsZero() || t.After(end) {
+			break
+		}
+		if real := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, loc); !wall(real).Equal(t) {
+			out = append(out, t) // normalized away: this wall time does not exist
+		}
+		if t.Sub(wall(from)) > 400*24*time.Hour {
+			break
+		}
+	}
+	return out
+}
+
+// reportGap says once that a fire time did not exist. Its key is the
+// instant the missing wall time normalizes to, less a millisecond, so it
+// never takes the key of a real fire at that instant.
+func (c *Core) reportGap(ctx context.Context, s storage.Schedule, wallTime time.Time, loc *time.Location) {
+	at := time.Date(wallTime.Year(), wallTime.Month(), wallTime.Day(), wallTime.Hour(), wallTime.Minute(), 0, 0, loc).Add(-time.Millisecond)
+	if ok, err := c.DB.ClaimFire(ctx, s.ID, at, storage.FireMissed, "the time does not exist (clocks went forward)"); err != nil || !ok {
+		return
+	}
+	c.Metrics.ScheduleFire(storage.FireMissed)
+	c.schedulePost(ctx, s, at, "dst", fmt.Sprintf("⏰ Schedule `%s` (`%s`) did not fire at %s on %s: that time does not exist in %s (the clocks went forward). Nothing was planned; the next fire is on schedule.",
+		s.ID, s.Spec, wallTime.Format("15:04"), wallTime.Format("Mon 2 Jan 2006"), loc))
 }
 
 // dueFires are the fire times after from up to now (at most 1000). A time

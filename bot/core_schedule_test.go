@@ -152,9 +152,9 @@ func TestSchedule_W1_MissedFiresOnePostNoLaunch(t *testing.T) {
 }
 
 // DST in the operators' zone: a 02:30 schedule does not fire on the
-// spring-forward day (that time does not exist; nothing is reported
-// missed), and a 01:30 schedule fires once on the fall-back day, though
-// 01:30 happens twice.
+// spring-forward day (that time does not exist; it is reported missed, see
+// TestSchedule_D11_SpringForwardReportedMissed), and a 01:30 schedule fires
+// once on the fall-back day, though 01:30 happens twice.
 func TestSchedule_D11_DaylightSavingTime(t *testing.T) {
 	cases := []struct {
 		spec     string
@@ -180,5 +180,24 @@ func TestSchedule_D11_DaylightSavingTime(t *testing.T) {
 		if strings.Join(got, ", ") != strings.Join(tc.want, ", ") {
 			t.Errorf("%s from %s: %q, want %q", tc.spec, tc.from, got, tc.want)
 		}
+	}
+}
+
+// The spring-forward day: 02:30 does not exist in New York on 2026-03-08.
+// The schedule posts once that it did not fire then, plans nothing that
+// day, and fires the next day as usual.
+func TestSchedule_D11_SpringForwardReportedMissed(t *testing.T) {
+	f := newSchedCore(t, time.Date(2026, 3, 7, 12, 0, 0, 0, nyc))
+	id := f.add(t, "30 2 * * *", schedWords)
+	f.at(t, time.Date(2026, 3, 8, 1, 59, 0, 0, nyc))
+	f.at(t, time.Date(2026, 3, 8, 3, 31, 0, 0, nyc)) // 02:30 would have been now
+	f.at(t, time.Date(2026, 3, 8, 3, 32, 0, 0, nyc))
+	out := f.out.String()
+	if n := strings.Count(out, "Schedule `"+id+"` (`30 2 * * *`) did not fire at 02:30 on Sun 8 Mar 2026"); n != 1 || strings.Contains(out, "#### Plan") {
+		t.Fatalf("%d reports of the missing 02:30:\n%s", n, out)
+	}
+	f.at(t, time.Date(2026, 3, 9, 2, 30, 30, 0, nyc))
+	if !strings.Contains(f.out.String(), "#### Plan") {
+		t.Fatalf("no fire the next day:\n%s", f.out.String())
 	}
 }

@@ -90,7 +90,7 @@ var helpText = map[string]help{
 				"At each fire the plan is made afresh from its words (today's blacklist and defaults) and posted for approval, pinging the owner and the approvers.",
 			"A standing approval (`schedule approve ID`, approvers only) lets a fire launch without a new approval only while the fresh plan's hash equals the approved one; " +
 				"when the blacklist or a default changes the plan, it is posted for approval instead.",
-			"A fire while the controller is busy is skipped with one post; fires missed while the bot was down get one post each, never a late launch.",
+			"A fire while the controller is busy is skipped with one post; fires missed while the bot was down (or a time the clocks skip) get one post, never a late launch.",
 		},
 		examples: []string{`schedule add "0 2 * * 1-5" cmc-e2e --containsVm redhat --categorize`, "schedule list", "schedule approve s-1a2b3c", "schedule pause s-1a2b3c"}},
 	CmdHistory: {syntax: "history HOST [--template TEMPLATE] [--last N]", does: "a host's recent results: build, date, status, failed step, tag.",
