@@ -77,7 +77,7 @@ var hostileFragments = []string{
 // hostileWhole are whole command texts refused for what they are.
 var hostileWhole = []string{
 	"plan --categorize", // options and no template (bare `plan` opens the form)
-	"plan cmc-e2e", // no selector (D13)
+	"plan cmc-e2e",      // no selector (D13)
 	"plan cmc-e2e --specify_vms atvm144-suse15.0", // blacklisted by name (P13)
 	"plan cmc-e2e --specify_vms atvm6-centos6.0,atvm71-redhat9.1",
 	"plan cmc-evil --containsVm redhat",
