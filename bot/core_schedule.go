@@ -299,6 +299,7 @@ func (c *Core) fire(ctx context.Context, s storage.Schedule, at time.Time) {
 	if err != nil || !ok {
 		return // another process took it, or the state file refused
 	}
+	FaultPoint(FaultScheduleClaimed)
 	outcome := func(o, detail string) {
 		_ = c.DB.SetFireOutcome(ctx, s.ID, at, o, detail)
 		c.Metrics.ScheduleFire(o)
@@ -332,6 +333,7 @@ func (c *Core) fire(ctx context.Context, s storage.Schedule, at time.Time) {
 	cmd, _ := commands.Parse(commands.SchedulePlanText(s.Words))
 	owner := Incoming{Source: SourceSchedule, UserID: s.OwnerID, UserName: s.OwnerName, ChannelID: s.ChannelID}
 	rep, posted := c.postPlan(ctx, owner, cmd, note)
+	FaultPoint(FaultSchedulePlanned)
 	if posted == nil {
 		outcome(storage.FireFailed, rep.Ephemeral)
 		return

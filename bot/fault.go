@@ -32,6 +32,11 @@ const (
 	FaultBeforeSupersede = "before-supersede"
 	// FaultLaunching: the run is recorded LAUNCHING, the runner not asked.
 	FaultLaunching = "launching"
+	// FaultScheduleClaimed: a schedule's fire is taken, its plan not made.
+	FaultScheduleClaimed = "schedule-claimed"
+	// FaultSchedulePlanned: the fire's plan is posted, its outcome not
+	// recorded.
+	FaultSchedulePlanned = "schedule-planned"
 )
 
 // FaultMarker starts the line a process writes to stderr just before it
