@@ -58,7 +58,11 @@ func (c *Core) status(ctx context.Context, build string) Reply {
 		st, ok, run = c.liveStatus(ctx, run)
 		live = ok
 	}
-	if stored, _ := c.DB.RunStatus(ctx, run.ID); !live && stored != "" {
+	stored := ""
+	if !live { // a live answer needs no stored one (it is megabytes on a large run)
+		stored, _ = c.DB.RunStatus(ctx, run.ID)
+	}
+	if stored != "" {
 		var prev results.Status
 		if json.Unmarshal([]byte(stored), &prev) == nil {
 			st = prev
