@@ -191,3 +191,95 @@ func TestCore_D28_P1_RerunPlansTheFailedHosts(t *testing.T) {
 		}
 	}
 }
+
+// A rerun's plan names the run it re-runs and marks the failed hosts that
+// were KNOWN before, so the approver can leave them out; --skip-known does,
+// --all names every host with a result; still nothing runs before approval.
+func TestCore_D28_P1_RerunMarksKnownHostsAndModes(t *testing.T) {
+	f := newCore(t)
+	f.playRun(t, time.Date(2026, 11, 28, 15, 0, 0, 0, time.UTC), results.Status{Build: "reboot-1128", Template: "cmc-reboot", State: results.RunFailed, Hosts: []results.Host{
+		failAt38("atvm71-redhat9.1", "fcDisk"), host("atvm72-redhat9.4", "", results.HostPass), host("atvm88-redhat8.10", "", results.HostPass),
+	}})
+	f.playRun(t, time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC), results.Status{Build: "reboot-1130", Template: "cmc-reboot", State: results.RunFailed, Hosts: []results.Host{
+		failAt38("atvm71-redhat9.1", "fcDisk"), failAt38("atvm72-redhat9.4", "fcDisk"), host("atvm88-redhat8.10", "", results.HostPass),
+	}})
+	launched := len(f.runner.launched)
+	cases := []struct {
+		in, vms string
+		want    []string
+		not     []string
+	}{
+		{in: "rerun reboot-1130", vms: "atvm71-redhat9.1,atvm72-redhat9.4",
+			want: []string{"🔁 **Re-run** of `reboot-1130` (run `", "FAILED): its failed hosts — 2 hosts.", "`/atvm rerun reboot-1130 --skip-known` plans without them",
+				"- atvm71-redhat9.1 — KNOWN since reboot-1128, 2026-11-28 (1 of 1)"},
+			not: []string{"- atvm72-redhat9.4 —"}},
+		{in: "rerun reboot-1130 --skip-known", vms: "atvm72-redhat9.4",
+			want: []string{"failed hosts not KNOWN or FLAKY before — 1 host.", "Left out as KNOWN or FLAKY: atvm71-redhat9.1."}},
+		{in: "rerun reboot-1130 --all", vms: "atvm71-redhat9.1,atvm72-redhat9.4,atvm88-redhat8.10",
+			want: []string{"every host with a result — 3 hosts."}},
+	}
+	for _, c := range cases {
+		f.out.Reset()
+		rep := f.say(t, "alice", c.in)
+		out := f.out.String()
+		if !strings.Contains(rep.Ephemeral, "posted") || !strings.Contains(out, "--specify_vms "+c.vms+" ") {
+			t.Errorf("%s: reply %q, want a plan for %s:\n%s", c.in, rep.Ephemeral, c.vms, out)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: plan post lacks %q:\n%s", c.in, w, out)
+			}
+		}
+		for _, w := range c.not {
+			if strings.Contains(out, w) {
+				t.Errorf("%s: plan post has %q:\n%s", c.in, w, out)
+			}
+		}
+	}
+	if len(f.runner.launched) != launched {
+		t.Error("a rerun launched before approval")
+	}
+}
+
+// A run that ends TERMINATED (or UNKNOWN) still records the hosts that
+// finished with their own evidence; the hosts without a result are not
+// history, and the run gets no final summary.
+func TestCore_D28_TerminatedRunRecordsFinishedHosts(t *testing.T) {
+	for _, state := range []string{results.RunTerminated, results.RunUnknown} {
+		t.Run(state, func(t *testing.T) {
+			f := newCore(t)
+			f.runner.mu.Lock()
+			f.runner.statuses, f.runner.polls = []results.Status{{Build: "reboot-1201", Template: "cmc-reboot", State: state, Hosts: []results.Host{
+				failAt38("atvm71-redhat9.1", "fcDisk"), host("atvm88-redhat8.10", "", results.HostPass), host("atvm72-redhat9.4", "", results.HostNotStarted),
+			}}}, 0
+			f.runner.launchAt = time.Now().Add(-time.Hour) // within history.keep_days
+			f.runner.mu.Unlock()
+			f.say(t, "qa-lead", "plan cmc-reboot --containsVm redhat --build_name reboot-1201")
+			f.say(t, "qa-lead", "approve")
+			f.core.Wait()
+			for i := 0; i < 3; i++ {
+				f.core.Tick(context.Background())
+			}
+			if p := f.posts(t, "final"); len(p) != 0 {
+				t.Errorf("a %s run got a final summary", state)
+			}
+			if !strings.Contains(f.out.String(), "ended **"+state+"** before every host finished: no run result to post. 2 of 3 hosts have their own result (1 failed)") {
+				t.Errorf("the %s state post does not say which hosts finished:\n%s", state, f.out)
+			}
+			got := map[string]string{}
+			for _, h := range []string{"atvm71-redhat9.1", "atvm88-redhat8.10", "atvm72-redhat9.4"} {
+				rows, err := f.db.HostHistory(context.Background(), h, "cmc-reboot", 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range rows {
+					got[r.Host] = r.Status
+				}
+			}
+			want := map[string]string{"atvm71-redhat9.1": results.HostFail, "atvm88-redhat8.10": results.HostPass}
+			if len(got) != len(want) || got["atvm71-redhat9.1"] != want["atvm71-redhat9.1"] || got["atvm88-redhat8.10"] != want["atvm88-redhat8.10"] {
+				t.Errorf("history %v, want %v", got, want)
+			}
+		})
+	}
+}

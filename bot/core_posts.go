@@ -258,8 +258,10 @@ func (c *Core) rootOf(ctx context.Context, run storage.Run) string {
 // @mentions, W1, D7), a short state reply otherwise; the root is patched to
 // the verdict and the state recorded (which frees the controller).
 func (c *Core) finish(ctx context.Context, run storage.Run, st results.Status, note, recordState string) {
-	if st.State == results.RunCompleted || st.State == results.RunFailed {
-		// The final summary point: the run's hosts join the history (D28).
+	if hasResults(st) {
+		// The run's finished hosts join the history (D28) however the run
+		// ended: a host with its own PASS or FAIL evidence is a result even
+		// when the run was TERMINATED or ends UNKNOWN.
 		if err := c.recordHistory(ctx, run, st); err != nil {
 			c.Log.Error().Err(err).Str("run", run.ID).Msg("recording the run's history")
 			return // retried next tick; the run stays active until recorded
@@ -287,6 +289,12 @@ func (c *Core) finish(ctx context.Context, run storage.Run, st results.Status, n
 			}
 		default:
 			msg := fmt.Sprintf("⚠️ `%s` ended **%s** with no confirmed result; nothing to post. %s", run.Build, st.State, strings.Join(st.Notes, " "))
+			if n := finishedHosts(st); n > 0 {
+				// Some hosts finished on their own evidence: say where they are
+				// rather than "no result" (the run still gets no result post).
+				msg = fmt.Sprintf("⚠️ `%s` ended **%s** before every host finished: no run result to post. %d of %d hosts have their own result (%d failed), kept in their history: `/atvm status %s`. %s",
+					run.Build, st.State, n, len(st.Hosts), failedHosts(st), run.Build, strings.Join(st.Notes, " "))
+			}
 			if _, err := c.postOnce(ctx, postSpec{key: run.ID + "/state", run: run.ID, kind: "state", channel: run.ChannelID, root: root, message: msg}); err != nil {
 				return
 			}
@@ -308,6 +316,16 @@ func failedHosts(st results.Status) int {
 	n := 0
 	for _, h := range st.Hosts {
 		if h.Status == results.HostFail {
+			n++
+		}
+	}
+	return n
+}
+
+func finishedHosts(st results.Status) int {
+	n := 0
+	for _, h := range st.Hosts {
+		if h.Status == results.HostPass || h.Status == results.HostFail {
 			n++
 		}
 	}

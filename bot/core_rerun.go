@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/atvm/atvmbot/commands"
 	"github.com/atvm/atvmbot/results"
@@ -20,10 +22,11 @@ func rerunButton(run storage.Run) Button {
 	return Button{Name: "Re-run failed", Action: actRerun, Plan: run.ID, Channel: run.ChannelID}
 }
 
-// rerun answers `/atvm rerun BUILD`: a new plan of the build's latest
-// finished run for its failed hosts only, posted for approval like any
-// plan (P1); the original selectors give way to the machines' names.
-func (c *Core) rerun(ctx context.Context, in Incoming, build string) Reply {
+// rerun answers `/atvm rerun BUILD [--failed|--all|--skip-known]`: a new
+// plan of the build's latest finished run for those hosts, posted for
+// approval like any plan (P1); the original selectors give way to the
+// machines' names.
+func (c *Core) rerun(ctx context.Context, in Incoming, build, mode string) Reply {
 	run, err := c.DB.LatestRunByBuild(ctx, build)
 	if errors.Is(err, storage.ErrNotFound) {
 		return Reply{Ephemeral: fmt.Sprintf("No run of `%s` is recorded.", build)}
@@ -31,7 +34,7 @@ func (c *Core) rerun(ctx context.Context, in Incoming, build string) Reply {
 	if err != nil {
 		return internalError(c.Log, "reading the run", err)
 	}
-	return c.rerunOf(ctx, in, run)
+	return c.rerunOf(ctx, in, run, mode)
 }
 
 // rerunPressed answers the [Re-run failed] button of run id.
@@ -43,26 +46,33 @@ func (c *Core) rerunPressed(ctx context.Context, in Incoming, id string) Reply {
 	if err != nil {
 		return internalError(c.Log, "reading the run", err)
 	}
-	return c.rerunOf(ctx, in, run)
+	return c.rerunOf(ctx, in, run, commands.RerunFailed)
 }
 
-func (c *Core) rerunOf(ctx context.Context, in Incoming, run storage.Run) Reply {
+func (c *Core) rerunOf(ctx context.Context, in Incoming, run storage.Run, mode string) Reply {
 	build := run.Build
 	if !storage.Terminal(run.State) {
 		return Reply{Ephemeral: fmt.Sprintf("`%s` is %s; a rerun is planned once it has finished.", build, run.State)}
 	}
-	hosts, err := c.DB.HostResults(ctx, run.ID)
+	rows, err := c.DB.HostResults(ctx, run.ID)
 	if err != nil {
 		return internalError(c.Log, "reading the run's hosts", err)
 	}
-	var failed []string
-	for _, h := range hosts {
-		if h.Status == results.HostFail {
-			failed = append(failed, h.Host)
-		}
+	st := results.Status{Template: run.Template}
+	for _, h := range rows {
+		st.Hosts = append(st.Hosts, results.Host{Name: h.Host, Status: h.Status, FailedStep: h.FailedStep, Error: h.Error})
 	}
-	if len(failed) == 0 {
-		return Reply{Ephemeral: fmt.Sprintf("`%s` (%s) has no failed hosts to run again.", build, run.State)}
+	tags := c.tagsFor(ctx, run, st)
+	picked, marked := rerunHosts(st.Hosts, tags, mode)
+	if len(picked) == 0 {
+		what := "no failed hosts to run again"
+		switch {
+		case mode == commands.RerunAll:
+			what = "no host with a result to run again"
+		case mode == commands.RerunSkipKnown && len(marked) > 0:
+			what = "only failed hosts that were KNOWN or FLAKY before; `--failed` plans them anyway"
+		}
+		return Reply{Ephemeral: fmt.Sprintf("`%s` (%s) has %s.", build, run.State, what)}
 	}
 	orig := commands.PlanRequest{Template: run.Template}
 	if run.PlanID != "" {
@@ -79,6 +89,61 @@ func (c *Core) rerunOf(ctx context.Context, in Incoming, run storage.Run) Reply 
 	if orig.Template == "" {
 		return Reply{Ephemeral: fmt.Sprintf("The template of `%s` is not known; plan it with `/atvm plan TEMPLATE --specify_vms …`.", build)}
 	}
-	req := commands.RerunRequest(orig, failed)
-	return c.plan(ctx, in, commands.Command{Name: commands.CmdPlan, Plan: &req})
+	req := commands.RerunRequest(orig, picked)
+	rep, _ := c.postPlan(ctx, in, commands.Command{Name: commands.CmdPlan, Plan: &req}, c.rerunNote(run, mode, picked, marked, tags))
+	return rep
+}
+
+// rerunHosts are the hosts a rerun of mode names, and the failed hosts
+// whose failure was KNOWN or FLAKY before the run (marked: the approver may
+// leave them out; --skip-known does).
+func rerunHosts(hosts []results.Host, tags map[string]results.Tag, mode string) (picked, marked []string) {
+	for _, h := range hosts {
+		known := false
+		if h.Status == results.HostFail {
+			k := tags[h.Name].Kind
+			known = k == results.TagKnown || k == results.TagFlaky
+			if known {
+				marked = append(marked, h.Name)
+			}
+		}
+		switch {
+		case mode == commands.RerunAll && (h.Status == results.HostPass || h.Status == results.HostFail):
+		case h.Status == results.HostFail && !(mode == commands.RerunSkipKnown && known):
+		default:
+			continue
+		}
+		picked = append(picked, h.Name)
+	}
+	sort.Strings(picked)
+	sort.Strings(marked)
+	return picked, marked
+}
+
+// rerunNote heads the rerun's plan post: the run it re-runs, and each
+// named host that failed with a KNOWN or FLAKY tag, so the approver can
+// leave them out with --skip-known.
+func (c *Core) rerunNote(run storage.Run, mode string, picked, marked []string, tags map[string]results.Tag) string {
+	what := map[string]string{commands.RerunAll: "every host with a result", commands.RerunSkipKnown: "failed hosts not KNOWN or FLAKY before"}[mode]
+	if what == "" {
+		what = "its failed hosts"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "🔁 **Re-run** of `%s` (run `%s`, %s): %s — %s.", run.Build, run.ID, run.State, what, plural(len(picked), "host", "hosts"))
+	in := map[string]bool{}
+	for _, h := range picked {
+		in[h] = true
+	}
+	var lines []string
+	for _, h := range marked {
+		if in[h] {
+			lines = append(lines, fmt.Sprintf("- %s — %s", h, tags[h].Text(c.Cfg.Location())))
+		}
+	}
+	if len(lines) > 0 {
+		fmt.Fprintf(&b, "\nThese failed the same way before; `/atvm rerun %s --skip-known` plans without them:\n%s", run.Build, strings.Join(lines, "\n"))
+	} else if mode == commands.RerunSkipKnown && len(marked) > 0 {
+		fmt.Fprintf(&b, " Left out as KNOWN or FLAKY: %s.", strings.Join(marked, ", "))
+	}
+	return b.String()
 }

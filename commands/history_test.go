@@ -109,3 +109,38 @@ func TestRerunRequest_D28(t *testing.T) {
 		t.Error("rerun without a build accepted")
 	}
 }
+
+// `rerun BUILD` with at most one of --failed (the default), --all and
+// --skip-known; anything else is refused with the spelling to type.
+func TestParse_D28_RerunModes(t *testing.T) {
+	cases := []struct {
+		in, build, mode, refusal string
+	}{
+		{in: "rerun reboot-1130", build: "reboot-1130", mode: RerunFailed},
+		{in: "/atvm rerun reboot-1130 --failed", build: "reboot-1130", mode: RerunFailed},
+		{in: "rerun --all reboot-1130", build: "reboot-1130", mode: RerunAll},
+		{in: "rerun reboot-1130 --skip-known --skip-known", build: "reboot-1130", mode: RerunSkipKnown},
+		{in: "rerun", refusal: "needs a build name"},
+		{in: "rerun --all", refusal: "needs a build name"},
+		{in: "rerun reboot-1130 reboot-1201", refusal: "takes one build name"},
+		{in: "rerun reboot-1130 --all --failed", refusal: "cannot go with --all"},
+		{in: "rerun reboot-1130 --skip_known", refusal: "did you mean `--skip-known`"},
+		{in: "rerun reboot-1130 --everything", refusal: "unknown option"},
+		{in: "rerun 'reboot;rm -rf /'", refusal: "not a build name"},
+		{in: "rerun reboot-1130 —all", refusal: "contains"},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			cmd, err := Parse(c.in)
+			if c.refusal != "" {
+				if err == nil || !strings.Contains(err.Error(), c.refusal) {
+					t.Fatalf("refusal %v, want one saying %q", err, c.refusal)
+				}
+				return
+			}
+			if err != nil || cmd.Name != CmdRerun || cmd.Target != c.build || cmd.Rerun != c.mode {
+				t.Errorf("got %+v, %v; want %s %s", cmd, err, c.build, c.mode)
+			}
+		})
+	}
+}
