@@ -93,7 +93,11 @@ func (c *Core) controllerStatus(ctx context.Context, build string, latest *stora
 		st.Notes = append(st.Notes, fmt.Sprintf("The bot recorded its own run of this build as %s, yet a runner of it is alive on the controller.", latest.State))
 	}
 	st.Version = c.Version
-	parts := results.RenderMarkdown(st, c.renderOpts(results.Live, ""))
+	opt := c.renderOpts(results.Live, "")
+	// A run started by hand is tagged from the history like the bot's own:
+	// its template and start are known from the controller.
+	opt.Tags = c.tagsFor(ctx, run, st)
+	parts := results.RenderMarkdown(st, opt)
 	msg := parts[0]
 	if len(parts) > 1 {
 		msg += fmt.Sprintf("\n\n_(%d more part(s) not shown.)_", len(parts)-1)

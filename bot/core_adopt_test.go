@@ -259,3 +259,24 @@ func TestStatus_S2_SettledRunReadOnceUntilItsLogChanges(t *testing.T) {
 		}
 	}
 }
+
+// A run started by hand is tagged from the history like the bot's own
+// (D28): the host that failed step 38 in an earlier run of the template is
+// KNOWN in the status of the hand-started run failing it again.
+func TestStatus_D28_RunStartedByHandIsTagged(t *testing.T) {
+	f, dr := newAdoptCore(t)
+	earlier := handStart.Add(-48 * time.Hour)
+	if err := f.db.RecordHistory(context.Background(), "r-earlier", []storage.HistoryRow{{
+		Build: "reboot-0509", Template: "cmc-reboot", Host: "atvm71-redhat9.1", Status: results.HostFail,
+		StepNum: 38, StepTitle: step38, RunStarted: earlier,
+	}}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	dr.snapshot = results.Status{Build: "hand-1", Template: "cmc-reboot", State: results.RunRunning,
+		Hosts: []results.Host{failAt38("atvm71-redhat9.1", "fcDisk"), host("atvm88-redhat8.10", "", results.HostRunning)}}
+	dr.set(controller.Discovery{Live: []controller.Discovered{handRun("hand-1")}}, nil)
+	rep := f.say(t, "alice", "status")
+	if !strings.Contains(rep.Ephemeral, "KNOWN since reboot-0509") {
+		t.Errorf("the hand-started run's failure is not tagged from the history:\n%s", rep.Ephemeral)
+	}
+}
