@@ -405,6 +405,7 @@ type Intro struct {
 	Input       int      // InputBuiltIn, InputLines or InputTerminal
 	Script      []string // the command lines of the built-in script
 	Prompt      string   // the prompt of InputTerminal
+	History     string   // the earlier run the history was seeded with, if any
 }
 
 // Banner is the demo's introduction: what it will do, how to read the
@@ -423,6 +424,10 @@ func Banner(in Intro) string {
 	p("     the bot watches it and edits its progress post.")
 	p("  4. one reply per finished group, in the run's thread.")
 	p("  5. the final summary; then `status` answers.")
+	if in.History != "" {
+		p("The history already holds one earlier run of the template (%s, recorded, not played),", in.History)
+		p("so each failed host is tagged NEW, KNOWN, FLAKY or REGRESSION, and a host fixed since says FIXED.")
+	}
 	p("Each post prints as Mattermost shows it, under a line \"post #N\"; an edit under \"patch #N\"")
 	p("(its new lines only); an answer to you alone under \"only you see\".")
 	if in.Speed > 1 {

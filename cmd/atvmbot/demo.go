@@ -207,6 +207,9 @@ func demoWith(ctx context.Context, dir, user string, input io.Reader, out io.Wri
 	if err := seedBlacklist(ctx, db, &cfg); err != nil {
 		return err
 	}
+	if err := seedHistory(ctx, db, time.Now()); err != nil {
+		return err
+	}
 	chat := console.NewConsole(console.ConsoleOptions{Out: out, User: user, Echo: ui.echo, Prompt: ui.prompt, FilesDir: cmp.Or(ui.files, dir)})
 	ctlRunner := runner.NewControllerRunner(controller.NewLocal(log), &cfg, db, filepath.Join(dir, "mirror"), "local", log)
 	ctlRunner.Version = versionString()
@@ -216,7 +219,7 @@ func demoWith(ctx context.Context, dir, user string, input io.Reader, out io.Wri
 	defer waitAtMost(core.Wait, 5*time.Second)
 
 	fmt.Fprintln(out, console.Banner(console.Intro{Version: versionString(), Root: root, State: dir, Speed: speed,
-		Input: ui.input, Script: scriptLines(demoScript), Prompt: ui.prompt}))
+		Input: ui.input, Script: scriptLines(demoScript), Prompt: ui.prompt, History: demoEarlierBuild}))
 	stopWatch := startWatch(ctx, core, cfg.Watch.PollInterval, log)
 	defer stopWatch()
 	if err := runChat(ctx, chat, input, core); err != nil {
