@@ -10,16 +10,19 @@ import (
 
 // processes reads the ps snapshot: is the runner alive, and does it still
 // have a live Cypress / cypress-cloud descendant (defunct = gone, D3)?
-func (r *recon) processes() (runner, child bool) {
+func (r *recon) processes() (runner, child bool) { return runnerAlive(r.meta) }
+
+// runnerAlive is all a reconstruction reads of the ps snapshot.
+func runnerAlive(meta Meta) (runner, child bool) {
 	script := "run-sorry-cypress"
-	for _, tok := range strings.Fields(r.meta.RunnerCommand) {
+	for _, tok := range strings.Fields(meta.RunnerCommand) {
 		if strings.HasSuffix(tok, ".py") {
 			script = strings.TrimSuffix(path.Base(tok), ".py")
 		}
 	}
 	runners := map[int]bool{}
-	for _, p := range r.meta.Processes {
-		if !p.Defunct() && strings.Contains(p.Args, script) && (r.meta.Build == "" || strings.Contains(p.Args, r.meta.Build)) {
+	for _, p := range meta.Processes {
+		if !p.Defunct() && strings.Contains(p.Args, script) && (meta.Build == "" || strings.Contains(p.Args, meta.Build)) {
 			runners[p.PID] = true
 		}
 	}
@@ -27,7 +30,7 @@ func (r *recon) processes() (runner, child bool) {
 		return false, false
 	}
 	parent := map[int]int{}
-	for _, p := range r.meta.Processes {
+	for _, p := range meta.Processes {
 		parent[p.PID] = p.PPID
 	}
 	under := func(pid int) bool {
@@ -39,7 +42,7 @@ func (r *recon) processes() (runner, child bool) {
 		}
 		return false
 	}
-	for _, p := range r.meta.Processes {
+	for _, p := range meta.Processes {
 		if runners[p.PID] || p.Defunct() || !strings.Contains(strings.ToLower(p.Args), "cypress") {
 			continue
 		}

@@ -63,6 +63,10 @@ type runView struct {
 	scope       *runScope                             // the stored scope, decoded once
 	notes       []string                              // fetch anomalies of the run (caps hit)
 	notesLoaded bool
+	// gen changes whenever the view does; memo answers a poll that found
+	// nothing new without rebuilding every host (the clock's effects aside).
+	gen  uint64
+	memo results.Memo
 }
 
 // NewControllerRunner wires a controller to storage: events and offsets are
@@ -226,6 +230,7 @@ func (r *ControllerRunner) reconstruct(ctx context.Context, run storage.Run, v *
 		_ = json.Unmarshal([]byte(raw), scp)
 		if raw != "" {
 			v.scope = scp // kept once stored (the launch stores it before the first poll)
+			v.gen++
 		}
 	}
 	sc := *scp
@@ -261,7 +266,7 @@ func (r *ControllerRunner) reconstruct(ctx context.Context, run storage.Run, v *
 	for p, data := range sc.Scope.Specs {
 		arts.Files = append(arts.Files, results.File{Path: p, ModTime: run.ControllerStart, Data: data})
 	}
-	st := results.Reconstruct(meta, arts)
+	st := v.memo.Reconstruct(v.gen, meta, arts)
 	if sc.Adopted != nil { // a run the bot did not launch says so, and where its command came from
 		st.Notes = append(sc.Adopted.notes(run.Build, r.Cfg.Location()), st.Notes...)
 	}

@@ -100,6 +100,7 @@ func (r *ControllerRunner) view(ctx context.Context, run storage.Run) (*runView,
 // in size by the fetch) is read whole to be parsed.
 func (r *ControllerRunner) apply(run storage.Run, v *runView, m *controller.Mirror, deltas []controller.Delta) error {
 	for _, d := range deltas {
+		v.gen++
 		mt := time.Unix(0, d.MtimeNS)
 		whole := d.Whole || d.Truncated || d.Offset == 0
 		rc, err := m.NewBytes(d)
@@ -147,6 +148,7 @@ func (r *ControllerRunner) isRunLog(run storage.Run, p string) bool {
 
 // absorb feeds one file's new bytes to the view.
 func (r *ControllerRunner) absorb(run storage.Run, v *runView, p string, data []byte, mt time.Time, whole bool) {
+	v.gen++
 	tmp := strings.TrimSuffix(r.Cfg.Controller.TmpDir, "/") + "/"
 	switch {
 	case p == tmp+run.Build+".log":
