@@ -47,7 +47,8 @@ func (e *ControllerEntry) UnmarshalYAML(n *yaml.Node) error {
 	}
 	var errs []string
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i]; !known[k.Value] {
+		// A merge key (<<: *base) shares settings between controllers.
+		if k := n.Content[i]; !known[k.Value] && k.Tag != "!!merge" {
 			errs = append(errs, fmt.Sprintf("line %d: field %s not found in type config.ControllerEntry", k.Line, k.Value))
 		}
 	}

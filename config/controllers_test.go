@@ -200,6 +200,18 @@ func TestConfig_C21_ControllersErrors(t *testing.T) {
 	}
 }
 
+// Controllers may share settings through a YAML anchor and merge key.
+func TestConfig_C21_MergeKeySharesSettings(t *testing.T) {
+	cfg, probs := loadText(t, "controllers:\n  lab1: &base\n    host: ctl1.example.com\n    port: 2200\n    atvm_root: /opt/atvm\n  lab2:\n    <<: *base\n    host: ctl2.example.com\n")
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	lab2, _ := cfg.ControllerNamed("lab2")
+	if lab2.Host != "ctl2.example.com" || lab2.Port != 2200 || lab2.ATVMRoot != "/opt/atvm" || lab2.User != "root" {
+		t.Fatalf("lab2 = %+v", lab2.Controller)
+	}
+}
+
 // With several controllers serve warns that the bot still drives one.
 func TestConfig_C21_SeveralControllersWarnServe(t *testing.T) {
 	cfg, _ := loadText(t, twoControllers)
