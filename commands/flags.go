@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/atvm/atvmbot/config"
 )
 
 // dest says where an option goes. It is a bit set: the config file goes to
@@ -31,6 +33,7 @@ const (
 	kindConfigFile                  // a .ts file name in the ATVM root
 	kindBuildName                   // a build name
 	kindTemplate                    // a template name
+	kindController                  // a controller name (config.ControllerNameRE)
 )
 
 // flagSpec is one option of `/atvm plan`. The table below is the single
@@ -74,6 +77,7 @@ const (
 	flagBuild        = "--build"
 	flagCategorize   = "--categorize"
 	flagNoWatcher    = "--no-watcher"
+	flagController   = "--controller"
 )
 
 // planFlags is the routing table, in the canonical order of the template
@@ -111,6 +115,8 @@ var planFlags = []flagSpec{
 	{name: "--no-ignore-force-shutdown", kind: kindSwitch, dest: destBot, optOut: flagIgnoreFS, help: "leave out --ignore_force_shutdown"},
 	{name: "--no-test-partition", kind: kindSwitch, dest: destBot, optOut: flagPartition, help: "leave out --test_partition"},
 	{name: "--no-set-static-ip-dest", kind: kindSwitch, dest: destBot, optOut: flagStaticIP, help: "leave out --set_static_ip_dest"},
+	{name: flagController, kind: kindController, dest: destBot,
+		help: "the controller that runs it (default: the channel's, else the only one); never on a command line"},
 }
 
 // normFlag folds case, '-' and '_' away. It only finds the option a
@@ -184,6 +190,8 @@ func (f *flagSpec) allowed() string {
 		return "Allowed: 1-80 letters, digits, `.`, `_`, `-`, starting with a letter or digit"
 	case kindTemplate:
 		return "Allowed: a template name such as `cmc-e2e`"
+	case kindController:
+		return "Allowed: a controller name (1-32 lower-case letters, digits, `_`, `-`), e.g. `lab2`"
 	}
 	return "it takes no value"
 }
@@ -244,6 +252,10 @@ func (f *flagSpec) checkValue(v string) ([]string, *Error) {
 		}
 	case kindTemplate:
 		if !reTemplate.MatchString(v) {
+			return nil, f.refuse(v)
+		}
+	case kindController:
+		if !config.ControllerNameRE.MatchString(v) {
 			return nil, f.refuse(v)
 		}
 	}

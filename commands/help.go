@@ -49,6 +49,8 @@ var helpText = map[string]help{
 				"`--test_install_only` · `--exclude_partial_match PART,PART…`",
 			"Runner and bot options: `--build NAME` · `--categorize` · `--no-watcher` · `--no-ignore-force-shutdown` · " +
 				"`--no-test-partition` · `--no-set-static-ip-dest`",
+			"Controller: `--controller NAME` runs it on that controller (default: the channel's, else the only one); " +
+				"it changes neither the commands nor the plan's hash.",
 			"Also accepted: `--config` for `--config_file`, `--plugin` for `--use_specified_plugin`, " +
 				"`--integration` for `--integration_type`, `--build_name` for `--build`. Options are typed exactly so; " +
 				"any other spelling is refused with the one to type. A list is one comma-separated value.",

@@ -49,6 +49,10 @@ type Plan struct {
 	Skipped           []Skipped `json:"skipped"`
 	BlacklistVersion  string    `json:"blacklist_version"`
 	Hash              string    `json:"hash"`
+	// Controller is the controller named by the request. Like the ID it is
+	// left out of the hash: the approval proves the commands, and the
+	// controller is held beside the plan.
+	Controller string `json:"controller,omitempty"`
 }
 
 // WarningRebootBoth is the P11 warning.
@@ -71,8 +75,13 @@ func BuildPlan(req PlanRequest, cfg *config.Config) (Plan, error) {
 		return Plan{}, err
 	}
 	req.Template = name
+	cfg, err = forController(cfg, req.Controller)
+	if err != nil {
+		return Plan{}, err
+	}
 	p := Plan{Template: name, Request: req, Watcher: !req.NoWatcher, Categorized: req.Categorize,
-		RequestedVMs: req.SpecifyVMs, Warnings: []string{}, Skipped: []Skipped{}, Defaults: []string{}}
+		RequestedVMs: req.SpecifyVMs, Warnings: []string{}, Skipped: []Skipped{}, Defaults: []string{},
+		Controller: req.Controller}
 
 	// D13: a plan names its machines.
 	broad := len(req.ContainsVM) > 0 || req.Randomize > 0
@@ -187,6 +196,24 @@ func BuildPlan(req PlanRequest, cfg *config.Config) (Plan, error) {
 	return p, nil
 }
 
+// forController is cfg as a plan on the named controller sees it: that
+// controller's paths and defaults, the shared blacklist plus its additions.
+// No name keeps cfg as it is.
+func forController(cfg *config.Config, name string) (*config.Config, *Error) {
+	if name == "" {
+		return cfg, nil
+	}
+	e, ok := cfg.ControllerNamed(name)
+	if !ok {
+		_, err := cfg.ResolveController(name)
+		return nil, errorf(flagController, "%v", err)
+	}
+	c := *cfg
+	c.Controller = e.Controller
+	c.Blacklist = cfg.BlacklistFor(name)
+	return &c, nil
+}
+
 // matchesSelector: with --containsVm, the machines whose name contains a
 // part (the template's own substring match); with only --randomize, all.
 func matchesSelector(machine string, parts []string) bool {
@@ -230,11 +257,12 @@ func BlacklistVersion(entries []config.BlacklistEntry) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-// computeHash is sha256 over the canonical JSON of the plan without its ID
-// and Hash. encoding/json writes struct fields in declaration order, so the
+// computeHash is sha256 over the canonical JSON of the plan without its ID,
+// Hash and controller (empty fields are omitted, so plans made before
+// controllers had names keep their hash). encoding/json writes struct fields in declaration order, so the
 // encoding is stable.
 func (p Plan) computeHash() string {
-	p.ID, p.Hash = "", ""
+	p.ID, p.Hash, p.Controller, p.Request.Controller = "", "", "", ""
 	b, err := json.Marshal(p)
 	if err != nil {
 		panic("plan is always encodable: " + err.Error())

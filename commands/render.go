@@ -45,6 +45,9 @@ func (p Plan) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "PLAN %s: %s\n", p.ID, p.Build)
 	fmt.Fprintf(&b, "template: %s\n", p.Template)
+	if p.Controller != "" {
+		fmt.Fprintf(&b, "controller: %s\n", p.Controller)
+	}
 	fmt.Fprintf(&b, "template command:\n  %s\n", p.TemplateCommand)
 	fmt.Fprintf(&b, "runner command:\n  %s\n", p.RunnerCommand)
 	fmt.Fprintf(&b, "watcher: %s\n", onOff(p.Watcher))
@@ -90,6 +93,9 @@ func writeList(b *strings.Builder, title string, items []string) {
 func (p Plan) Markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#### Plan `%s`: `%s`\n", p.ID, p.Build)
+	if p.Controller != "" {
+		fmt.Fprintf(&b, "**Controller:** `%s`\n", p.Controller)
+	}
 	fmt.Fprintf(&b, "**Template command** (runs first, in the ATVM root):\n```\n%s\n```\n", p.TemplateCommand)
 	fmt.Fprintf(&b, "**Runner command:**\n```\n%s\n```\n", p.RunnerCommand)
 	fmt.Fprintf(&b, "**Watcher:** %s\n", onOff(p.Watcher))

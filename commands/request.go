@@ -28,6 +28,9 @@ type PlanRequest struct {
 	Categorize bool     `json:"categorize,omitempty"`
 	Build      string   `json:"build,omitempty"`
 	NoWatcher  bool     `json:"no_watcher,omitempty"`
+	// Controller is the controller named with --controller; empty = the
+	// channel's or the only one. It is left out of the plan's hash.
+	Controller string `json:"controller,omitempty"`
 }
 
 // set stores the checked values of one option. A scalar given twice with
@@ -75,6 +78,8 @@ func (r *PlanRequest) set(f *flagSpec, vals []string) *Error {
 		appendAll(&r.Exclude)
 	case flagBuild:
 		return scalar(&r.Build)
+	case flagController:
+		return scalar(&r.Controller)
 	case flagCategorize:
 		r.Categorize = true
 	case flagNoWatcher:
@@ -156,6 +161,7 @@ func (r *PlanRequest) validate() *Error {
 	}
 	for _, c := range []struct{ name, v string }{
 		{flagConfigFile, r.ConfigFile}, {flagPlugin, r.Plugin}, {flagIntegration, r.Integration}, {flagBuild, r.Build},
+		{flagController, r.Controller},
 	} {
 		if err := one(c.name, c.v); err != nil {
 			return err

@@ -11,15 +11,20 @@ import (
 
 // Config is the whole effective configuration.
 type Config struct {
-	Mattermost Mattermost          `yaml:"mattermost"`
-	Controller Controller          `yaml:"controller"`
-	Storage    Storage             `yaml:"storage"`
-	Approvals  Approvals           `yaml:"approvals"`
-	Watch      Watch               `yaml:"watch"`
-	Display    Display             `yaml:"display"`
-	History    History             `yaml:"history"`
-	Blacklist  []BlacklistEntry    `yaml:"blacklist"`
-	Templates  map[string]Template `yaml:"templates"`
+	Mattermost Mattermost `yaml:"mattermost"`
+	// Controller is the single controller of the `controller:` block, or
+	// the main one of `controllers:` (MainControllerName).
+	Controller Controller `yaml:"controller,omitempty"`
+	// Controllers names several controllers; empty = the single block,
+	// named "default".
+	Controllers map[string]ControllerEntry `yaml:"controllers,omitempty"`
+	Storage     Storage                    `yaml:"storage"`
+	Approvals   Approvals                  `yaml:"approvals"`
+	Watch       Watch                      `yaml:"watch"`
+	Display     Display                    `yaml:"display"`
+	History     History                    `yaml:"history"`
+	Blacklist   []BlacklistEntry           `yaml:"blacklist"`
+	Templates   map[string]Template        `yaml:"templates"`
 	// GenericFlow is the static TEST FLOW of a template with none of its own.
 	GenericFlow []string `yaml:"generic_flow"`
 

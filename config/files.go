@@ -40,39 +40,58 @@ func (c *Config) checkLocal(p func(key, format string, a ...any)) {
 			p(name, "holds white space; a token is one word")
 		}
 	}
-	if c.Controller.Transport == "ssh" {
-		c.checkSSHFiles(p)
-	}
+	c.checkSSHFiles(p)
 	c.checkListen(p)
 	c.checkStorage(p)
 }
 
 func (c *Config) checkSSHFiles(p func(key, format string, a ...any)) {
-	if path := c.Secrets.SSHKeyPath; path != "" {
+	entries := c.controllerEntries()
+	sharedUsed := false
+	for _, name := range sortedKeys(entries) {
+		if e := entries[name]; e.Transport == "ssh" {
+			sharedUsed = sharedUsed || e.SSHKey == ""
+		}
+	}
+	if path := c.Secrets.SSHKeyPath; path != "" && sharedUsed {
 		key := EnvSSHKey
 		if c.secretSource[EnvSSHKey] != "env" {
 			key = "secret_files.ssh_key"
 		}
-		data, err := os.ReadFile(ExpandHome(path))
-		switch {
-		case err != nil:
-			p(key, "cannot read the SSH private key %s: %v", path, fileErr(err))
-		default:
-			if _, err := ssh.ParsePrivateKey(data); err != nil {
-				var pe *ssh.PassphraseMissingError
-				if errors.As(err, &pe) {
-					p(key, "the SSH private key %s is passphrase-protected; give the bot a key without one", path)
-				} else {
-					p(key, "%s is not an SSH private key: %v", path, err)
-				}
+		checkSSHKey(p, key, path)
+	}
+	for _, name := range sortedKeys(entries) {
+		e, key := entries[name], c.controllerKey(name)
+		if e.Transport != "ssh" {
+			continue
+		}
+		if e.SSHKey != "" {
+			checkSSHKey(p, key+".ssh_key", e.SSHKey)
+		}
+		if kh := e.KnownHosts; kh != "" {
+			if _, err := os.Stat(ExpandHome(kh)); err != nil {
+				p(key+".known_hosts", "cannot read %s: %v; fill it with `ssh-keyscan -p %d %s`, after checking the key's fingerprint", kh, fileErr(err), e.Port, e.Host)
+			} else if _, err := knownhosts.New(ExpandHome(kh)); err != nil {
+				p(key+".known_hosts", "%s is not a known_hosts file: %v", kh, err)
 			}
 		}
 	}
-	if kh := c.Controller.KnownHosts; kh != "" {
-		if _, err := os.Stat(ExpandHome(kh)); err != nil {
-			p("controller.known_hosts", "cannot read %s: %v; fill it with `ssh-keyscan -p %d %s`, after checking the key's fingerprint", kh, fileErr(err), c.Controller.Port, c.Controller.Host)
-		} else if _, err := knownhosts.New(ExpandHome(kh)); err != nil {
-			p("controller.known_hosts", "%s is not a known_hosts file: %v", kh, err)
+}
+
+// checkSSHKey: the file is readable and an SSH private key without a
+// passphrase (the bot cannot type one).
+func checkSSHKey(p func(key, format string, a ...any), key, path string) {
+	data, err := os.ReadFile(ExpandHome(path))
+	if err != nil {
+		p(key, "cannot read the SSH private key %s: %v", path, fileErr(err))
+		return
+	}
+	if _, err := ssh.ParsePrivateKey(data); err != nil {
+		var pe *ssh.PassphraseMissingError
+		if errors.As(err, &pe) {
+			p(key, "the SSH private key %s is passphrase-protected; give the bot a key without one", path)
+		} else {
+			p(key, "%s is not an SSH private key: %v", path, err)
 		}
 	}
 }

@@ -120,14 +120,7 @@ func yamlKeysOf(typeName string) []string {
 	if found == nil {
 		return nil
 	}
-	var keys []string
-	for i := 0; i < found.NumField(); i++ {
-		tag := strings.Split(found.Field(i).Tag.Get("yaml"), ",")[0]
-		if tag != "" && tag != "-" {
-			keys = append(keys, tag)
-		}
-	}
-	return keys
+	return yamlKeysOfType(found)
 }
 
 // closest returns the candidate nearest to s when it is near enough to be a

@@ -49,7 +49,23 @@ func Load(path string, environ []string) (Config, Problems) {
 	env := envMap(environ)
 	probs = append(probs, applyEnv(&cfg, env)...)
 	probs = append(probs, loadSecrets(&cfg, env)...)
+	probs = append(probs, cfg.syncMainController(singleBlockKeys(cfg.lines, env))...)
 	return cfg, probs
+}
+
+// singleBlockKeys names where the single `controller:` block was set: in
+// the file or by an ATVMBOT_CONTROLLER_* override.
+func singleBlockKeys(lines map[string]int, env map[string]string) []string {
+	var keys []string
+	if _, ok := lines["controller"]; ok {
+		keys = append(keys, "controller")
+	}
+	for _, k := range sortedKeys(env) {
+		if strings.HasPrefix(k, EnvPrefix+"CONTROLLER_") {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 func decodeYAML(file string, data []byte, cfg *Config) Problems {

@@ -50,21 +50,22 @@ func (c *Config) Validate(mode Mode) (problems, warnings Problems) {
 			warnings = append(warnings, c.secretErr[env])
 		}
 	}
-	c.validateController(p, mode)
+	c.validateControllers(p, mode)
+	if n := len(c.ControllerNames()); n > 1 && mode == ModeServe {
+		warnings = append(warnings, fmt.Sprintf("controllers: %d controllers are configured; this version still runs every plan on %s", n, c.MainControllerName()))
+	}
 	if c.Storage.Path == "" {
 		p("storage.path", "is empty; name the SQLite file")
 	}
 	positive := map[string]time.Duration{
-		"storage.busy_timeout":       c.Storage.BusyTimeout,
-		"approvals.plan_ttl":         c.Approvals.PlanTTL,
-		"approvals.button_ttl":       c.Approvals.ButtonTTL,
-		"watch.poll_interval":        c.Watch.PollInterval,
-		"watch.hung_grace":           c.Watch.HungGrace,
-		"watch.stop_wait":            c.Watch.StopWait,
-		"watch.poll_timeout":         c.Watch.PollTimeout,
-		"watch.mirror_keep":          c.Watch.MirrorKeep,
-		"controller.keepalive":       c.Controller.Keepalive,
-		"controller.connect_timeout": c.Controller.ConnectTimeout,
+		"storage.busy_timeout": c.Storage.BusyTimeout,
+		"approvals.plan_ttl":   c.Approvals.PlanTTL,
+		"approvals.button_ttl": c.Approvals.ButtonTTL,
+		"watch.poll_interval":  c.Watch.PollInterval,
+		"watch.hung_grace":     c.Watch.HungGrace,
+		"watch.stop_wait":      c.Watch.StopWait,
+		"watch.poll_timeout":   c.Watch.PollTimeout,
+		"watch.mirror_keep":    c.Watch.MirrorKeep,
 	}
 	for _, k := range sortedKeys(positive) {
 		if positive[k] <= 0 {
@@ -127,67 +128,84 @@ func (c *Config) requireSecret(p func(string, string, ...any), env, key, what st
 	}
 }
 
-func (c *Config) validateController(p func(string, string, ...any), mode Mode) {
-	ct := c.Controller
+func (c *Config) validateController(p func(string, string, ...any), mode Mode, e ControllerEntry, name string) {
+	ct, key := e.Controller, c.controllerKey(name)
 	switch ct.Transport {
 	case "ssh":
 		if mode == ModeServe {
 			if ct.Host == "" {
-				p("controller.host", "is empty; name the controller to reach over SSH")
+				p(key+".host", "is empty; name the controller to reach over SSH")
 			}
 			if ct.User == "" {
-				p("controller.user", "is empty")
+				p(key+".user", "is empty")
 			}
 			if ct.KnownHosts == "" {
-				p("controller.known_hosts", "is empty; the controller's host key must be checked")
+				p(key+".known_hosts", "is empty; the controller's host key must be checked")
 			}
-			if c.secretSource[EnvSSHKey] == "" {
-				p(EnvSSHKey, "is not set (nor secret_files.ssh_key): the SSH private key is required")
+			if e.SSHKey == "" && c.secretSource[EnvSSHKey] == "" {
+				if c.usesControllersMap() {
+					p(key+".ssh_key", "is not set, nor the shared %s (nor secret_files.ssh_key): the SSH private key is required", EnvSSHKey)
+				} else {
+					p(EnvSSHKey, "is not set (nor secret_files.ssh_key): the SSH private key is required")
+				}
 			}
 		}
 		if ct.Port < 1 || ct.Port > 65535 {
-			p("controller.port", "want 1-65535, got %d", ct.Port)
+			p(key+".port", "want 1-65535, got %d", ct.Port)
 		}
 	case "local":
 	default:
-		p("controller.transport", "want ssh or local, got %q", ct.Transport)
+		p(key+".transport", "want ssh or local, got %q", ct.Transport)
 	}
-	for key, v := range map[string]string{"controller.atvm_root": ct.ATVMRoot, "controller.tmp_dir": ct.TmpDir} {
+	for k, v := range map[string]time.Duration{key + ".keepalive": ct.Keepalive, key + ".connect_timeout": ct.ConnectTimeout} {
+		if v <= 0 {
+			p(k, "must be a positive duration, got %s", v)
+		}
+	}
+	for k, v := range map[string]string{key + ".atvm_root": ct.ATVMRoot, key + ".tmp_dir": ct.TmpDir} {
 		if !path.IsAbs(v) {
-			p(key, "want an absolute path, got %q", v)
+			p(k, "want an absolute path, got %q", v)
 		}
 	}
 	rel := map[string]string{
-		"controller.junit_glob": ct.JUnitGlob, "controller.mochawesome_dir": ct.MochawesomeDir,
-		"controller.reporter_dir": ct.ReporterDir, "controller.template_script": ct.TemplateScript,
-		"controller.runner_script": ct.RunnerScript, "controller.config_file": ct.ConfigFile,
+		key + ".junit_glob": ct.JUnitGlob, key + ".mochawesome_dir": ct.MochawesomeDir,
+		key + ".reporter_dir": ct.ReporterDir, key + ".template_script": ct.TemplateScript,
+		key + ".runner_script": ct.RunnerScript, key + ".config_file": ct.ConfigFile,
 	}
-	for _, key := range sortedKeys(rel) {
-		v := rel[key]
+	for _, k := range sortedKeys(rel) {
+		v := rel[k]
 		if v == "" || !safePath.MatchString(v) || strings.Contains(v, "..") || path.IsAbs(v) {
-			p(key, "want a path relative to controller.atvm_root (letters, digits, . _ - / *), got %q", v)
+			p(k, "want a path relative to %s.atvm_root (letters, digits, . _ - / *), got %q", key, v)
 		}
 	}
 	if !strings.HasSuffix(ct.ConfigFile, ".ts") {
-		p("controller.config_file", "want a Cypress config file ending in .ts, got %q", ct.ConfigFile)
+		p(key+".config_file", "want a Cypress config file ending in .ts, got %q", ct.ConfigFile)
 	}
 	if ct.Python == "" || !safePath.MatchString(ct.Python) {
-		p("controller.python", "want an interpreter name or path, got %q", ct.Python)
+		p(key+".python", "want an interpreter name or path, got %q", ct.Python)
 	}
 }
 
 func (c *Config) validateBlacklist(p func(string, string, ...any)) {
+	c.validateBlacklistOf(p, "blacklist", c.Blacklist, false)
+}
+
+// validateBlacklistOf checks one list; a controller's additions must not
+// repeat the shared list either.
+func (c *Config) validateBlacklistOf(p func(string, string, ...any), key string, list []BlacklistEntry, additions bool) {
 	seen := map[string]bool{}
-	for i, b := range c.Blacklist {
-		key := fmt.Sprintf("blacklist[%d]", i)
+	for i, b := range list {
+		k := fmt.Sprintf("%s[%d]", key, i)
 		if !MachineName.MatchString(b.Machine) {
-			p(key+".machine", "%q is not a machine name", b.Machine)
+			p(k+".machine", "%q is not a machine name", b.Machine)
 		}
 		if strings.TrimSpace(b.Reason) == "" {
-			p(key+".reason", "is empty; say why %s is blacklisted", b.Machine)
+			p(k+".reason", "is empty; say why %s is blacklisted", b.Machine)
 		}
 		if seen[b.Machine] {
-			p(key+".machine", "%s is listed twice", b.Machine)
+			p(k+".machine", "%s is listed twice", b.Machine)
+		} else if _, shared := c.IsBlacklisted(b.Machine); additions && shared {
+			p(k+".machine", "%s is already in the shared blacklist", b.Machine)
 		}
 		seen[b.Machine] = true
 	}
@@ -226,7 +244,11 @@ func (c *Config) Warnings() []string { return c.warnings }
 // MaskedYAML renders the effective config with secrets shown only as set or
 // not set, never their values.
 func (c *Config) MaskedYAML() string {
-	out, err := yaml.Marshal(c)
+	shown := *c
+	if c.usesControllersMap() {
+		shown.Controller = Controller{} // a copy of the main one; omitted
+	}
+	out, err := yaml.Marshal(&shown)
 	if err != nil {
 		return "# cannot render: " + err.Error() + "\n"
 	}
@@ -250,6 +272,15 @@ func (c *Config) MaskedYAML() string {
 			state = "set (from " + maskSource(src) + ")"
 		}
 		fmt.Fprintf(&b, "#   %s: %s\n", s.env, state)
+	}
+	for _, name := range sortedKeys(c.Controllers) {
+		if k := c.Controllers[name].SSHKey; k != "" {
+			state := "set"
+			if !fileExists(ExpandHome(k)) {
+				state = "NOT READABLE"
+			}
+			fmt.Fprintf(&b, "#   controllers.%s.ssh_key: %s\n", name, state)
+		}
 	}
 	return b.String()
 }

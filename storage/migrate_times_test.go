@@ -25,7 +25,7 @@ func TestMigration3_FixedWidthTimesSort(t *testing.T) {
 		}
 	}
 	// As a file of schema 2 was: without what later migrations add.
-	if _, err := db.sql.ExecContext(ctx, `DROP TABLE schedule_fires; DROP TABLE schedules; PRAGMA user_version = 2`); err != nil {
+	if _, err := db.sql.ExecContext(ctx, `DROP TABLE schedule_fires; DROP TABLE schedules; ALTER TABLE plans DROP COLUMN controller; PRAGMA user_version = 2`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

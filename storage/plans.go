@@ -26,6 +26,7 @@ type Plan struct {
 	State                                                string
 	SupersededBy                                         string
 	BlacklistVersion                                     int
+	Controller                                           string // the controller's configured name; "" = the only one
 }
 
 // InsertPlan stores a new open plan and marks every older open plan of the
@@ -48,9 +49,9 @@ func (db *DB) InsertPlan(ctx context.Context, p Plan) (superseded []string, err 
 			p.ID, p.ChannelID, p.ID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO plans(id, hash, channel_id, root_id, post_id, template, build, plan_json, created_by, created_at, expires_at, state, blacklist_version, created_by_id)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?, 'open', ?, ?)`,
-			p.ID, p.Hash, p.ChannelID, p.RootID, p.PostID, p.Template, p.Build, p.PlanJSON, p.CreatedBy, ts(p.CreatedAt), ts(p.ExpiresAt), p.BlacklistVersion, p.CreatedByID)
+		_, err = tx.ExecContext(ctx, `INSERT INTO plans(id, hash, channel_id, root_id, post_id, template, build, plan_json, created_by, created_at, expires_at, state, blacklist_version, created_by_id, controller)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?, 'open', ?, ?, ?)`,
+			p.ID, p.Hash, p.ChannelID, p.RootID, p.PostID, p.Template, p.Build, p.PlanJSON, p.CreatedBy, ts(p.CreatedAt), ts(p.ExpiresAt), p.BlacklistVersion, p.CreatedByID, p.Controller)
 		return err
 	})
 	return superseded, err
@@ -62,13 +63,13 @@ func (db *DB) SetPlanPost(ctx context.Context, planID, postID string) error {
 	return err
 }
 
-const planCols = `id, hash, channel_id, root_id, post_id, template, build, plan_json, created_by, created_at, expires_at, state, superseded_by, blacklist_version, created_by_id`
+const planCols = `id, hash, channel_id, root_id, post_id, template, build, plan_json, created_by, created_at, expires_at, state, superseded_by, blacklist_version, created_by_id, controller`
 
 func scanPlan(s interface{ Scan(...any) error }) (Plan, error) {
 	var p Plan
 	var created, expires sql.NullString
 	err := s.Scan(&p.ID, &p.Hash, &p.ChannelID, &p.RootID, &p.PostID, &p.Template, &p.Build, &p.PlanJSON,
-		&p.CreatedBy, &created, &expires, &p.State, &p.SupersededBy, &p.BlacklistVersion, &p.CreatedByID)
+		&p.CreatedBy, &created, &expires, &p.State, &p.SupersededBy, &p.BlacklistVersion, &p.CreatedByID, &p.Controller)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrNotFound
 	}

@@ -230,4 +230,10 @@ SELECT r.id, r.build, r.template, h.host, h.subrun, h.status,
 FROM host_results h JOIN runs r ON r.id = h.run_id
 WHERE r.state IN ('COMPLETED','FAILED','HUNG') AND h.status IN ('PASS','FAIL');
 `,
+	// 6: the controller a plan runs on, by its configured name ('' = the
+	// bot's one controller, as every plan before names existed). Runs
+	// already name theirs: runs.controller, the key of the lock they hold.
+	`
+ALTER TABLE plans ADD COLUMN controller TEXT NOT NULL DEFAULT '';
+`,
 }

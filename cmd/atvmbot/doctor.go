@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -83,11 +84,49 @@ func runDoctor(o doctorOpts, stdout io.Writer) int {
 	} else {
 		lines = append(lines, line{name: "Mattermost", skipped: true, detail: "not checked: mattermost.url or the bot's token is missing"})
 	}
-	for _, c := range controller.Doctor(ctx, controller.DoctorOptions{Cfg: cfg.Controller, KeyPath: cfg.Secrets.SSHKeyPath,
-		ClockTolerance: o.tolerance, Log: zerolog.Nop()}) {
-		lines = append(lines, line{name: c.Name, detail: c.Detail, fix: c.Fix, ok: c.OK, skipped: c.Skipped})
-	}
+	lines = append(lines, controllerLines(ctx, &cfg, o.tolerance)...)
 	return printChecklist(stdout, lines)
+}
+
+// controllerLines checks every controller, at the same time (an
+// unreachable one costs its connect timeout once, not once per
+// controller), and lists them in name order. With `controllers:` each line
+// names its controller and each fix its keys.
+func controllerLines(ctx context.Context, cfg *config.Config, tolerance time.Duration) []line {
+	names := cfg.ControllerNames()
+	checks := make([][]controller.Check, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		e, _ := cfg.ControllerNamed(name)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			checks[i] = controller.Doctor(ctx, controller.DoctorOptions{Cfg: e.Controller, KeyPath: cfg.SSHKeyPathFor(name),
+				ClockTolerance: tolerance, Log: zerolog.Nop()})
+		}()
+	}
+	wg.Wait()
+	var lines []line
+	for i, name := range names {
+		for _, c := range checks[i] {
+			l := line{name: c.Name, detail: c.Detail, fix: c.Fix, ok: c.OK, skipped: c.Skipped}
+			if len(cfg.Controllers) > 0 {
+				l.name, l.fix = namedCheck(c.Name, name), strings.ReplaceAll(c.Fix, "controller.", "controllers."+name+".")
+			}
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// namedCheck puts the controller's name into a check's name:
+// "controller: ATVM root …" → "controller lab2: ATVM root …".
+func namedCheck(check, name string) string {
+	if i := strings.Index(check, "controller"); i >= 0 {
+		i += len("controller")
+		return check[:i] + " " + name + check[i:]
+	}
+	return "controller " + name + ": " + check
 }
 
 // configLines splits the start-up checks into the config itself and its
@@ -100,6 +139,9 @@ func configLines(path string, problems config.Problems) []line {
 	cl := line{name: name, fix: "edit the config; `atvmbot check-config` lists the same problems"}
 	sl := line{name: "secrets present and valid", fix: "see the Deployment section of the README: each secret is a file named under secret_files:"}
 	secret := func(p string) bool {
+		if key, _, _ := strings.Cut(p, " "); strings.HasSuffix(strings.TrimSuffix(key, ":"), ".ssh_key") {
+			return true // a controller's own key
+		}
 		for _, k := range []string{config.EnvMattermostToken, config.EnvSlashToken, config.EnvSigningKey, config.EnvSSHKey, "secret_files."} {
 			if strings.HasPrefix(p, k) {
 				return true

@@ -204,7 +204,8 @@ func dialController(ctx context.Context, cfg *config.Config, log zerolog.Logger)
 	}
 	dctx, cancel := context.WithTimeout(ctx, cfg.Controller.ConnectTimeout+5*time.Second)
 	defer cancel()
-	t, err := controller.DialSSH(dctx, cfg.Controller, cfg.Secrets.SSHKeyPath, log)
+	// The main controller may have a key of its own (controllers.NAME.ssh_key).
+	t, err := controller.DialSSH(dctx, cfg.Controller, cfg.SSHKeyPathFor(cfg.MainControllerName()), log)
 	if err != nil {
 		return nil, "", fmt.Errorf("controller %s: %w", cfg.Controller.Host, err)
 	}
