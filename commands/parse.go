@@ -48,6 +48,7 @@ type Command struct {
 	Template       string `json:"template,omitempty"`        // history --template
 	Last           int    `json:"last,omitempty"`            // history --last
 	Days           int    `json:"days,omitempty"`            // flaky, failures --days
+	Chart          bool   `json:"chart,omitempty"`           // status, history --chart: a picture too
 	// Schedule is the request of `schedule`.
 	Schedule *ScheduleRequest `json:"schedule,omitempty"`
 }
@@ -119,8 +120,10 @@ func parseTokens(toks []token, size int) (Command, error) {
 		cmd, err = parseApprove(args)
 	case CmdCancel:
 		cmd, err = parseCancel(args)
-	case CmdStatus, CmdWatch, CmdUnwatch, CmdRerun:
-		cmd, err = parseBuildArg(name, args, name != CmdStatus)
+	case CmdStatus:
+		cmd, err = parseStatus(args)
+	case CmdWatch, CmdUnwatch, CmdRerun:
+		cmd, err = parseBuildArg(name, args, true)
 	case CmdRuns, CmdQueue:
 		cmd, err = Command{Name: name}, noArgs(name, args)
 	case CmdBlacklist:
