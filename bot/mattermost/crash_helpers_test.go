@@ -45,8 +45,11 @@ const (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv(crashRoleEnv) == "bot" {
+	switch os.Getenv(crashRoleEnv) {
+	case "bot":
 		os.Exit(crashChild())
+	case "poster":
+		os.Exit(posterChild())
 	}
 	os.Exit(m.Run())
 }
