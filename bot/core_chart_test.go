@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atvm/atvmbot/controller"
 	"github.com/atvm/atvmbot/results"
 )
 
@@ -54,12 +55,13 @@ func TestCore_D30_W1_StatusChartOncePerRequest(t *testing.T) {
 		name     string
 		statuses []results.Status
 		ticks    int
+		words    string
 		text     string // in the status the chart post carries
 		pictures int
 	}{
-		{"live run", []results.Status{running}, 1, "RUNNING", 1},
-		{"finished run", []results.Status{running, finished}, 4, "FAILED", 1},
-		{"nothing to draw", []results.Status{untimed}, 1, "", 0},
+		{"live run, the current one", []results.Status{running}, 1, "status --chart", "RUNNING", 1},
+		{"finished run, named", []results.Status{running, finished}, 4, "status e2e-chart --chart", "FAILED", 1},
+		{"nothing to draw", []results.Status{untimed}, 1, "status e2e-chart --chart", "", 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,7 +81,7 @@ func TestCore_D30_W1_StatusChartOncePerRequest(t *testing.T) {
 			if len(f.chartPosts()) != before {
 				t.Fatalf("status without --chart posted a picture")
 			}
-			ask := Incoming{Source: SourceSlash, UserID: "u-bob", UserName: "bob", ChannelID: "elsewhere", Text: "status e2e-chart --chart", RequestID: "trig-1"}
+			ask := Incoming{Source: SourceSlash, UserID: "u-bob", UserName: "bob", ChannelID: "elsewhere", Text: tc.words, RequestID: "trig-1"}
 			var rep Reply
 			for i := 0; i < 3; i++ { // the same request, replayed
 				rep = f.as(t, ask)
@@ -169,5 +171,31 @@ func TestCore_D28_W1_HistoryChartOncePerRequest(t *testing.T) {
 	}
 	if n := len(f.chartPosts()[before:]); n != 1 {
 		t.Errorf("%d chart posts in all, want 1", n)
+	}
+}
+
+// A run started by hand on the controller has no thread of the bot's: its
+// chart goes where the command was typed (here a thread), still once per
+// request.
+func TestStatus_S1_D30_HandRunChartWhereAsked(t *testing.T) {
+	f, dr := newAdoptCore(t)
+	start := handStart
+	dr.snapshot = results.Status{Build: "hand-1", Template: "cmc-reboot", State: results.RunRunning, StartedAt: &start,
+		Hosts: []results.Host{timedHost("atvm71-redhat9.1", results.HostRunning, 1, -1)}}
+	dr.set(controller.Discovery{Live: []controller.Discovered{handRun("hand-1")}}, nil)
+	ask := Incoming{Source: SourceThread, UserID: "u-bob", UserName: "bob", PostID: "cmd-7", RootID: "thread-9", Text: "status --chart"}
+	var rep Reply
+	for i := 0; i < 2; i++ {
+		rep = f.as(t, ask)
+	}
+	got := f.chartPosts()
+	if len(got) != 1 || got[0].channel != f.console.Channel() || got[0].root != "thread-9" || got[0].files[0] != "timeline-hand-1.png" {
+		t.Fatalf("chart posts %+v; reply %q", got, rep.Ephemeral)
+	}
+	if !strings.Contains(got[0].message, "hand-1") || !strings.Contains(rep.Ephemeral, "timeline here: "+got[0].id) {
+		t.Errorf("post %q, reply %q", clipStr(got[0].message, 120), rep.Ephemeral)
+	}
+	if runs, _ := f.db.RecentRuns(context.Background(), 5); len(runs) != 0 {
+		t.Errorf("a chart stored %d run(s)", len(runs))
 	}
 }
