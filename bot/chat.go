@@ -82,6 +82,10 @@ type Incoming struct {
 	ChannelID string
 	RootID    string // the thread the command came from, if any
 	PostID    string // the post that carried it (the clicked post for buttons)
+	// RequestID names one request that came without a post (a slash
+	// command's trigger id): a visible answer to it is keyed on it, so the
+	// request gets at most one.
+	RequestID string
 	TeamID    string
 	Action    *ActionCall // set only for button presses, already verified
 	// Form is a submitted plan form (SourceDialog), field name → value,
@@ -138,8 +142,9 @@ type Reply struct {
 	FieldErrors map[string]string
 	FormError   string
 
-	posted  bool  // a plan was posted (forms: the submission is done)
-	refusal error // why a command was refused, for forms to name the field
+	posted  bool         // a plan was posted (forms: the submission is done)
+	refusal error        // why a command was refused, for forms to name the field
+	chart   *chartSource // what a status answer can draw (status --chart)
 }
 
 // FormField and FormOption describe the plan form a chat may show.

@@ -133,7 +133,11 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 	case "cancel":
 		return c.cancel(ctx, in, cmd.Target, cmd.Yes)
 	case "status":
-		return c.status(ctx, cmd.Target)
+		rep := c.status(ctx, cmd.Target)
+		if cmd.Chart {
+			return c.statusChart(ctx, in, rep)
+		}
+		return rep
 	case "runs":
 		return c.runs(ctx)
 	case "blacklist":
@@ -147,7 +151,7 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 	case commands.CmdSchedule:
 		return c.schedule(ctx, in, cmd.Schedule)
 	case commands.CmdHistory:
-		return c.history(ctx, cmd)
+		return c.history(ctx, in, cmd)
 	case commands.CmdFlaky:
 		return c.flaky(ctx, cmd.Days)
 	case commands.CmdFailures:

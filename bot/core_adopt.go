@@ -102,10 +102,12 @@ func (c *Core) controllerStatus(ctx context.Context, build string, latest *stora
 	if len(parts) > 1 {
 		msg += fmt.Sprintf("\n\n_(%d more part(s) not shown.)_", len(parts)-1)
 	}
+	// Not the bot's run: it has no thread, so a chart goes where it was asked.
+	rep := Reply{Ephemeral: msg, chart: &chartSource{st: st}}
 	if settledKey != "" {
-		c.settled.put(settledKey, Reply{Ephemeral: msg})
+		c.settled.put(settledKey, rep)
 	}
-	return Reply{Ephemeral: msg}, true
+	return rep, true
 }
 
 // settledAfter: a run whose log has not been written for this long has

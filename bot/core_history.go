@@ -13,7 +13,7 @@ import (
 // history answers `/atvm history HOST`: the host's recent runs from the
 // failure history, newest first, each with the tag it had against the runs
 // before it (D28).
-func (c *Core) history(ctx context.Context, cmd commands.Command) Reply {
+func (c *Core) history(ctx context.Context, in Incoming, cmd commands.Command) Reply {
 	window := c.Cfg.History.Window
 	// The runs before the oldest shown are read too: its tag needs them.
 	rows, err := c.DB.HostHistory(ctx, cmd.Machine, cmd.Template, cmd.Last+window)
@@ -50,7 +50,11 @@ func (c *Core) history(ctx context.Context, cmd commands.Command) Reply {
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | %s | %s |\n", r.Build, c.fmtTime(r.RunStarted), orDash(r.Template), r.Status, step, tag)
 	}
-	return Reply{Ephemeral: strings.TrimRight(b.String(), "\n")}
+	msg := strings.TrimRight(b.String(), "\n")
+	if cmd.Chart {
+		msg += "\n\n" + c.historyChart(ctx, in, cmd, shown)
+	}
+	return Reply{Ephemeral: msg}
 }
 
 func sameTemplate(rows []storage.HistoryRow, template string) []storage.HistoryRow {

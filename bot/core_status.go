@@ -88,7 +88,7 @@ func (c *Core) status(ctx context.Context, build string) Reply {
 	if len(parts) > 1 {
 		msg += fmt.Sprintf("\n\n_(%d more part(s): the full report is in the run's thread when it finishes.)_", len(parts)-1)
 	}
-	return Reply{Ephemeral: msg}
+	return Reply{Ephemeral: msg, chart: &chartSource{st: st, runID: run.ID, channel: run.ChannelID, root: run.RootPostID}}
 }
 
 // liveStatus is a running run's status from its owner: the latest poll if

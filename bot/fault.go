@@ -21,6 +21,9 @@ const (
 	// FaultBeforeCreatePost: the key is reserved (pending) in storage, the
 	// post not sent.
 	FaultBeforeCreatePost = "before-create-post"
+	// FaultAfterUpload: a post's files are uploaded, the post not created
+	// (the uploads are on the server, attached to nothing).
+	FaultAfterUpload = "after-upload"
 	// FaultAfterCreatePost: the server returned the post, storage has not
 	// recorded it (the key stays pending).
 	FaultAfterCreatePost = "after-create-post"

@@ -32,7 +32,7 @@ func TestFault_D18_UnsetIsInert(t *testing.T) {
 	if faultOn {
 		t.Skip(FaultEnv + " is set for this process")
 	}
-	for _, p := range []string{FaultBeforeCreatePost, FaultAfterCreatePost, FaultAfterCommitBeforePatch, FaultBeforeSupersede, FaultLaunching} {
+	for _, p := range []string{FaultBeforeCreatePost, FaultAfterUpload, FaultAfterCreatePost, FaultAfterCommitBeforePatch, FaultBeforeSupersede, FaultLaunching} {
 		FaultPoint(p)
 	}
 	if len(faultHits) != 0 {

@@ -126,10 +126,13 @@ func (n *nameCache) put(id, name string) {
 }
 
 // readOnly tells commands that change nothing: they are answered for anyone
-// and never wait in line behind work that changes something.
+// and never wait in line behind work that changes something. A chart is a
+// visible post made on someone's behalf, so it needs to know who (D23).
 func readOnly(cmd commands.Command) bool {
 	switch cmd.Name {
-	case "status", "runs", "queue", "help", commands.CmdHistory, commands.CmdFlaky, commands.CmdFailures, "":
+	case "status", commands.CmdHistory:
+		return !cmd.Chart
+	case "runs", "queue", "help", commands.CmdFlaky, commands.CmdFailures, "":
 		return true
 	case "blacklist":
 		return cmd.Action == "" || cmd.Action == commands.BlacklistList

@@ -20,12 +20,12 @@ const (
 	HistoryMaxDays     = 365
 )
 
-var historyOptions = []string{"--template", "--last"}
+var historyOptions = []string{"--template", "--last", OptChart}
 
-const historyUsage = "usage: `/atvm history HOST [--template TEMPLATE] [--last N]`"
+const historyUsage = "usage: `/atvm history HOST [--template TEMPLATE] [--last N] [--chart]`"
 
-// parseHistory reads `history HOST [--template T] [--last N]`; an option's
-// value follows it as the next word or after "=".
+// parseHistory reads `history HOST [--template T] [--last N] [--chart]`; an
+// option's value follows it as the next word or after "=".
 func parseHistory(args []token) (Command, *Error) {
 	cmd := Command{Name: CmdHistory, Last: HistoryDefaultLast}
 	lastSet := false
@@ -43,6 +43,16 @@ func parseHistory(args []token) (Command, *Error) {
 			continue
 		}
 		name, val, hasVal := strings.Cut(w, "=")
+		if name == OptChart {
+			switch {
+			case hasVal:
+				return Command{}, errorf(OptChart, "takes no value; type `%s` alone", OptChart)
+			case cmd.Chart:
+				return Command{}, errorf(OptChart, "given twice; keep one")
+			}
+			cmd.Chart = true
+			continue
+		}
 		if !contains(historyOptions, name) {
 			if d := badRune(w); d != "" {
 				return Command{}, errorf(CmdHistory, "%s contains %s; options are %s", show(w), d, strings.Join(historyOptions, ", "))

@@ -49,6 +49,7 @@ type Command struct {
 	Last           int    `json:"last,omitempty"`            // history --last
 	Days           int    `json:"days,omitempty"`            // flaky, failures --days
 	Rerun          string `json:"rerun,omitempty"`           // rerun: failed, all, skip-known
+	Chart          bool   `json:"chart,omitempty"`           // status, history --chart: a picture too
 	// Schedule is the request of `schedule`.
 	Schedule *ScheduleRequest `json:"schedule,omitempty"`
 }
@@ -120,8 +121,10 @@ func parseTokens(toks []token, size int) (Command, error) {
 		cmd, err = parseApprove(args)
 	case CmdCancel:
 		cmd, err = parseCancel(args)
-	case CmdStatus, CmdWatch, CmdUnwatch:
-		cmd, err = parseBuildArg(name, args, name != CmdStatus)
+	case CmdStatus:
+		cmd, err = parseStatus(args)
+	case CmdWatch, CmdUnwatch:
+		cmd, err = parseBuildArg(name, args, true)
 	case CmdRerun:
 		cmd, err = parseRerun(args)
 	case CmdRuns, CmdQueue:

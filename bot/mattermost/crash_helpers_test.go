@@ -34,6 +34,7 @@ const (
 	crashLaunchEnv    = "ATVMBOT_CRASH_LAUNCH"    // "1": plan+approve when no run exists; "only": then exit
 	crashReapproveEnv = "ATVMBOT_CRASH_REAPPROVE" // "1": try to approve again at start
 	crashTickEnv      = "ATVMBOT_CRASH_TICK"      // pause between ticks (Go duration)
+	crashChartEnv     = "ATVMBOT_CRASH_CHART"     // a request id: ask `status --chart` under it, then exit
 
 	crashChannel    = "crashchannel0000000000000a"
 	crashController = "ctl-crash"
@@ -44,8 +45,11 @@ const (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv(crashRoleEnv) == "bot" {
+	switch os.Getenv(crashRoleEnv) {
+	case "bot":
 		os.Exit(crashChild())
+	case "poster":
+		os.Exit(posterChild())
 	}
 	os.Exit(m.Run())
 }
@@ -118,6 +122,11 @@ func crashChild() int {
 	case os.Getenv(crashReapproveEnv) == "1":
 		say("qa-lead", "approve")
 		core.Wait()
+	case os.Getenv(crashChartEnv) != "":
+		rep := core.Handle(ctx, bot.Incoming{Source: bot.SourceSlash, UserID: "bob", UserName: "bob", ChannelID: crashChannel,
+			Text: "status --chart", RequestID: os.Getenv(crashChartEnv)})
+		fmt.Fprintf(os.Stderr, "reply to status --chart: %s\n", rep.Ephemeral)
+		return 0
 	}
 	tick, _ := time.ParseDuration(os.Getenv(crashTickEnv))
 	for {

@@ -26,8 +26,9 @@ var crashGroups = []crashGroup{
 }
 
 // TestCrash_W1_FixedFaultPoints kills the bot at every occurrence of each
-// fault point of D18 (before CreatePost; after the server returned and
-// before storage recorded it; between a commit and the PatchPost; between a
+// fault point of D18 (before CreatePost; after a post's files are uploaded
+// and before it is created; after the server returned and before storage
+// recorded it; between a commit and the PatchPost; between a
 // correction and the mark on the post it corrects), restarts
 // it until the run is final, and checks nothing was posted twice or lost.
 func TestCrash_W1_FixedFaultPoints(t *testing.T) {
@@ -41,6 +42,8 @@ func TestCrash_W1_FixedFaultPoints(t *testing.T) {
 		// root, redhat, ubuntu, windows, the correction, the final summary
 		{bot.FaultBeforeCreatePost, 6, 8},
 		{bot.FaultAfterCreatePost, 6, 8},
+		// the final summary's picture uploaded, the post not created
+		{bot.FaultAfterUpload, 1, 2},
 		// each change of the progress post, the last one the verdict
 		{bot.FaultAfterCommitBeforePatch, 5, 12},
 		// the correction's mark on the post it corrects (W7)

@@ -183,7 +183,8 @@ func TestIntegration_Mattermost(t *testing.T) {
 			t.Fatal(err)
 		}
 		in := h.next(t, "slash command")
-		if in.Source != bot.SourceSlash || in.Text != text || in.UserName != "alice" || in.ChannelID != channel || in.TeamID != env["MM_TEAM_ID"] {
+		// RequestID: the trigger id, new for each execution, keys a chart's post.
+		if in.Source != bot.SourceSlash || in.Text != text || in.UserName != "alice" || in.ChannelID != channel || in.TeamID != env["MM_TEAM_ID"] || in.RequestID == "" {
 			t.Fatalf("incoming %+v (text %q)", in, in.Text)
 		}
 		if !strings.Contains(resp.Text, "received") {

@@ -244,6 +244,7 @@ func (m *Mattermost) CreatePost(ctx context.Context, p bot.OutPost) (string, err
 				p.Files = nil
 			} else {
 				post.FileIds = ids
+				bot.FaultPoint(bot.FaultAfterUpload)
 			}
 		}
 		start := time.Now()

@@ -155,6 +155,9 @@ func (h *SlashHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ChannelID: f.Get("channel_id"),
 		RootID:    f.Get("root_id"),
 		TeamID:    f.Get("team_id"),
+		// Unique to each execution of the command: a chart it asks for is
+		// posted once under it.
+		RequestID: f.Get("trigger_id"),
 	}
 	command := f.Get("command")
 	if command == "" {

@@ -1,7 +1,8 @@
 // Package timeline draws a run's Status as a PNG timeline: one bar per host
 // from its start to its end, grouped by sub-run and coloured by status, for
-// operators who would rather look than read. Like results it is pure: it
-// takes a Status and returns bytes; it opens no file or socket.
+// operators who would rather look than read, and one host's recent runs as
+// a strip of cells (strip.go). Like results it is pure: it takes a Status
+// or rows and returns bytes; it opens no file or socket.
 //
 // Picture rules:
 //   - One row per host, in sub-run order for a categorized run (a header row

@@ -1,0 +1,64 @@
+package commands
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// --chart on status and history: the exact spelling only, anywhere after
+// the command, once, without a value (D26).
+func TestParse_D26_Chart(t *testing.T) {
+	cases := []struct {
+		text    string
+		want    Command
+		flag    string // of the refusal
+		refusal string // part of the refusal; "" = accepted
+	}{
+		{text: "status --chart", want: Command{Name: CmdStatus, Chart: true}},
+		{text: "status reboot-redhat8.10-both --chart", want: Command{Name: CmdStatus, Target: "reboot-redhat8.10-both", Chart: true}},
+		{text: "/atvm status --chart reboot-redhat8.10-both", want: Command{Name: CmdStatus, Target: "reboot-redhat8.10-both", Chart: true}},
+		{text: "status reboot-redhat8.10-both", want: Command{Name: CmdStatus, Target: "reboot-redhat8.10-both"}},
+		{text: "history atvm71-redhat9.1 --chart", want: Command{Name: CmdHistory, Machine: "atvm71-redhat9.1", Last: HistoryDefaultLast, Chart: true}},
+		{text: "history --chart atvm71-redhat9.1 --last 30 --template cmc-e2e",
+			want: Command{Name: CmdHistory, Machine: "atvm71-redhat9.1", Last: 30, Template: "cmc-e2e", Chart: true}},
+		{text: "history atvm71-redhat9.1", want: Command{Name: CmdHistory, Machine: "atvm71-redhat9.1", Last: HistoryDefaultLast}},
+
+		{text: "status --chrt", flag: "--chrt", refusal: "did you mean `--chart`"},
+		{text: "status b --Chart", flag: "--Chart", refusal: "did you mean `--chart`"},
+		{text: "status b -chart", flag: "-chart", refusal: "did you mean `--chart`"},
+		{text: "status b --charts", flag: "--charts", refusal: "did you mean `--chart`"},
+		{text: "status b --chart=yes", flag: "--chart", refusal: "takes no value"},
+		{text: "status b --chart --chart", flag: "--chart", refusal: "given twice"},
+		{text: "status b --png", flag: "--png", refusal: "unknown option"},
+		{text: "status b \u2014chart", flag: "--chart", refusal: "type `--chart`"},
+		{text: "status a b --chart", flag: "status", refusal: "second word"},
+		{text: "status a;b --chart", flag: "status", refusal: "not a build name"},
+		{text: "history atvm71-redhat9.1 --chrt", flag: "--chrt", refusal: "did you mean `--chart`"},
+		{text: "history atvm71-redhat9.1 --CHART", flag: "--CHART", refusal: "did you mean `--chart`"},
+		{text: "history atvm71-redhat9.1 --chart=1", flag: "--chart", refusal: "takes no value"},
+		{text: "history atvm71-redhat9.1 --chart --chart", flag: "--chart", refusal: "given twice"},
+		{text: "watch b --chart", flag: "watch", refusal: "one build name"},
+	}
+	for _, c := range cases {
+		t.Run(c.text, func(t *testing.T) {
+			got, err := Parse(c.text)
+			if c.refusal == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := diff(c.want, got); d != "" {
+					t.Errorf("differs:\n%s", d)
+				}
+				return
+			}
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("got %+v, %v; want a refusal", got, err)
+			}
+			if e.Flag != c.flag || !strings.Contains(e.Msg, c.refusal) {
+				t.Errorf("flag %q msg %q; want flag %q and %q", e.Flag, e.Msg, c.flag, c.refusal)
+			}
+		})
+	}
+}
