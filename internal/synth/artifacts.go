@@ -41,16 +41,11 @@ func JUnit(s Spec, start time.Time) (name string, data []byte) {
 
 // CheckXMLJUnit renders the wrapper's bookkeeping XML: only check-xml-files.ts.
 func CheckXMLJUnit(start time.Time) []byte {
-	ts := start.UTC().Format("2006-01-02T15:04:05")
-	return []byte(fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="Mocha Tests" time="1.204" tests="1" failures="0">
-  <testsuite name="Root Suite" timestamp="%s" tests="0" file="cypress/e2e/check-xml-files.ts" time="0.000" failures="0">
-  </testsuite>
-  <testsuite name="check xml files" timestamp="%s" tests="1" time="1.204" failures="0">
-    <testcase name="check xml files all result files are valid XML" time="1.204" classname="all result files are valid XML">
-    </testcase>
-  </testsuite>
-</testsuites>`, ts, ts))
+	const title, test = "check xml files", "all result files are valid XML"
+	root := formats.JUnitSuite{Name: "Root Suite", Timestamp: start, File: "cypress/e2e/check-xml-files.ts"}
+	inner := formats.JUnitSuite{Name: title, Timestamp: start, Tests: 1, TimeS: 1.204,
+		Cases: []formats.JUnitCase{{Name: title + " " + test, Classname: test, TimeS: 1.204}}}
+	return formats.JUnit(1.204, 0, 0, []formats.JUnitSuite{root, inner})
 }
 
 // Mochawesome renders the mochawesome 8 report and marge 6 page for one

@@ -5,8 +5,6 @@
 package synth
 
 import (
-	"strings"
-
 	"github.com/atvm/atvmbot/internal/formats"
 )
 
@@ -24,13 +22,7 @@ func SummaryTable(rows []Row, detectedAfter int) string {
 }
 
 // DetectedLine is the wrapper's line, one of the two it is known to print.
-const DetectedLine = "Detected 'Recorded Run' after 'Cloud Run Finished' - results uploaded successfully."
+const DetectedLine = formats.WrapperDetected
 
 // ExtractedLine is the wrapper's specPattern line (a Python list repr).
-func ExtractedLine(specs []string) string {
-	q := make([]string, len(specs))
-	for i, s := range specs {
-		q[i] = "'" + s + "'"
-	}
-	return "Extracted specPattern: [" + strings.Join(q, ", ") + "]\n"
-}
+func ExtractedLine(specs []string) string { return formats.WrapperExtracted(specs) }
