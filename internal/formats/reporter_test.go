@@ -117,3 +117,38 @@ func TestReporterStamp_R4_FileName(t *testing.T) {
 		t.Errorf("base %q", got)
 	}
 }
+
+// Any titles and messages give JSON that decodes in every shape, and the
+// transcript's pieces add up to the whole.
+func FuzzReporter(f *testing.F) {
+	f.Add("1. Verifying set up", "CypressError", "`cy.exec('x')` failed\n\nStderr:\nbad", 2)
+	f.Add("", "", "", 0)
+	f.Add("<&>\"'\u2028", "E", "]]>\x00", 1)
+	f.Fuzz(func(t *testing.T, title, name, msg string, done int) {
+		r := reporterFixture(done%4, done%4 == 3)
+		r.Tests[0].Title, r.Tests[1].Title = title, title+"'"
+		r.Tests[1].Err.Name, r.Tests[1].Err.Message, r.Tests[1].Err.Event, r.Tests[1].Err.Detail = name, msg, msg, msg
+		for _, shape := range []int{ReporterStats, ReporterEventLog, ReporterList, ReporterDict} {
+			var v any
+			if b := ReporterJSON(r, shape); json.Unmarshal(b, &v) != nil {
+				t.Fatalf("shape %d: not JSON: %s", shape, b)
+			}
+		}
+		whole := txtPieces(r)
+		if r.Finished {
+			whole += ReporterTXTFinished(r)
+		}
+		if whole != string(ReporterTXT(r)) {
+			t.Fatal("pieces differ from the whole")
+		}
+	})
+}
+
+// txtPieces appends the live writer's pieces for the tests done.
+func txtPieces(r ReporterRun) string {
+	s := ReporterTXTHeader(r)
+	for _, tt := range r.done() {
+		s += ReporterTXTTest(tt)
+	}
+	return s
+}
