@@ -233,7 +233,7 @@ func TestMochawesome_R7_DisagreesOnStepWhenAsked(t *testing.T) {
 	}
 	h.B.MochawesomeEmptyError = true
 	b, _ := marshalJS(h.mochawesomeReport())
-	if !strings.Contains(string(b), `"err":{"message":"","estack":"","diff":null}`) {
+	if !strings.Contains(string(b), `"err":{"message":"","estack":""}`) {
 		t.Error("empty error knob should write empty message and estack")
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/atvm/atvmbot/internal/formats"
 )
 
 // GoldConfig is the file name of the default config (P4).
@@ -244,40 +246,5 @@ func ReplaceEnv(config []byte, env Env) ([]byte, error) {
 }
 
 // PythonListRepr renders a list of strings as Python's repr does, the form of
-// the wrapper's "Extracted specPattern: [...]" line.
-func PythonListRepr(items []string) string {
-	parts := make([]string, len(items))
-	for i, s := range items {
-		parts[i] = pyRepr(s)
-	}
-	return "[" + strings.Join(parts, ", ") + "]"
-}
-
-func pyRepr(s string) string {
-	q := byte('\'')
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == rune(q):
-			b.WriteString(`\` + string(q))
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
-}
+// the wrapper's "Extracted specPattern: [...]" line (the shared writer).
+func PythonListRepr(items []string) string { return formats.PythonListRepr(items) }

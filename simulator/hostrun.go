@@ -214,21 +214,5 @@ func mdCommand(s *stepDef) string {
 	return "md5sum -c"
 }
 
-// mochaMS is Mocha's short humanized duration ("10m", "9s", "500ms").
-func mochaMS(ms int64) string {
-	f := float64(ms)
-	switch {
-	case ms >= 86400000:
-		return fmt.Sprintf("%dd", int64(math.Round(f/86400000)))
-	case ms >= 3600000:
-		return fmt.Sprintf("%dh", int64(math.Round(f/3600000)))
-	case ms >= 60000:
-		return fmt.Sprintf("%dm", int64(math.Round(f/60000)))
-	case ms >= 1000:
-		return fmt.Sprintf("%ds", int64(math.Round(f/1000)))
-	}
-	return fmt.Sprintf("%dms", ms)
-}
-
 // isoMS is JavaScript's toISOString: UTC, milliseconds, Z.
 func isoMS(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

@@ -59,7 +59,7 @@ func TestReporterJSON_R5_FourShapes(t *testing.T) {
 			if len(errs) != 2 || !strings.HasPrefix(errs[0], "cy:command error `cy.exec(") || errs[1] != "TEST FAIL 12. Verify data for revert cmotion" {
 				t.Errorf("list error events %q", errs)
 			}
-		}, `"RUN END`},
+		}, `"run:end"`},
 		{ShapeDict, func(t *testing.T, m map[string]any, h *hostRun) {
 			var errTests []string
 			for _, e := range m["events"].([]any) {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/atvm/atvmbot/internal/formats"
 )
 
 // The runner plays run-sorry-cypress.py: it prints "Extracted specPattern:",
@@ -21,7 +23,7 @@ import (
 // check-xml-files.ts bookkeeping spec for the batch.
 
 // DetectedLine is the wrapper's line after it sees a Recorded Run.
-const DetectedLine = "Detected 'Recorded Run' after 'Cloud Run Finished' - results uploaded successfully."
+const DetectedLine = formats.WrapperDetected
 
 // RunnerArgs are run-sorry-cypress.py's options.
 type RunnerArgs struct {
@@ -108,7 +110,7 @@ func (r *runner) run(ctx context.Context) (int, error) {
 		return 1, nil
 	}
 	t := r.start
-	fmt.Fprintf(r.out, "Extracted specPattern: %s\n", PythonListRepr(specs))
+	io.WriteString(r.out, formats.WrapperExtracted(specs))
 	fmt.Fprintf(r.out, "Run started: %s\n", wallTime(t, r.loc))
 	if len(specs) == 0 {
 		fmt.Fprintln(r.out, "Error: specPattern is empty, nothing to run")

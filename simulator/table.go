@@ -1,8 +1,6 @@
 package simulator
 
 import (
-	"strconv"
-
 	"github.com/atvm/atvmbot/internal/formats"
 )
 
@@ -26,11 +24,4 @@ func SummaryTable(rows []SpecRow) string {
 			Passing: r.Passes, Failing: r.Failures, Pending: r.Pending, Skipped: r.Skipped}
 	}
 	return formats.SummaryTable(out)
-}
-
-func dash(n int) string {
-	if n == 0 {
-		return "-"
-	}
-	return strconv.Itoa(n)
 }

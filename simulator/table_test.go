@@ -117,30 +117,6 @@ func TestSummaryTable_R9_RuneColumns(t *testing.T) {
 	}
 }
 
-func TestRunFinishedTable_R9_CypressLayout(t *testing.T) {
-	h := &hostRun{VM: "atvm9-debian12.5", Spec: "cypress/e2e/generated/atvm9-debian12.5.ts", DurationMS: 621000,
-		Passes: 9, Failures: 1, Pending: 12, Tests: make([]testResult, 22)}
-	want := "       Spec                                              Tests  Passing  Failing  Pending  Skipped\n" +
-		"  ┌────────────────────────────────────────────────────────────────────────────────────────────────┐\n" +
-		"  │ ✖  atvm9-debian12.5.ts                      10:21       22        9        1       12        - │\n" +
-		"  └────────────────────────────────────────────────────────────────────────────────────────────────┘\n" +
-		"    ✖  1 of 1 failed (100%)                     10:21       22        9        1       12        -\n"
-	if got := runFinishedTable(h); got != want {
-		t.Errorf("got:\n%s\nwant:\n%s", got, want)
-	}
-	for _, tc := range []struct {
-		ms   int64
-		want string
-	}{{621000, "10:21"}, {61000, "01:01"}, {3852300, "1:04:12"}, {917, "917ms"}} {
-		if got := cypressShort(tc.ms); got != tc.want {
-			t.Errorf("cypressShort(%d) = %q, want %q", tc.ms, got, tc.want)
-		}
-	}
-	if got := humanLong(621000); got != "10 minutes, 21 seconds" {
-		t.Errorf("humanLong = %q", got)
-	}
-}
-
 func FuzzSummaryTable(f *testing.F) {
 	f.Add("atvm71-redhat9.1.ts", int64(973900), 22, 11, 1, 10)
 	f.Add("cmc-reboot-atvm121-ubuntu24.04-with-a-very-long-name.ts", int64(90061000), 57, 0, 0, 0)

@@ -3,10 +3,14 @@ package formats
 import (
 	"bytes"
 	"encoding/json"
+	"time"
 )
 
-// The mochawesome report JSON (7.x fields, in the order of mochawesome.js
-// and utils.js; docs/formats.md c).
+// The mochawesome report JSON as mochawesome 8.1.1 writes it (fields in
+// the order of its mochawesome.js and utils.js; docs/formats.md c): tests
+// have no context, speed only when passed, and a failed test's err holds
+// only message and estack.
+
 // MochawesomeReport is the whole report: the body's data-raw.
 type MochawesomeReport struct {
 	Stats   MochawesomeStats   `json:"stats"`
@@ -57,14 +61,13 @@ type MochawesomeSuite struct {
 type MochawesomeTest struct {
 	Title      string         `json:"title"`
 	FullTitle  string         `json:"fullTitle"`
-	TimedOut   *bool          `json:"timedOut"`
+	TimedOut   bool           `json:"timedOut"`
 	Duration   int64          `json:"duration"`
 	State      string         `json:"state"`
-	Speed      *string        `json:"speed"`
+	Speed      string         `json:"speed,omitempty"`
 	Pass       bool           `json:"pass"`
 	Fail       bool           `json:"fail"`
 	Pending    bool           `json:"pending"`
-	Context    *string        `json:"context"`
 	Code       string         `json:"code"`
 	Err        MochawesomeErr `json:"err"`
 	UUID       string         `json:"uuid"`
@@ -77,17 +80,6 @@ type MochawesomeTest struct {
 type MochawesomeErr struct {
 	Message *string `json:"message,omitempty"`
 	Estack  *string `json:"estack,omitempty"`
-	Diff    *string `json:"diff"`
-	Set     bool    `json:"-"` // false: the test did not fail, written {}
-}
-
-// MarshalJSON writes {} for an unset error, the three fields otherwise.
-func (e MochawesomeErr) MarshalJSON() ([]byte, error) {
-	if !e.Set {
-		return []byte("{}"), nil
-	}
-	type plain MochawesomeErr
-	return MarshalJS(plain(e))
 }
 
 // MochawesomeMeta names the tools and their options.
@@ -101,6 +93,117 @@ type MochawesomeMeta struct {
 type MochawesomeTool struct {
 	Options any    `json:"options"`
 	Version string `json:"version"`
+}
+
+// MochawesomeOptions are mochawesome's own options as its meta records them.
+type MochawesomeOptions struct {
+	Quiet           bool   `json:"quiet"`
+	ReportFilename  string `json:"reportFilename"`
+	SaveHTML        bool   `json:"saveHtml"`
+	SaveJSON        bool   `json:"saveJson"`
+	ConsoleReporter string `json:"consoleReporter"`
+	UseInlineDiffs  bool   `json:"useInlineDiffs"`
+	Code            bool   `json:"code"`
+}
+
+// MargeOptions are the report generator's options as the meta records them.
+type MargeOptions struct {
+	ID             string `json:"id"`
+	ReportDir      string `json:"reportDir"`
+	ReportFilename string `json:"reportFilename"`
+	Timestamp      string `json:"timestamp,omitempty"`
+	Overwrite      bool   `json:"overwrite"`
+	HTML           bool   `json:"html"`
+	JSON           bool   `json:"json"`
+}
+
+// MochawesomeRun is one spec's run: a root suite carrying the spec's path
+// and one describe holding the tests.
+type MochawesomeRun struct {
+	Spec, Title         string // the spec's path; the describe's title
+	Start, End          time.Time
+	DurationMS          int64
+	Tests               []MochawesomeCase
+	RootUUID, SuiteUUID string
+	SlowMS              int64 // mocha's slow(): a passed test's speed
+	TimeoutMS           int   // mocha's timeout(): the suites' _timeout
+	MochaVersion        string
+	Mochawesome         MochawesomeOptions
+	MochawesomeVersion  string
+	Marge               MargeOptions
+	MargeVersion        string
+}
+
+// MochawesomeCase is one test; Err is set for a failed test (its message
+// begins with the error's name).
+type MochawesomeCase struct {
+	Title, State string // passed, failed, pending
+	DurationMS   int64
+	Code         string // the test's body, "" for a pending one
+	UUID         string
+	Err          *MochawesomeFailure
+}
+
+// MochawesomeFailure is a failed test's message and stack.
+type MochawesomeFailure struct{ Message, Estack string }
+
+// Report builds the report mochawesome writes for the run.
+func (r MochawesomeRun) Report() MochawesomeReport {
+	empty := func() MochawesomeSuite {
+		return MochawesomeSuite{BeforeHooks: []MochawesomeTest{}, AfterHooks: []MochawesomeTest{}, Tests: []MochawesomeTest{},
+			Suites: []MochawesomeSuite{}, Passes: []string{}, Failures: []string{}, Pending: []string{}, Skipped: []string{}, Timeout: r.TimeoutMS}
+	}
+	suite := empty()
+	suite.UUID, suite.Title, suite.Duration = r.SuiteUUID, r.Title, r.DurationMS
+	for _, c := range r.Tests {
+		t := MochawesomeTest{Title: c.Title, FullTitle: r.Title + " " + c.Title, Duration: c.DurationMS, State: c.State,
+			Pass: c.State == "passed", Fail: c.State == "failed", Pending: c.State == "pending", Code: c.Code,
+			UUID: c.UUID, ParentUUID: r.SuiteUUID}
+		switch c.State {
+		case "passed":
+			// mocha's Test#speed.
+			t.Speed = "fast"
+			if c.DurationMS > r.SlowMS {
+				t.Speed = "slow"
+			} else if c.DurationMS > r.SlowMS/2 {
+				t.Speed = "medium"
+			}
+			suite.Passes = append(suite.Passes, c.UUID)
+		case "failed":
+			if e := c.Err; e != nil {
+				msg, stack := e.Message, e.Estack
+				t.Err = MochawesomeErr{Message: &msg, Estack: &stack}
+			}
+			suite.Failures = append(suite.Failures, c.UUID)
+		default:
+			t.Duration = 0
+			suite.Pending = append(suite.Pending, c.UUID)
+		}
+		suite.Tests = append(suite.Tests, t)
+	}
+	root := empty()
+	root.UUID, root.FullFile, root.File, root.Root, root.RootEmpty = r.RootUUID, r.Spec, r.Spec, true, true
+	root.Suites = []MochawesomeSuite{suite}
+	n := len(r.Tests)
+	st := MochawesomeStats{Suites: 1, Tests: n, Passes: len(suite.Passes), Pending: len(suite.Pending), Failures: len(suite.Failures),
+		Start: ISOMS(r.Start), End: ISOMS(r.End), Duration: r.DurationMS, TestsRegistered: n}
+	if d := n - st.Pending; d > 0 {
+		st.PassPercent = float64(st.Passes) / float64(d) * 100
+	}
+	if n > 0 {
+		st.PendingPercent = float64(st.Pending) / float64(n) * 100
+	}
+	return MochawesomeReport{Stats: st, Results: []MochawesomeSuite{root}, Meta: MochawesomeMeta{
+		Mocha:       map[string]string{"version": r.MochaVersion},
+		Mochawesome: MochawesomeTool{Options: r.Mochawesome, Version: r.MochawesomeVersion},
+		Marge:       MochawesomeTool{Options: r.Marge, Version: r.MargeVersion},
+	}}
+}
+
+// JSON is the report as mochawesome hands it to marge.
+func (r MochawesomeRun) JSON() []byte {
+	b, _ := MarshalJS(r.Report())
+	return b
 }
 
 // MarshalJS is JSON.stringify: compact, no HTML escaping.

@@ -1,8 +1,8 @@
 // Package formats writes the controller's artifact formats that more than
 // one part of the project plays back (the simulator, the results package's
-// scenarios and benchmarks): one writer, so every caller plays the same
-// bytes (docs/formats.md a.2, b, c). Tested against bytes the real tools
-// wrote (results/testdata/real).
+// scenarios and benchmarks): one writer of each format, so every caller
+// plays the same bytes (docs/formats.md a–d). Tested against bytes the real
+// tools wrote (results/testdata/real) where such bytes exist.
 package formats
 
 import (

@@ -1,8 +1,6 @@
 package synth
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -43,73 +41,34 @@ func JUnit(s Spec, start time.Time) (name string, data []byte) {
 
 // CheckXMLJUnit renders the wrapper's bookkeeping XML: only check-xml-files.ts.
 func CheckXMLJUnit(start time.Time) []byte {
-	ts := start.UTC().Format("2006-01-02T15:04:05")
-	return []byte(fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="Mocha Tests" time="1.204" tests="1" failures="0">
-  <testsuite name="Root Suite" timestamp="%s" tests="0" file="cypress/e2e/check-xml-files.ts" time="0.000" failures="0">
-  </testsuite>
-  <testsuite name="check xml files" timestamp="%s" tests="1" time="1.204" failures="0">
-    <testcase name="check xml files all result files are valid XML" time="1.204" classname="all result files are valid XML">
-    </testcase>
-  </testsuite>
-</testsuites>`, ts, ts))
+	const title, test = "check xml files", "all result files are valid XML"
+	root := formats.JUnitSuite{Name: "Root Suite", Timestamp: start, File: "cypress/e2e/check-xml-files.ts"}
+	inner := formats.JUnitSuite{Name: title, Timestamp: start, Tests: 1, TimeS: 1.204,
+		Cases: []formats.JUnitCase{{Name: title + " " + test, Classname: test, TimeS: 1.204}}}
+	return formats.JUnit(1.204, 0, 0, []formats.JUnitSuite{root, inner})
 }
 
-// Mochawesome renders a mochawesome-report-generator 6 HTML page for one
-// spec, named as marge names it with timestamp isoDateTime:
-// [name]_[status]_<local time><UTC offset> in the given zone.
+// Mochawesome renders the mochawesome 8 report and marge 6 page for one
+// spec with the shared writer, named as marge names it with timestamp
+// isoDateTime: [name]_[status]_<local time><UTC offset> in the given zone.
 func Mochawesome(s Spec, start time.Time, loc *time.Location) (name string, data []byte) {
 	r := s.Row()
-	title := s.Machine + " " + s.Template
-	suite := formats.MochawesomeSuite{UUID: "suite-1", Title: title, BeforeHooks: []formats.MochawesomeTest{}, AfterHooks: []formats.MochawesomeTest{},
-		Tests: []formats.MochawesomeTest{}, Suites: []formats.MochawesomeSuite{}, Passes: []string{}, Failures: []string{}, Pending: []string{},
-		Skipped: []string{}, Duration: r.DurationMS, Timeout: 2000}
-	for i, st := range s.Steps {
-		u := fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i)
-		t := formats.MochawesomeTest{Title: st.Title, FullTitle: title + " " + st.Title, Duration: st.DurationMS, State: st.State,
-			Pass: st.State == "passed", Fail: st.State == "failed", Pending: st.State == "pending", UUID: u, ParentUUID: suite.UUID}
-		switch st.State {
-		case "passed":
-			fast := "fast"
-			t.Speed = &fast
-			suite.Passes = append(suite.Passes, u)
-		case "failed":
-			msg, stack := s.Error, s.Error+"\n    at Context.eval (webpack://cdc-e2e-cyp-12.17.4/./"+s.Path+":301:11)"
-			t.Err = formats.MochawesomeErr{Message: &msg, Estack: &stack, Set: true}
-			suite.Failures = append(suite.Failures, u)
-		default:
-			t.State, t.Pending, t.Duration = "pending", true, 0
-			suite.Pending = append(suite.Pending, u)
-		}
-		suite.Tests = append(suite.Tests, t)
-	}
 	end := start.Add(time.Duration(r.DurationMS) * time.Millisecond)
-	root := formats.MochawesomeSuite{UUID: "root-1", FullFile: s.Path, File: s.Path, BeforeHooks: []formats.MochawesomeTest{}, AfterHooks: []formats.MochawesomeTest{},
-		Tests: []formats.MochawesomeTest{}, Suites: []formats.MochawesomeSuite{suite}, Passes: []string{}, Failures: []string{}, Pending: []string{},
-		Skipped: []string{}, Root: true, RootEmpty: true, Timeout: 2000}
-	pp := 0.0
-	if r.Tests-r.Pending > 0 {
-		pp = float64(r.Passing) * 100 / float64(r.Tests-r.Pending)
+	run := formats.MochawesomeRun{Spec: s.Path, Title: s.Machine + " " + s.Template, Start: start, End: end, DurationMS: r.DurationMS,
+		RootUUID: "root-1", SuiteUUID: "suite-1",
+		// Cypress's slowTestThreshold; it runs mocha without timeouts.
+		SlowMS: 10000, TimeoutMS: 0,
+		MochaVersion: "7.0.1", MochawesomeVersion: "8.1.1", MargeVersion: "6.3.2",
+		Mochawesome: formats.MochawesomeOptions{ReportFilename: "[name]_[status]", SaveHTML: true, ConsoleReporter: "spec"},
+		Marge: formats.MargeOptions{ID: "default", ReportDir: "cypress/cmcReporter/mochawesome", ReportFilename: "[name]_[status]",
+			Timestamp: "isoDateTime", HTML: true}}
+	for i, st := range s.Steps {
+		c := formats.MochawesomeCase{Title: st.Title, State: st.State, DurationMS: st.DurationMS, UUID: fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i)}
+		if st.State == "failed" {
+			c.Err = &formats.MochawesomeFailure{Message: s.Error, Estack: s.Error + "\n    at Context.eval (webpack://cdc-e2e-cyp-12.17.4/./" + s.Path + ":301:11)"}
+		}
+		run.Tests = append(run.Tests, c)
 	}
-	report := formats.MochawesomeReport{
-		Stats: formats.MochawesomeStats{Suites: 1, Tests: r.Tests, Passes: r.Passing, Pending: r.Pending, Failures: r.Failing,
-			Start: start.UTC().Format("2006-01-02T15:04:05.000Z"), End: end.UTC().Format("2006-01-02T15:04:05.000Z"), Duration: r.DurationMS,
-			TestsRegistered: r.Tests, PassPercent: pp, PendingPercent: float64(r.Pending) * 100 / float64(max(1, r.Tests))},
-		Results: []formats.MochawesomeSuite{root},
-		Meta: formats.MochawesomeMeta{Mocha: map[string]string{"version": "7.0.1"},
-			Mochawesome: formats.MochawesomeTool{Options: map[string]any{}, Version: "7.1.3"},
-			Marge:       formats.MochawesomeTool{Options: map[string]any{}, Version: "6.2.0"}},
-	}
-	js, _ := formats.MarshalJS(report)
 	cfg := []byte(`{"reportFilename":"[name]_[status]","reportDir":"cypress/cmcReporter/mochawesome","timestamp":"isoDateTime"}`)
-	return formats.MochawesomeFileName("[name]_[status]", s.Path, r.Failing > 0, true, end, loc), formats.MochawesomeHTML(js, cfg)
-}
-
-// compactJSON is JSON.stringify: compact, without Go's HTML escaping.
-func compactJSON(v any) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	return bytes.TrimRight(b.Bytes(), "\n")
+	return formats.MochawesomeFileName("[name]_[status]", s.Path, r.Failing > 0, true, end, loc), formats.MochawesomeHTML(run.JSON(), cfg)
 }
