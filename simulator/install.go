@@ -18,7 +18,8 @@ import (
 var demoScenario []byte
 
 // DemoScenario is the built-in demo: a categorized run of several distro
-// groups with one failing host, seconds long at its speed.
+// groups with two hosts failing one step the same way, seconds long at
+// its speed.
 func DemoScenario() []byte { return append([]byte(nil), demoScenario...) }
 
 // StateDir is the simulator's own directory inside a simulated root.

@@ -420,7 +420,7 @@ func Banner(in Intro) string {
 	p("What happens: plan → approve → a simulated categorized run → one post per group → final summary.")
 	p("  1. plan: the bot posts the exact commands it would run, with buttons; nothing runs yet.")
 	p("  2. approve: [Approve] launches them on the simulated controller.")
-	p("  3. the run: a categorized run plays group after group (one host fails);")
+	p("  3. the run: a categorized run plays group after group (two hosts fail alike);")
 	p("     the bot watches it and edits its progress post.")
 	p("  4. one reply per finished group, in the run's thread.")
 	p("  5. the final summary; then `status` answers.")

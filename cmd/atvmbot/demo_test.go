@@ -25,7 +25,7 @@ func TestMain(m *testing.M) {
 }
 
 // D20: with no input the demo plays plan → approve → a categorized run of
-// at least two groups with one failing host → one post per group → final
+// at least two groups with two hosts failing alike → one post per group → final
 // summary, and ends cleanly.
 func TestDemo_D20_BuiltInScript(t *testing.T) {
 	if testing.Short() {
@@ -45,7 +45,8 @@ func TestDemo_D20_BuiltInScript(t *testing.T) {
 	for _, want := range []string{"What happens: plan → approve → a simulated categorized run", "simulated at 300× speed",
 		"── note ──\nThe run was simulated at 300× speed", "python3 ./cmc-templates.py --template_name cmc-e2e", "**Approved** by @qa-lead", "Final summary", "❌ FAILED", " - FAIL - ",
 		// D28: the seeded earlier run makes this the template's second run.
-		"did NOT match — KNOWN since e2e-demo-yesterday", "- atvm88-redhat8.10 - PASS — FIXED"} {
+		"did NOT match — KNOWN since e2e-demo-yesterday", "- atvm88-redhat8.10 - PASS — FIXED", "did NOT match — REGRESSION",
+		"- 2 hosts failed at 10. Verify data for cmotion — md5sum: WARNING: 1 computed checksum did NOT match: atvm121-ubuntu24.04, atvm71-redhat9.1"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("demo output lacks %q", want)
 		}
