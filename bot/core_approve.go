@@ -183,7 +183,7 @@ func (c *Core) launch(ctx context.Context, o *runOwner, run storage.Run, plan co
 		_ = c.DB.AddEvent(ctx, run.ID, "launch", step)
 		c.markPlanPost(ctx, plan.ID, fmt.Sprintf("✅ **Approved** by %s. Launching `%s`: %s …", userRef(run.ApprovedBy), run.Build, line))
 	}
-	got, err := c.Runner.Launch(ctx, run, plan, progress)
+	got, err := c.runnerOf(run).Launch(ctx, run, plan, progress)
 	stepsMu.Lock()
 	done := strings.Join(steps, " ✓ → ")
 	stepsMu.Unlock()

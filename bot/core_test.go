@@ -26,9 +26,15 @@ type scriptedRunner struct {
 	failWith error
 	stopped  int
 	launchAt time.Time // the controller clock at launch; zero: a fixed time
+	name     string    // the lock key; "" = ctl-test
 }
 
-func (r *scriptedRunner) Controller() string { return "ctl-test" }
+func (r *scriptedRunner) Controller() string {
+	if r.name != "" {
+		return r.name
+	}
+	return "ctl-test"
+}
 
 func (r *scriptedRunner) Launch(_ context.Context, _ storage.Run, p commands.Plan, progress func(string)) (Launched, error) {
 	r.mu.Lock()
