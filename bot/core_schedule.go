@@ -145,7 +145,11 @@ func (c *Core) schedulePlan(ctx context.Context, s storage.Schedule) (commands.P
 	if err != nil {
 		return commands.Plan{}, err
 	}
-	return commands.BuildPlan(*cmd.Plan, cfg)
+	req, _, err := c.onController(*cmd.Plan, s.ChannelID)
+	if err != nil {
+		return commands.Plan{}, err
+	}
+	return commands.BuildPlan(req, cfg)
 }
 
 func (c *Core) standingText(s storage.Schedule, hash string) string {
