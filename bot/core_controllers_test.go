@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/atvm/atvmbot/config"
@@ -117,5 +118,143 @@ func TestCore_C21_SamePlanOnTwoControllersIsTwoPlans(t *testing.T) {
 	open := openPlans(t, f)
 	if len(open) != 2 || open[0].Hash != open[1].Hash || open[0].ID == open[1].ID || open[0].Controller == open[1].Controller {
 		t.Fatalf("want two open plans, one per controller, same hash: %+v", open)
+	}
+}
+
+// planAndApprove plans the W3 request on a controller in a channel and
+// approves it by id; the launch has finished when it returns.
+func planAndApprove(t *testing.T, f *coreFixture, channel, ctl string) Reply {
+	t.Helper()
+	id := planOn(t, f, channel, ctl)
+	rep := f.core.Handle(context.Background(), Incoming{Source: SourceConsole, UserName: "qa-lead", ChannelID: channel, Text: "approve " + id})
+	f.core.Wait()
+	return rep
+}
+
+func planOn(t *testing.T, f *coreFixture, channel, ctl string) string {
+	t.Helper()
+	rep := f.core.Handle(context.Background(), Incoming{Source: SourceConsole, UserName: "alice", ChannelID: channel,
+		Text: "plan cmc-e2e --containsVm redhat,ubuntu --categorize --controller " + ctl})
+	open, _ := f.db.OpenPlans(context.Background(), channel)
+	for _, p := range open {
+		if p.Controller == ctl {
+			return p.ID
+		}
+	}
+	t.Fatalf("no open plan on %s after %q", ctl, rep.Ephemeral)
+	return ""
+}
+
+func w3Statuses() []results.Status {
+	rh := results.Subrun{Name: "redhat", State: results.SubrunCompleted, Hosts: []string{"atvm71-redhat9.1"}, Finished: true}
+	ubRunning := results.Subrun{Name: "ubuntu", State: results.SubrunRunning, Hosts: []string{"atvm5-ubuntu22.04"}}
+	ubDone := results.Subrun{Name: "ubuntu", State: results.SubrunFailed, Hosts: []string{"atvm5-ubuntu22.04"}, Finished: true}
+	h1, h2run, h2fail := host("atvm71-redhat9.1", "redhat", results.HostPass), host("atvm5-ubuntu22.04", "ubuntu", results.HostRunning), host("atvm5-ubuntu22.04", "ubuntu", results.HostFail)
+	return []results.Status{
+		categorized(results.RunRunning, rh, ubRunning, h1, h2run),
+		categorized(results.RunRunning, rh, ubRunning, h1, h2run),
+		categorized(results.RunFailed, rh, ubDone, h1, h2fail),
+	}
+}
+
+// A's lock never blocks B; a second approval for a busy controller is
+// refused naming it (D15); each run is polled by its own controller's runner
+// and posts once per finished group and once at the end (W1, W3).
+func TestCore_C21_D15_EachControllerItsOwnLock_W3_PostsOncePerRun(t *testing.T) {
+	f, rs := newCores(t, []string{"a", "b"}, "", w3Statuses()...)
+	ch := f.console.Channel()
+	for _, step := range []struct {
+		ctl  string
+		want string // in the reply
+	}{
+		{"a", "Approved plan"},
+		{"b", "Approved plan"}, // while a runs
+		{"a", "controller `a` is busy"},
+		{"b", "controller `b` is busy"},
+	} {
+		if rep := planAndApprove(t, f, ch, step.ctl); !strings.Contains(rep.Ephemeral, step.want) {
+			t.Fatalf("approve on %s: %q, want %q", step.ctl, rep.Ephemeral, step.want)
+		}
+	}
+	ctx := context.Background()
+	runOf := map[string]storage.Run{}
+	for _, ctl := range []string{"a", "b"} {
+		if n := len(rs[ctl].launched); n != 1 {
+			t.Fatalf("runner %s launched %d runs, want 1", ctl, n)
+		}
+		runID, _, _, held, _ := f.db.Lock(ctx, ctl)
+		if !held {
+			t.Fatalf("controller %s is not locked by its run", ctl)
+		}
+		r, err := f.db.GetRun(ctx, runID)
+		if err != nil || r.Controller != ctl {
+			t.Fatalf("run %s on %q, %v; want on %s", runID, r.Controller, err, ctl)
+		}
+		runOf[ctl] = r
+	}
+	for i := 0; i < 6; i++ {
+		f.core.Tick(ctx)
+	}
+	for _, ctl := range []string{"a", "b"} {
+		run := runOf[ctl]
+		rs[ctl].mu.Lock()
+		polled := append([]string(nil), rs[ctl].polled...)
+		rs[ctl].mu.Unlock()
+		if len(polled) == 0 {
+			t.Fatalf("runner %s never polled", ctl)
+		}
+		for _, id := range polled {
+			if id != run.ID {
+				t.Fatalf("runner %s polled run %s, not its own %s", ctl, id, run.ID)
+			}
+		}
+		posts, _ := f.db.RunPosts(ctx, run.ID)
+		kinds := map[string]int{}
+		for _, p := range posts {
+			kinds[p.Kind]++
+		}
+		if kinds["subrun"] != 2 || kinds["final"] != 1 {
+			t.Fatalf("run on %s posted %v; want 2 sub-run posts and 1 final", ctl, kinds)
+		}
+		if got, _ := f.db.GetRun(ctx, run.ID); got.State != results.RunFailed {
+			t.Fatalf("run on %s ended %s, want FAILED", ctl, got.State)
+		}
+		if _, _, _, held, _ := f.db.Lock(ctx, ctl); held {
+			t.Fatalf("controller %s stayed locked after its run", ctl)
+		}
+	}
+}
+
+// Two approvals for one controller at once (plans of two channels): one
+// launches, the other is refused busy; the other controller is untouched.
+func TestCore_C21_D15_TwoApprovalsForOneControllerSerialize(t *testing.T) {
+	f, rs := newCores(t, []string{"a", "b"}, "", results.Status{State: results.RunRunning})
+	chans := []string{f.console.Channel(), "ops"}
+	ids := []string{planOn(t, f, chans[0], "a"), planOn(t, f, chans[1], "a")}
+	reps := make([]Reply, 2)
+	var wg sync.WaitGroup
+	for i := range chans {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reps[i] = f.core.Handle(context.Background(), Incoming{Source: SourceConsole, UserName: "qa-lead", ChannelID: chans[i], Text: "approve " + ids[i]})
+		}()
+	}
+	wg.Wait()
+	f.core.Wait()
+	approved, busy := 0, 0
+	for _, r := range reps {
+		switch {
+		case strings.Contains(r.Ephemeral, "Approved plan"):
+			approved++
+		case strings.Contains(r.Ephemeral, "controller `a` is busy"):
+			busy++
+		}
+	}
+	if approved != 1 || busy != 1 || len(rs["a"].launched) != 1 || len(rs["b"].launched) != 0 {
+		t.Fatalf("replies %q; a launched %d, b %d; want one approved, one refused busy", []string{reps[0].Ephemeral, reps[1].Ephemeral}, len(rs["a"].launched), len(rs["b"].launched))
+	}
+	if rep := planAndApprove(t, f, chans[0], "b"); !strings.Contains(rep.Ephemeral, "Approved plan") {
+		t.Fatalf("b while a is busy: %q", rep.Ephemeral)
 	}
 }
