@@ -258,3 +258,70 @@ func TestCore_C21_D15_TwoApprovalsForOneControllerSerialize(t *testing.T) {
 		t.Fatalf("b while a is busy: %q", rep.Ephemeral)
 	}
 }
+
+// A state file from a single controller holds its run's lock under the
+// runner's old key (its address). After a restart, with the same block or
+// moved under controllers:, the lock stays held until that run ends: the run
+// is followed by the controller's runner, and a second approval on the same
+// configuration is refused busy (D15).
+func TestCore_C21_D15_LockUnderTheOldKeySurvivesARestart(t *testing.T) {
+	const oldKey = "10.0.0.1:22"
+	for _, tc := range []struct {
+		name    string
+		restart func(f *coreFixture, r *scriptedRunner)
+		busy    bool // a new approval is refused busy by the lock itself
+	}{
+		{"same single block", func(f *coreFixture, r *scriptedRunner) {
+			r.name = oldKey
+			f.core.Runner = r
+		}, true},
+		{"moved under controllers:", func(f *coreFixture, r *scriptedRunner) {
+			r.name = config.DefaultControllerName
+			f.core.Runner = nil
+			f.core.Runners = map[string]Runner{config.DefaultControllerName: r}
+			f.core.Cfg.Controllers = map[string]config.ControllerEntry{config.DefaultControllerName: {Controller: f.core.Cfg.Controller}}
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newCore(t)
+			f.runner.name = oldKey
+			if rep := f.say(t, "qa-lead", "plan cmc-e2e --containsVm redhat,ubuntu --categorize"); !strings.Contains(rep.Ephemeral, "posted") {
+				t.Fatal(rep.Ephemeral)
+			}
+			f.say(t, "qa-lead", "approve")
+			f.core.Wait()
+			runID, _, _, held, _ := f.db.Lock(ctx, oldKey)
+			if !held {
+				t.Fatal("no lock under the old key")
+			}
+			// The restart: a new core over the same state file.
+			after := &scriptedRunner{statuses: w3Statuses()}
+			cfg := *f.core.Cfg
+			f.core = &Core{Cfg: &cfg, DB: f.db, Chat: f.console, Log: f.core.Log, Version: "vtest", Channel: f.console.Channel()}
+			tc.restart(f, after)
+			f.core.Tick(ctx)
+			if id, _, _, held, _ := f.db.Lock(ctx, oldKey); !held || id != runID {
+				t.Fatalf("the old lock was released while its run is live (held %v by %q)", held, id)
+			}
+			if tc.busy {
+				f.say(t, "alice", "plan cmc-e2e --containsVm redhat9.6")
+				if rep := f.say(t, "qa-lead", "approve"); !strings.Contains(rep.Ephemeral, "the controller is busy") {
+					t.Fatalf("second approval: %q", rep.Ephemeral)
+				}
+			}
+			for i := 0; i < 5; i++ {
+				f.core.Tick(ctx)
+			}
+			if len(after.polled) == 0 || after.polled[0] != runID {
+				t.Fatalf("the run was not followed after the restart: polled %v", after.polled)
+			}
+			if got, _ := f.db.GetRun(ctx, runID); got.State != results.RunFailed {
+				t.Fatalf("run ended %s, want FAILED", got.State)
+			}
+			if _, _, _, held, _ := f.db.Lock(ctx, oldKey); held {
+				t.Fatal("the old lock outlived its run")
+			}
+		})
+	}
+}
