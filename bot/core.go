@@ -65,10 +65,13 @@ type Observation struct {
 // Core answers commands and watches runs. It is the same against the
 // console and Mattermost: chat goes through Chat, state through storage.
 type Core struct {
-	Cfg     *config.Config
-	DB      *storage.DB
-	Chat    Chat
+	Cfg  *config.Config
+	DB   *storage.DB
+	Chat Chat
+	// Runner is the only controller's Runner; with several controllers,
+	// the main one's (Runners holds them all, by configured name).
 	Runner  Runner
+	Runners map[string]Runner
 	Log     zerolog.Logger
 	Metrics *Metrics
 	Version string

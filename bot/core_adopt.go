@@ -21,7 +21,7 @@ import (
 // discoverer is the Runner's view of the controller's own state, nil when
 // it has none.
 func (c *Core) discoverer() Discoverer {
-	d, _ := c.Runner.(Discoverer)
+	d, _ := c.mainRunner().(Discoverer)
 	return d
 }
 
@@ -31,7 +31,7 @@ func (c *Core) discoveredRun(ctx context.Context, d controller.Discovered, by st
 	if err != nil {
 		return storage.Run{}, err
 	}
-	return storage.Run{Build: d.Build, Controller: c.Runner.Controller(), Template: commands.FlagValue(strings.Fields(d.TemplateCommand), "--template_name"),
+	return storage.Run{Build: d.Build, Controller: c.mainRunner().Controller(), Template: commands.FlagValue(strings.Fields(d.TemplateCommand), "--template_name"),
 		Categorized: d.Categorized, Adopted: true, State: results.RunRunning, ControllerStart: l.ControllerStart,
 		RunnerPID: l.RunnerPID, RunnerStart: l.RunnerStart, ScopeJSON: l.ScopeJSON}, nil
 }
@@ -146,12 +146,19 @@ func sameFinishedRun(r storage.Run, d controller.Discovered) bool {
 }
 
 // liveOnController says what, besides the bot's own active runs, is live
-// on the controller: an approval is refused while it is (D15). "" = free.
+// on the main controller (D15). "" = free.
 func (c *Core) liveOnController(ctx context.Context) (string, error) {
-	if c.discoverer() == nil {
+	return c.liveOn(ctx, c.mainRunner())
+}
+
+// liveOn says what, besides the bot's own active runs, is live on a
+// runner's controller: an approval is refused while it is (D15). "" = free.
+func (c *Core) liveOn(ctx context.Context, rn Runner) (string, error) {
+	disc, _ := rn.(Discoverer)
+	if disc == nil {
 		return "", nil
 	}
-	d, err := c.discoverer().Discover(ctx, true)
+	d, err := disc.Discover(ctx, true)
 	if err != nil {
 		return "", err
 	}
@@ -160,12 +167,12 @@ func (c *Core) liveOnController(ctx context.Context) (string, error) {
 		return "", err
 	}
 	for _, r := range active {
-		if r.Controller == c.Runner.Controller() {
+		if r.Controller == rn.Controller() {
 			return "", nil // the lock names it: ApproveAndCreateRun refuses with its holder
 		}
 	}
 	if len(d.Live) > 0 {
-		return c.holderMessage(ctx, d.Live[0]), nil
+		return c.holderMessage(ctx, rn, d.Live[0]), nil
 	}
 	if len(d.Templates) > 0 {
 		t := d.Templates[0]
@@ -177,10 +184,10 @@ func (c *Core) liveOnController(ctx context.Context) (string, error) {
 
 // holderMessage names who started a live run, when, its build and where
 // its status is (D15).
-func (c *Core) holderMessage(ctx context.Context, l controller.Discovered) string {
+func (c *Core) holderMessage(ctx context.Context, rn Runner, l controller.Discovered) string {
 	who := "started by hand on the controller"
 	link := fmt.Sprintf("`/atvm status %s`", l.Build)
-	if r, err := c.DB.RunByRunner(ctx, c.Runner.Controller(), l.RunnerPID, ""); err == nil && r.Build == l.Build {
+	if r, err := c.DB.RunByRunner(ctx, rn.Controller(), l.RunnerPID, ""); err == nil && r.Build == l.Build {
 		who = fmt.Sprintf("launched by the bot (approved by %s; recorded as %s)", userRef(r.ApprovedBy), r.State)
 		if r.RootPostID != "" {
 			link = c.Chat.PostLink(r.RootPostID) + " or " + link
@@ -271,7 +278,7 @@ func (c *Core) watch(ctx context.Context, in Incoming, build string) Reply {
 // queued plan would launch later on a controller nobody re-checked.
 func (c *Core) queue(ctx context.Context, in Incoming) Reply {
 	var b strings.Builder
-	ctl := c.Runner.Controller()
+	ctl := c.mainRunner().Controller()
 	fmt.Fprintf(&b, "**Controller `%s`**: ", ctl)
 	busy := false
 	if runID, _, _, held, err := c.DB.Lock(ctx, ctl); err == nil && held {

@@ -47,9 +47,14 @@ func (c *Core) approve(ctx context.Context, in Incoming, a commands.Approval) Re
 		// The button was made for another version of this plan (P2).
 		return refused(fmt.Sprintf("plan %s changed after this button was made; use the newest plan post", stored.ID))
 	}
+	// The plan's controller; "" (a plan from before names) is the main one.
+	rn, ok := c.runnerNamed(stored.Controller)
+	if !ok {
+		return refused(fmt.Sprintf("plan %s is for controller %s, which the bot is no longer configured for; make the plan again", stored.ID, stored.Controller))
+	}
 	// D15: the controller is asked first; a run started there by hand holds
 	// it like the bot's own. An unanswered question refuses (fail closed).
-	if busy, err := c.liveOnController(ctx); err != nil {
+	if busy, err := c.liveOn(ctx, rn); err != nil {
 		c.Log.Warn().Err(err).Msg("approve: the controller did not answer")
 		return refused("the controller did not answer, so the bot cannot tell whether a run is live on it; try again shortly")
 	} else if busy != "" {
@@ -57,7 +62,7 @@ func (c *Core) approve(ctx context.Context, in Incoming, a commands.Approval) Re
 	}
 	watcher := a.Watcher(plan)
 	run := storage.Run{
-		ID: newRunID(plan.Build, c.now()), PlanID: plan.ID, Build: plan.Build, Controller: c.Runner.Controller(),
+		ID: newRunID(plan.Build, c.now()), PlanID: plan.ID, Build: plan.Build, Controller: rn.Controller(),
 		Template: plan.Template, Categorized: plan.Categorized, Watcher: watcher, State: results.RunApproved,
 		PlannedBy: stored.CreatedBy, ApprovedBy: in.UserName, ChannelID: stored.ChannelID,
 		PlannedByID: stored.CreatedByID, ApprovedByID: in.UserID,
@@ -129,18 +134,27 @@ func (c *Core) pickPlan(ctx context.Context, channel, named string) (storage.Pla
 func (c *Core) busyMessage(ctx context.Context, l *storage.ErrLocked) string {
 	r, err := c.DB.GetRun(ctx, l.RunID)
 	if err != nil {
-		return fmt.Sprintf("the controller is busy with run %s (approved by %s at %s)", l.RunID, userRef(l.Holder), c.fmtTime(l.Since))
+		return fmt.Sprintf("%s is busy with run %s (approved by %s at %s)", c.controllerWord(l.Controller), l.RunID, userRef(l.Holder), c.fmtTime(l.Since))
 	}
 	link := fmt.Sprintf("`/atvm status %s`", r.Build)
 	if r.RootPostID != "" {
 		link = c.Chat.PostLink(r.RootPostID) + " or " + link
 	}
 	if r.Adopted {
-		return fmt.Sprintf("the controller is busy: `%s` (%s) started by hand on the controller at %s, watched since %s asked — see %s. One run at a time per controller.",
-			r.Build, r.State, c.fmtTime(r.ControllerStart), userRef(l.Holder), link)
+		return fmt.Sprintf("%s is busy: `%s` (%s) started by hand on the controller at %s, watched since %s asked — see %s. One run at a time per controller.",
+			c.controllerWord(l.Controller), r.Build, r.State, c.fmtTime(r.ControllerStart), userRef(l.Holder), link)
 	}
-	return fmt.Sprintf("the controller is busy: `%s` (%s) approved by %s at %s — see %s. One run at a time per controller.",
-		r.Build, r.State, userRef(l.Holder), c.fmtTime(l.Since), link)
+	return fmt.Sprintf("%s is busy: `%s` (%s) approved by %s at %s — see %s. One run at a time per controller.",
+		c.controllerWord(l.Controller), r.Build, r.State, userRef(l.Holder), c.fmtTime(l.Since), link)
+}
+
+// controllerWord names a controller by its lock key in a refusal: "the
+// controller" when there is one, its name when there are several.
+func (c *Core) controllerWord(key string) string {
+	if len(c.Runners) < 2 {
+		return "the controller"
+	}
+	return "controller `" + key + "`"
 }
 
 // launch runs the launch sequence and records each step; the plan post shows
@@ -183,7 +197,7 @@ func (c *Core) launch(ctx context.Context, o *runOwner, run storage.Run, plan co
 		_ = c.DB.AddEvent(ctx, run.ID, "launch", step)
 		c.markPlanPost(ctx, plan.ID, fmt.Sprintf("✅ **Approved** by %s. Launching `%s`: %s …", userRef(run.ApprovedBy), run.Build, line))
 	}
-	got, err := c.Runner.Launch(ctx, run, plan, progress)
+	got, err := c.runnerOf(run).Launch(ctx, run, plan, progress)
 	stepsMu.Lock()
 	done := strings.Join(steps, " ✓ → ")
 	stepsMu.Unlock()

@@ -36,14 +36,19 @@ func (c *Core) postPlan(ctx context.Context, in Incoming, cmd commands.Command, 
 	if err != nil {
 		return internalError(c.Log, "reading the blacklist", err), nil
 	}
-	p, err := commands.BuildPlan(*cmd.Plan, cfg)
+	req, ctl, err := c.onController(*cmd.Plan, in.ChannelID)
+	if err != nil {
+		c.Metrics.Refused("plan")
+		return Reply{Ephemeral: "⚠️ Plan refused: " + err.Error(), refusal: err}, nil
+	}
+	p, err := commands.BuildPlan(req, cfg)
 	if err != nil {
 		c.Metrics.Refused("plan")
 		return Reply{Ephemeral: "⚠️ Plan refused: " + err.Error(), refusal: err}, nil
 	}
 	_, blVersion, _ := c.DB.Blacklist(ctx)
 	now := c.now()
-	id, open, err := c.planID(ctx, p, in.ChannelID, now)
+	id, open, err := c.planID(ctx, p, in.ChannelID, ctl, now)
 	if err != nil {
 		return internalError(c.Log, "reading the plans", err), nil
 	}
@@ -54,7 +59,8 @@ func (c *Core) postPlan(ctx context.Context, in Incoming, cmd commands.Command, 
 	p.ID = id
 	body, _ := json.Marshal(p)
 	rec := storage.Plan{ID: p.ID, Hash: p.Hash, ChannelID: in.ChannelID, RootID: in.RootID, Template: p.Template, Build: p.Build,
-		PlanJSON: string(body), CreatedBy: in.UserName, CreatedByID: in.UserID, CreatedAt: now, ExpiresAt: now.Add(c.Cfg.Approvals.PlanTTL), BlacklistVersion: blVersion}
+		PlanJSON: string(body), CreatedBy: in.UserName, CreatedByID: in.UserID, CreatedAt: now, ExpiresAt: now.Add(c.Cfg.Approvals.PlanTTL), BlacklistVersion: blVersion,
+		Controller: ctl}
 	superseded, err := c.DB.InsertPlan(ctx, rec)
 	if err != nil {
 		return internalError(c.Log, "storing the plan", err), nil
@@ -80,14 +86,33 @@ func (c *Core) postPlan(ctx context.Context, in Incoming, cmd commands.Command, 
 	return Reply{Ephemeral: fmt.Sprintf("Plan `%s` posted: %s. Nothing runs until an approver approves it.", p.ID, c.Chat.PostLink(postID)), posted: true}, &p
 }
 
+// onController resolves the controller a plan request runs on: the one it
+// names, else the channel's, else the only one (a refusal lists them). With
+// several controllers the request then names it, so the plan post shows it
+// and the approval rebuilds the plan for it; one controller needs no name.
+func (c *Core) onController(req commands.PlanRequest, channel string) (commands.PlanRequest, string, error) {
+	ctl, err := c.Cfg.ResolveController(req.Controller, channel)
+	if err != nil {
+		return req, "", err
+	}
+	if _, ok := c.runnerNamed(ctl); !ok {
+		return req, "", fmt.Errorf("controller %s is configured but the bot has no connection to it; controllers: %s", ctl, strings.Join(c.Cfg.ControllerNames(), ", "))
+	}
+	if len(c.Cfg.ControllerNames()) > 1 {
+		req.Controller = ctl
+	}
+	return req, ctl, nil
+}
+
 // planButtons are a plan's buttons, signed for its hash and channel and
 // ending with the plan (P2).
 // planID is the id a new plan gets: the planner's (from the hash) unless an
-// open plan of another channel holds it, then one derived from the hash and
-// the channel (ids are unique per channel). An open plan of this channel with
-// the same id that has not expired is returned instead: it is the same plan.
-// One that expired is closed here, so the same request makes a fresh plan.
-func (c *Core) planID(ctx context.Context, p commands.Plan, channel string, now time.Time) (string, *storage.Plan, error) {
+// open plan of another channel or controller holds it, then one derived from
+// the hash, the channel and (for another controller) the controller. An
+// open plan of this channel and controller with the same id that has not
+// expired is returned instead: it is the same plan. One that expired is
+// closed here, so the same request makes a fresh plan.
+func (c *Core) planID(ctx context.Context, p commands.Plan, channel, ctl string, now time.Time) (string, *storage.Plan, error) {
 	id := p.ID
 	for i := 0; i < 4; i++ {
 		old, err := c.DB.GetPlan(ctx, id)
@@ -107,16 +132,34 @@ func (c *Core) planID(ctx context.Context, p commands.Plan, channel string, now 
 			c.markPlanPost(ctx, old.ID, "⌛ **Expired** — nothing was run. The same request makes a fresh plan.")
 			return id, nil, nil
 		}
+		key := p.Hash + "|" + channel
 		if old.ChannelID == channel {
-			if old.PostID == "" {
+			if !c.sameController(old.Controller, ctl) {
+				// The same commands on another controller are another plan:
+				// the hash leaves the controller out (it proves the commands).
+				key += "|" + ctl
+			} else if old.PostID == "" {
 				return id, nil, nil
+			} else {
+				return id, &old, nil
 			}
-			return id, &old, nil
 		}
-		sum := sha256.Sum256([]byte(p.Hash + "|" + channel + "|" + strconv.Itoa(i)))
+		sum := sha256.Sum256([]byte(key + "|" + strconv.Itoa(i)))
 		id = "p-" + hex.EncodeToString(sum[:])[:6]
 	}
 	return "", nil, fmt.Errorf("no free plan id for %s", p.ID)
+}
+
+// sameController reports whether two stored controller names are one; ""
+// (a plan from before names) is the main controller.
+func (c *Core) sameController(a, b string) bool {
+	if a == "" {
+		a = c.Cfg.MainControllerName()
+	}
+	if b == "" {
+		b = c.Cfg.MainControllerName()
+	}
+	return a == b
 }
 
 func planButtons(p commands.Plan, channel string, expires time.Time) []Button {

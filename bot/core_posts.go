@@ -345,7 +345,7 @@ func hasResults(st results.Status) bool {
 // result once with a note (W4, D3).
 func (c *Core) hung(ctx context.Context, run storage.Run, st results.Status) {
 	_ = c.DB.AddEvent(ctx, run.ID, "hung", "results captured; stopping the runner")
-	if err := c.Runner.Stop(ctx, run); err != nil {
+	if err := c.runnerOf(run).Stop(ctx, run); err != nil {
 		c.Log.Warn().Err(err).Str("run", run.ID).Msg("stopping a hung runner")
 		return // try again next tick; the captured status is stored
 	}

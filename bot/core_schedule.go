@@ -145,7 +145,11 @@ func (c *Core) schedulePlan(ctx context.Context, s storage.Schedule) (commands.P
 	if err != nil {
 		return commands.Plan{}, err
 	}
-	return commands.BuildPlan(*cmd.Plan, cfg)
+	req, _, err := c.onController(*cmd.Plan, s.ChannelID)
+	if err != nil {
+		return commands.Plan{}, err
+	}
+	return commands.BuildPlan(req, cfg)
 }
 
 func (c *Core) standingText(s storage.Schedule, hash string) string {
@@ -304,7 +308,7 @@ func (c *Core) fire(ctx context.Context, s storage.Schedule, at time.Time) {
 		_ = c.DB.SetFireOutcome(ctx, s.ID, at, o, detail)
 		c.Metrics.ScheduleFire(o)
 	}
-	if runID, holder, _, held, err := c.DB.Lock(ctx, c.Runner.Controller()); err == nil && held {
+	if runID, holder, _, held, err := c.DB.Lock(ctx, c.scheduleLockKey(s)); err == nil && held {
 		msg := fmt.Sprintf("the controller is busy with run %s (%s)", runID, userRef(holder))
 		if r, err := c.DB.GetRun(ctx, runID); err == nil {
 			msg = fmt.Sprintf("the controller is busy with `%s` (%s)", r.Build, userRef(holder))
@@ -355,6 +359,20 @@ func (c *Core) fire(ctx context.Context, s storage.Schedule, at time.Time) {
 	outcome(storage.FireLaunched, posted.ID)
 	c.schedulePost(ctx, s, at, "launched", fmt.Sprintf("🚀 Plan `%s` launched by schedule `%s`, approved by %s on %s (standing approval).",
 		posted.ID, s.ID, userRef(s.StandingBy), c.fmtTime(s.StandingAt)))
+}
+
+// scheduleLockKey is the lock key of the controller a schedule's plan runs
+// on; the main one's when its words no longer resolve (the plan then says
+// why).
+func (c *Core) scheduleLockKey(s storage.Schedule) string {
+	if cmd, err := commands.Parse(commands.SchedulePlanText(s.Words)); err == nil && cmd.Plan != nil {
+		if _, ctl, err := c.onController(*cmd.Plan, s.ChannelID); err == nil {
+			if rn, ok := c.runnerNamed(ctl); ok {
+				return rn.Controller()
+			}
+		}
+	}
+	return c.mainRunner().Controller()
 }
 
 // approverPings mentions the approvers, who are asked to approve.

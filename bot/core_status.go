@@ -275,7 +275,7 @@ func (c *Core) cancelLaunch(ctx context.Context, in Incoming, o *runOwner, run s
 	// The template step may run for minutes and outlive its SSH session:
 	// stop it now rather than wait for it.
 	sctx, stop := context.WithTimeout(ctx, c.pollTimeout())
-	if err := c.Runner.Cancel(sctx, run); err != nil {
+	if err := c.runnerOf(run).Cancel(sctx, run); err != nil {
 		c.Log.Warn().Err(err).Str("run", run.ID).Msg("stopping the launch's current step")
 	}
 	stop()

@@ -26,9 +26,16 @@ type scriptedRunner struct {
 	failWith error
 	stopped  int
 	launchAt time.Time // the controller clock at launch; zero: a fixed time
+	name     string    // the lock key; "" = ctl-test
+	polled   []string  // the runs polled, in order
 }
 
-func (r *scriptedRunner) Controller() string { return "ctl-test" }
+func (r *scriptedRunner) Controller() string {
+	if r.name != "" {
+		return r.name
+	}
+	return "ctl-test"
+}
 
 func (r *scriptedRunner) Launch(_ context.Context, _ storage.Run, p commands.Plan, progress func(string)) (Launched, error) {
 	r.mu.Lock()
@@ -47,9 +54,10 @@ func (r *scriptedRunner) Launch(_ context.Context, _ storage.Run, p commands.Pla
 	return Launched{ControllerStart: at, RunnerPID: 4242, RunnerStart: "99"}, nil
 }
 
-func (r *scriptedRunner) Poll(context.Context, storage.Run) (Observation, error) {
+func (r *scriptedRunner) Poll(_ context.Context, run storage.Run) (Observation, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.polled = append(r.polled, run.ID)
 	i := r.polls
 	if i >= len(r.statuses) {
 		i = len(r.statuses) - 1

@@ -111,7 +111,7 @@ func (c *Core) pollTimeout() time.Duration {
 func (c *Core) poll(ctx context.Context, o *runOwner, run storage.Run) (results.Status, error) {
 	pctx, cancel := context.WithTimeout(ctx, c.pollTimeout())
 	defer cancel()
-	obs, err := c.Runner.Poll(pctx, run)
+	obs, err := c.runnerOf(run).Poll(pctx, run)
 	c.Metrics.Poll(err)
 	if err != nil {
 		return results.Status{}, err
@@ -195,7 +195,7 @@ func (c *Core) drainLocks(ctx context.Context) {
 func (c *Core) stopAndRelease(ctx context.Context, run storage.Run) error {
 	sctx, cancel := context.WithTimeout(ctx, c.pollTimeout())
 	defer cancel()
-	if err := c.Runner.Cancel(sctx, run); err != nil {
+	if err := c.runnerOf(run).Cancel(sctx, run); err != nil {
 		c.Log.Warn().Err(err).Str("run", run.ID).Msg("stopping a cancelled run's runner; the controller stays locked until it is stopped")
 		return err
 	}

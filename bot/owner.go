@@ -91,8 +91,10 @@ func (c *Core) forgetOwner(runID string) {
 	c.ownersMu.Lock()
 	delete(c.owners, runID)
 	c.ownersMu.Unlock()
-	if f, ok := c.Runner.(interface{ Forget(runID string) }); ok {
-		f.Forget(runID)
+	for _, r := range c.allRunners() {
+		if f, ok := r.(interface{ Forget(runID string) }); ok {
+			f.Forget(runID)
+		}
 	}
 }
 

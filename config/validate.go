@@ -51,9 +51,6 @@ func (c *Config) Validate(mode Mode) (problems, warnings Problems) {
 		}
 	}
 	c.validateControllers(p, mode)
-	if n := len(c.ControllerNames()); n > 1 && mode == ModeServe {
-		warnings = append(warnings, fmt.Sprintf("controllers: %d controllers are configured; this version still runs every plan on %s", n, c.MainControllerName()))
-	}
 	if c.Storage.Path == "" {
 		p("storage.path", "is empty; name the SQLite file")
 	}

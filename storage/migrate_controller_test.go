@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -57,5 +59,47 @@ func TestMigration6_C21_PlansCarryTheirController(t *testing.T) {
 	openPlans, err := db.OpenPlans(ctx, "c2")
 	if err != nil || len(openPlans) != 1 || openPlans[0].Controller != "lab2" {
 		t.Fatalf("open plans: %+v %v", openPlans, err)
+	}
+}
+
+func TestPlans_C21_NewerPlanSupersedesOnlyItsControllers(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now()
+	for _, tc := range []struct {
+		name       string
+		older      []Plan // inserted in order, all open before the new one
+		new        Plan
+		superseded []string
+	}{
+		{"same controller", []Plan{{ID: "p-a1", Controller: "a"}}, Plan{ID: "p-a2", Controller: "a"}, []string{"p-a1"}},
+		{"other controller stays open", []Plan{{ID: "p-a1", Controller: "a"}}, Plan{ID: "p-b1", Controller: "b"}, nil},
+		{"a plan from before names is every controller's", []Plan{{ID: "p-old"}}, Plan{ID: "p-b1", Controller: "b"}, []string{"p-old"}},
+		{"a plan without a name supersedes all", []Plan{{ID: "p-a1", Controller: "a"}, {ID: "p-b1", Controller: "b"}}, Plan{ID: "p-new"}, []string{"p-a1", "p-b1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := open(t, filepath.Join(t.TempDir(), "s.db"))
+			fill := func(p Plan) Plan {
+				p.Hash, p.ChannelID, p.Template, p.Build, p.PlanJSON, p.CreatedBy = "h-"+p.ID, "c", "cmc-e2e", "b", "{}", "u"
+				p.CreatedAt, p.ExpiresAt = now, now.Add(time.Hour)
+				return p
+			}
+			for _, p := range tc.older {
+				if _, err := db.InsertPlan(ctx, fill(p)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sup, err := db.InsertPlan(ctx, fill(tc.new))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sort.Strings(sup)
+			if strings.Join(sup, ",") != strings.Join(tc.superseded, ",") {
+				t.Fatalf("superseded %v, want %v", sup, tc.superseded)
+			}
+			live, _ := db.OpenPlans(ctx, "c")
+			if want := len(tc.older) - len(tc.superseded) + 1; len(live) != want {
+				t.Fatalf("%d open plans, want %d", len(live), want)
+			}
+		})
 	}
 }

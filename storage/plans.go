@@ -30,12 +30,14 @@ type Plan struct {
 }
 
 // InsertPlan stores a new open plan and marks every older open plan of the
-// same channel superseded by it (P2: a newer plan voids older approvals).
+// same channel and controller superseded by it (P2: a newer plan voids older
+// approvals). A plan for another controller stays open: both may run. A
+// plan from before names ("") shares every controller's.
 // It returns the ids it superseded.
 func (db *DB) InsertPlan(ctx context.Context, p Plan) (superseded []string, err error) {
 	err = db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		superseded, err = queryStrings(ctx, tx, `SELECT id FROM plans WHERE channel_id = ? AND state = 'open' AND id != ?`, p.ChannelID, p.ID)
+		superseded, err = queryStrings(ctx, tx, `SELECT id FROM plans WHERE channel_id = ? AND state = 'open' AND id != ?`+sameController, p.ChannelID, p.ID, p.Controller, p.Controller)
 		if err != nil {
 			return err
 		}
@@ -45,8 +47,8 @@ func (db *DB) InsertPlan(ctx context.Context, p Plan) (superseded []string, err 
 		if _, err := tx.ExecContext(ctx, `UPDATE plans SET id = id || '~' || rowid WHERE id = ? AND state != 'open'`, p.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE plans SET state = 'superseded', superseded_by = ? WHERE channel_id = ? AND state = 'open' AND id != ?`,
-			p.ID, p.ChannelID, p.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE plans SET state = 'superseded', superseded_by = ? WHERE channel_id = ? AND state = 'open' AND id != ?`+sameController,
+			p.ID, p.ChannelID, p.ID, p.Controller, p.Controller); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO plans(id, hash, channel_id, root_id, post_id, template, build, plan_json, created_by, created_at, expires_at, state, blacklist_version, created_by_id, controller)
@@ -56,6 +58,10 @@ func (db *DB) InsertPlan(ctx context.Context, p Plan) (superseded []string, err 
 	})
 	return superseded, err
 }
+
+// sameController narrows a plan query to the plans of one controller (the
+// two parameters are its name), those from before names included.
+const sameController = ` AND (controller = ? OR controller = '' OR ? = '')`
 
 // SetPlanPost records the chat post that shows the plan.
 func (db *DB) SetPlanPost(ctx context.Context, planID, postID string) error {

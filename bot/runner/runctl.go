@@ -87,10 +87,7 @@ func (r *ControllerRunner) Launch(ctx context.Context, run storage.Run, plan com
 	if err != nil {
 		return bot.Launched{}, err
 	}
-	names := make([]string, 0, len(bl))
-	for _, e := range bl {
-		names = append(names, e.Machine)
-	}
+	names := launchBlacklist(r.Cfg, plan, bl)
 	r.sink.set(run.ID, progress)
 	defer r.sink.set(run.ID, nil)
 	res, err := r.Ctl.Launch(ctx, controller.LaunchSpec{
@@ -104,6 +101,22 @@ func (r *ControllerRunner) Launch(ctx context.Context, run storage.Run, plan com
 	_ = os.RemoveAll(r.mirror(run.ID)) // a new run starts clean (W6, D5)
 	return bot.Launched{ControllerStart: res.Run.Start, RunnerPID: res.Run.RunnerPID,
 		RunnerStart: strconv.FormatUint(res.Run.RunnerStart, 10), ScopeJSON: string(scope)}, nil
+}
+
+// launchBlacklist is what a launch's scope must not hold (P12): the
+// maintained blacklist and, for a plan on a named controller, that
+// controller's own additions, as the plan was made with them.
+func launchBlacklist(cfg *config.Config, plan commands.Plan, bl []storage.BlacklistEntry) []string {
+	names := make([]string, 0, len(bl))
+	for _, e := range bl {
+		names = append(names, e.Machine)
+	}
+	if e, ok := cfg.ControllerNamed(plan.Controller); ok && plan.Controller != "" {
+		for _, b := range e.Blacklist {
+			names = append(names, b.Machine)
+		}
+	}
+	return names
 }
 
 func ref(run storage.Run) controller.RunRef {

@@ -19,10 +19,8 @@ import (
 
 	"github.com/atvm/atvmbot/bot"
 	"github.com/atvm/atvmbot/bot/mattermost"
-	"github.com/atvm/atvmbot/bot/runner"
 	"github.com/atvm/atvmbot/commands"
 	"github.com/atvm/atvmbot/config"
-	"github.com/atvm/atvmbot/controller"
 	"github.com/atvm/atvmbot/storage"
 )
 
@@ -129,15 +127,17 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("mattermost channel %q: %w", cfg.Mattermost.Channel, err)
 	}
-	transport, name, err := dialController(ctx, cfg, log)
+	ctls, err := dialControllers(ctx, cfg, db, log)
 	if err != nil {
 		return err
 	}
-	defer transport.Close()
-	ctlRunner := runner.NewControllerRunner(transport, cfg, db, filepath.Join(filepath.Dir(cfg.Storage.Path), "mirror"), name, log)
-	ctlRunner.Version = versionString()
-	ctlRunner.Ctl.Observer = metrics // every round trip feeds atvmbot_ssh_round_trip_seconds
-	core := &bot.Core{Cfg: cfg, DB: db, Chat: mm, Runner: ctlRunner, Log: log, Metrics: metrics, Version: versionString(), Channel: channel.Id,
+	defer ctls.close()
+	for _, r := range ctls.byName {
+		r.Version = versionString()
+		r.Ctl.Observer = metrics // every round trip feeds atvmbot_ssh_round_trip_seconds
+	}
+	ctlRunner := ctls.main()
+	core := &bot.Core{Cfg: cfg, DB: db, Chat: mm, Runner: ctlRunner, Runners: ctls.runners(), Log: log, Metrics: metrics, Version: versionString(), Channel: channel.Id,
 		Approvers: []string{}} // fail closed until the configured names are resolved to user ids
 	resolveApprovers(ctx, core, log)
 
@@ -164,12 +164,10 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 	ws := mattermost.NewWSListener(mm, mattermost.WSOptions{Handler: core, Log: log, Metrics: metrics})
 	health := []mattermost.HealthCheck{
 		storageCheck,
-		{Name: "controller", Check: func(ctx context.Context) (string, error) {
-			_, err := ctlRunner.Ctl.Clock(ctx)
-			return "reachable", err
-		}},
-		ws.HealthCheck(),
-		{Name: "watch", Check: func(ctx context.Context) (string, error) {
+	}
+	health = append(health, ctls.healthChecks()...)
+	health = append(health, ws.HealthCheck(),
+		mattermost.HealthCheck{Name: "watch", Check: func(ctx context.Context) (string, error) {
 			stale, err := core.StalePolls(ctx)
 			if err != nil {
 				return "", err
@@ -178,38 +176,22 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 				return "", fmt.Errorf("runs not polled lately: %s", strings.Join(stale, "; "))
 			}
 			return "every running run polled lately", nil
-		}},
-	}
+		}})
 	mux := mattermost.NewMux(mattermost.ServerOptions{Slash: slash, Action: action, Dialog: dialog, Metrics: metrics, Health: health, Version: versionString()})
 	core.Recover(ctx)
 	stopWatch := startWatch(ctx, core, cfg.Watch.PollInterval, log)
 	defer stopWatch()
-	defer startPrune(ctx, ctlRunner, cfg.Watch.MirrorKeep, log)()
+	for _, name := range ctls.names {
+		defer startPrune(ctx, ctls.byName[name], cfg.Watch.MirrorKeep, log)()
+	}
 	go func() { _ = ws.Run(ctx) }()
 	gate.open(mux)
-	log.Info().Str("listen", ln.Addr().String()).Str("team", cfg.Mattermost.Team).Str("controller", name).Msg("serving")
+	log.Info().Str("listen", ln.Addr().String()).Str("team", cfg.Mattermost.Team).Strs("controllers", ctls.keys()).Msg("serving")
 	err = serveResult() // until ctx ends
 	slash.Wait()
 	core.Wait()
 	ws.Wait()
 	return err
-}
-
-// dialController opens the configured transport and names the controller
-// (the key of its run lock, D15).
-func dialController(ctx context.Context, cfg *config.Config, log zerolog.Logger) (controller.Transport, string, error) {
-	if cfg.Controller.Transport == "local" {
-		host, _ := os.Hostname()
-		return controller.NewLocal(log), "local:" + host, nil
-	}
-	dctx, cancel := context.WithTimeout(ctx, cfg.Controller.ConnectTimeout+5*time.Second)
-	defer cancel()
-	// The main controller may have a key of its own (controllers.NAME.ssh_key).
-	t, err := controller.DialSSH(dctx, cfg.Controller, cfg.SSHKeyPathFor(cfg.MainControllerName()), log)
-	if err != nil {
-		return nil, "", fmt.Errorf("controller %s: %w", cfg.Controller.Host, err)
-	}
-	return t, net.JoinHostPort(cfg.Controller.Host, fmt.Sprint(cfg.Controller.Port)), nil
 }
 
 // resolveApprovers turns the configured approvers into Mattermost user ids

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/atvm/atvmbot/config"
+	"github.com/atvm/atvmbot/storage"
+)
+
+// serve wires a runner per controller: its own settings, mirror folder and
+// lock key; the single controller: block keeps the key it had before names.
+func TestServe_C21_ARunnerPerController(t *testing.T) {
+	host, _ := os.Hostname()
+	local := func(root string) config.Controller {
+		c := config.Default().Controller
+		c.Transport, c.ATVMRoot = "local", root
+		return c
+	}
+	for _, tc := range []struct {
+		name        string
+		controllers map[string]config.ControllerEntry // nil = the single block
+		want        map[string][2]string              // name → lock key, mirror folder (under the state folder)
+		main        string
+	}{
+		{"single block", nil, map[string][2]string{"default": {"local:" + host, "mirror"}}, "default"},
+		{"two controllers", map[string]config.ControllerEntry{"lab1": {Controller: local("/r1")}, "lab2": {Controller: local("/r2")}},
+			map[string][2]string{"lab1": {"lab1", "mirror/lab1"}, "lab2": {"lab2", "mirror/lab2"}}, "lab1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := config.Default()
+			cfg.Storage.Path = filepath.Join(dir, "state.db")
+			cfg.Controller = local("/r1")
+			cfg.Controllers = tc.controllers
+			db, err := storage.Open(context.Background(), cfg.Storage.Path, time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			ctls, err := dialControllers(context.Background(), &cfg, db, zerolog.Nop())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ctls.close()
+			if len(ctls.byName) != len(tc.want) || len(ctls.runners()) != len(tc.want) || len(ctls.healthChecks()) != len(tc.want) {
+				t.Fatalf("runners %v, want %v", ctls.names, tc.want)
+			}
+			for name, w := range tc.want {
+				r := ctls.byName[name]
+				if r.Controller() != w[0] || r.MirrorDir != filepath.Join(dir, w[1]) {
+					t.Errorf("%s: key %q mirror %q, want %q %q", name, r.Controller(), r.MirrorDir, w[0], filepath.Join(dir, w[1]))
+				}
+				e, _ := cfg.ControllerNamed(name)
+				if r.Cfg.Controller.ATVMRoot != e.ATVMRoot {
+					t.Errorf("%s: runner sees root %q, want its own %q", name, r.Cfg.Controller.ATVMRoot, e.ATVMRoot)
+				}
+			}
+			if ctls.main() != ctls.byName[tc.main] {
+				t.Errorf("main runner is not %s", tc.main)
+			}
+		})
+	}
+}
