@@ -88,6 +88,10 @@ type world struct {
 	extraEnv []string
 	// startRetried: a start-up already waited once for Mattermost.
 	startRetried bool
+	// second is a second controller (addController): the config then
+	// names both under controllers:, the first as "a", this one as "b".
+	second *controllerB
+	watch  map[string]string // the watch settings written
 }
 
 type worldOpts struct {
@@ -190,6 +194,7 @@ func (w *world) writeConfig(watch map[string]string) {
 	for k, v := range watch {
 		wv[k] = v
 	}
+	w.watch = wv
 	cfg := fmt.Sprintf(`mattermost:
   url: %s
   team: %s
@@ -220,6 +225,9 @@ watch:
 		w.ssh.env["SSH_HOST"], w.ssh.env["SSH_PORT"], w.user, w.ssh.env["SSH_KNOWN_HOSTS"], w.root, w.tmp,
 		filepath.Join(w.dir, "state", "atvmbot.db"), suite.mm["MM_ADMIN_USERNAME"],
 		wv["poll_interval"], wv["hung_grace"], wv["settle_delay"], wv["stop_wait"])
+	if w.second != nil {
+		cfg = w.twoControllers(cfg)
+	}
 	w.cfgPath = filepath.Join(w.dir, "config.yaml")
 	if err := os.WriteFile(w.cfgPath, []byte(cfg), 0o600); err != nil {
 		w.t.Fatal(err)
