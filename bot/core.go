@@ -136,7 +136,7 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 	case "cancel":
 		return c.cancel(ctx, in, cmd.Target, cmd.Yes)
 	case "status":
-		rep := c.status(ctx, cmd.Target)
+		rep := c.status(ctx, cmd.Target, cmd.Controller)
 		if cmd.Chart {
 			return c.statusChart(ctx, in, rep)
 		}

@@ -20,18 +20,21 @@ import (
 
 // discoverer is the Runner's view of the controller's own state, nil when
 // it has none.
-func (c *Core) discoverer() Discoverer {
-	d, _ := c.mainRunner().(Discoverer)
+func (c *Core) discoverer() Discoverer { return discovererOf(c.mainRunner()) }
+
+func discovererOf(rn Runner) Discoverer {
+	d, _ := rn.(Discoverer)
 	return d
 }
 
-// discoveredRun is the storage shape of a discovered run; ID "" until adopted.
-func (c *Core) discoveredRun(ctx context.Context, d controller.Discovered, by string) (storage.Run, error) {
-	l, err := c.discoverer().AdoptionOf(ctx, d, by)
+// discoveredRun is the storage shape of a run discovered on rn's
+// controller; ID "" until adopted.
+func (c *Core) discoveredRun(ctx context.Context, rn Runner, d controller.Discovered, by string) (storage.Run, error) {
+	l, err := discovererOf(rn).AdoptionOf(ctx, d, by)
 	if err != nil {
 		return storage.Run{}, err
 	}
-	return storage.Run{Build: d.Build, Controller: c.mainRunner().Controller(), Template: commands.FlagValue(strings.Fields(d.TemplateCommand), "--template_name"),
+	return storage.Run{Build: d.Build, Controller: rn.Controller(), Template: commands.FlagValue(strings.Fields(d.TemplateCommand), "--template_name"),
 		Categorized: d.Categorized, Adopted: true, State: results.RunRunning, ControllerStart: l.ControllerStart,
 		RunnerPID: l.RunnerPID, RunnerStart: l.RunnerStart, ScopeJSON: l.ScopeJSON}, nil
 }
@@ -41,11 +44,12 @@ func (c *Core) discoveredRun(ctx context.Context, d controller.Discovered, by st
 // recent one. ok is false when the bot's own record is the answer: the
 // controller's most recent run is the bot's latest run, or the controller
 // names no run.
-func (c *Core) controllerStatus(ctx context.Context, build string, latest *storage.Run) (Reply, bool) {
-	if c.discoverer() == nil {
+func (c *Core) controllerStatus(ctx context.Context, rn Runner, build string, latest *storage.Run) (Reply, bool) {
+	disc := discovererOf(rn)
+	if disc == nil {
 		return Reply{}, false
 	}
-	d, err := c.discoverer().Discover(ctx, false)
+	d, err := disc.Discover(ctx, false)
 	if err != nil {
 		c.Log.Warn().Err(err).Msg("status: the controller did not answer")
 		if latest == nil {
@@ -79,12 +83,12 @@ func (c *Core) controllerStatus(ctx context.Context, build string, latest *stora
 			return rep, true
 		}
 	}
-	run, err := c.discoveredRun(ctx, *pick, "")
+	run, err := c.discoveredRun(ctx, rn, *pick, "")
 	if err != nil {
 		return internalError(c.Log, "reading the discovered run", err), true
 	}
 	run.ID = "discovered-" + pick.Build
-	obs, err := c.discoverer().Snapshot(ctx, run)
+	obs, err := disc.Snapshot(ctx, run)
 	if err != nil {
 		return internalError(c.Log, "reading the discovered run", err), true
 	}
@@ -251,7 +255,7 @@ func (c *Core) watch(ctx context.Context, in Incoming, build string) Reply {
 		}
 		return Reply{Ephemeral: fmt.Sprintf("No run of `%s` is live on the controller. Live now: %s.", build, strings.Join(names, ", "))}
 	}
-	run, err := c.discoveredRun(ctx, *live, in.UserName)
+	run, err := c.discoveredRun(ctx, c.mainRunner(), *live, in.UserName)
 	if err != nil {
 		return internalError(c.Log, "reading the run to adopt", err)
 	}

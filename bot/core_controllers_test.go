@@ -325,3 +325,49 @@ func TestCore_C21_D15_LockUnderTheOldKeySurvivesARestart(t *testing.T) {
 		})
 	}
 }
+
+// With several controllers `status` starts with one line per controller —
+// the bot's run on it with its progress, or idle — and gives the details
+// of the run asked for: BUILD, else the run on --controller NAME, else the
+// latest active run; an unknown name is refused with the configured ones.
+func TestCore_C21_S1_StatusOneLinePerController(t *testing.T) {
+	f, _ := newCores(t, []string{"a", "b"}, "", w3Statuses()...)
+	ch := f.console.Channel()
+	if rep := planAndApprove(t, f, ch, "a"); !strings.Contains(rep.Ephemeral, "Approved plan") {
+		t.Fatalf("approve on a: %q", rep.Ephemeral)
+	}
+	ctx := context.Background()
+	f.core.Tick(ctx)
+	runA, _, _, _, _ := f.db.Lock(ctx, "a")
+	run, err := f.db.GetRun(ctx, runA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		in   string
+		want []string
+		not  []string
+	}{
+		{in: "status", want: []string{"**Controllers:**\n- `a` — `" + run.Build + "` RUNNING · 1/2 hosts done · 0 failed", "\n- `b` — idle\n", "**SUMMARY:**"}},
+		{in: "status --controller a", want: []string{"- `b` — idle", "**SUMMARY:**", "atvm71-redhat9.1"}},
+		{in: "status --controller b", want: []string{"- `a` — `" + run.Build + "` RUNNING", "No run on controller `b` yet."}, not: []string{"**SUMMARY:**"}},
+		{in: "status --controller c", want: []string{"No controller is named `c`; configured: a, b."}, not: []string{"**Controllers:**"}},
+	} {
+		rep := f.say(t, "alice", c.in)
+		for _, w := range c.want {
+			if !strings.Contains(rep.Ephemeral, w) {
+				t.Errorf("%s: lacks %q:\n%s", c.in, w, rep.Ephemeral)
+			}
+		}
+		for _, w := range c.not {
+			if strings.Contains(rep.Ephemeral, w) {
+				t.Errorf("%s: has %q:\n%s", c.in, w, rep.Ephemeral)
+			}
+		}
+	}
+	// One controller: no overview, as before.
+	g := newCore(t)
+	if rep := g.say(t, "alice", "status"); strings.Contains(rep.Ephemeral, "**Controllers:**") {
+		t.Errorf("one controller, yet an overview:\n%s", rep.Ephemeral)
+	}
+}

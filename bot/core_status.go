@@ -19,23 +19,49 @@ import (
 // bot's own run is active (polled live below), the controller is asked
 // first: a run started there by hand, live or the most recent, is the
 // answer (S2).
-func (c *Core) status(ctx context.Context, build string) Reply {
-	run, err := c.statusRun(ctx, build)
+func (c *Core) status(ctx context.Context, build, ctl string) Reply {
+	rn := c.mainRunner()
+	if ctl != "" {
+		r, ok := c.runnerNamed(ctl)
+		if !ok || (len(c.Runners) == 0 && ctl != c.Cfg.MainControllerName()) {
+			return Reply{Ephemeral: fmt.Sprintf("No controller is named `%s`; configured: %s.", ctl, strings.Join(c.Cfg.ControllerNames(), ", "))}
+		}
+		rn = r
+	}
+	rep := c.statusOn(ctx, rn, build, ctl)
+	if over := c.controllersOverview(ctx); over != "" && rep.Ephemeral != "" {
+		rep.Ephemeral = over + "\n" + rep.Ephemeral
+	}
+	return rep
+}
+
+// statusOn is status's details: the named build, else (ctl named) the
+// active or latest run of rn's controller, else the latest active run of
+// any; with no active run of the bot's, rn's controller is asked.
+func (c *Core) statusOn(ctx context.Context, rn Runner, build, ctl string) Reply {
+	var only Runner
+	if ctl != "" {
+		only = rn
+	}
+	run, err := c.statusRun(ctx, build, only)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return internalError(c.Log, "finding the run", err)
+	}
+	if err == nil && build != "" {
+		rn = c.runnerOf(run) // a named build is asked of its own controller
 	}
 	if err != nil || !storage.Active(run.State) {
 		var latest *storage.Run
 		if err == nil {
 			latest = &run
 		}
-		key := build
+		key := rn.Controller() + "|" + build
 		if latest != nil {
 			key += "|" + latest.ID + "|" + latest.State
 		}
 		// Requests that arrive while the controller is being asked share
 		// its answer; a later one asks again (S2).
-		rep, ok := c.snap.do(key, func() (Reply, bool) { return c.controllerStatus(ctx, build, latest) })
+		rep, ok := c.snap.do(key, func() (Reply, bool) { return c.controllerStatus(ctx, rn, build, latest) })
 		if ok {
 			return rep
 		}
@@ -43,6 +69,9 @@ func (c *Core) status(ctx context.Context, build string) Reply {
 	if errors.Is(err, storage.ErrNotFound) {
 		if build != "" {
 			return Reply{Ephemeral: fmt.Sprintf("No run of `%s` is known. `/atvm runs` lists the recent ones.", build)}
+		}
+		if ctl != "" {
+			return Reply{Ephemeral: fmt.Sprintf("No run on controller `%s` yet. Start one with `/atvm plan <template> … --controller %s`.", ctl, ctl)}
 		}
 		return Reply{Ephemeral: "No run yet. Start one with `/atvm plan <template> …` (see `/atvm help plan`)."}
 	}
@@ -121,23 +150,30 @@ func (c *Core) liveStatus(ctx context.Context, run storage.Run) (results.Status,
 	return st, true, cur
 }
 
-func (c *Core) statusRun(ctx context.Context, build string) (storage.Run, error) {
+func (c *Core) statusRun(ctx context.Context, build string, only Runner) (storage.Run, error) {
 	if build != "" {
 		return c.DB.LatestRunByBuild(ctx, build)
 	}
-	if active, err := c.DB.ActiveRuns(ctx); err != nil {
-		return storage.Run{}, err
-	} else if len(active) > 0 {
-		return active[len(active)-1], nil
-	}
-	recent, err := c.DB.RecentRuns(ctx, 1)
+	mine := func(r storage.Run) bool { return only == nil || c.runnerOf(r) == only }
+	active, err := c.DB.ActiveRuns(ctx)
 	if err != nil {
 		return storage.Run{}, err
 	}
-	if len(recent) == 0 {
-		return storage.Run{}, storage.ErrNotFound
+	for i := len(active) - 1; i >= 0; i-- {
+		if mine(active[i]) {
+			return active[i], nil
+		}
 	}
-	return recent[0], nil
+	recent, err := c.DB.RecentRuns(ctx, 50)
+	if err != nil {
+		return storage.Run{}, err
+	}
+	for _, r := range recent {
+		if mine(r) {
+			return r, nil
+		}
+	}
+	return storage.Run{}, storage.ErrNotFound
 }
 
 // runs lists the recent runs with their state and links.

@@ -39,6 +39,18 @@ func TestParse_D26_Chart(t *testing.T) {
 		{text: "history atvm71-redhat9.1 --chart=1", flag: "--chart", refusal: "takes no value"},
 		{text: "history atvm71-redhat9.1 --chart --chart", flag: "--chart", refusal: "given twice"},
 		{text: "watch b --chart", flag: "watch", refusal: "one build name"},
+
+		// status --controller NAME (issue 21): whose run the details are of.
+		{text: "status --controller lab2", want: Command{Name: CmdStatus, Controller: "lab2"}},
+		{text: "status --controller=lab2 --chart", want: Command{Name: CmdStatus, Controller: "lab2", Chart: true}},
+		{text: "status b --controller a", want: Command{Name: CmdStatus, Target: "b", Controller: "a"}},
+		{text: "status --controller", flag: "--controller", refusal: "needs a controller name"},
+		{text: "status --controller --chart", flag: "--controller", refusal: "needs a controller name"},
+		{text: "status --controller Lab2", flag: "--controller", refusal: "controller name"},
+		{text: "status --controller 'a;b'", flag: "--controller", refusal: "controller name"},
+		{text: "status --controller a --controller b", flag: "--controller", refusal: "given twice"},
+		{text: "status --Controller a", flag: "--Controller", refusal: "did you mean `--controller`"},
+		{text: "status b --png", flag: "--png", refusal: "--controller"},
 	}
 	for _, c := range cases {
 		t.Run(c.text, func(t *testing.T) {

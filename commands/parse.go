@@ -50,6 +50,7 @@ type Command struct {
 	Days           int    `json:"days,omitempty"`            // flaky, failures --days
 	Rerun          string `json:"rerun,omitempty"`           // rerun: failed, all, skip-known
 	Chart          bool   `json:"chart,omitempty"`           // status, history --chart: a picture too
+	Controller     string `json:"controller,omitempty"`      // status --controller
 	// Schedule is the request of `schedule`.
 	Schedule *ScheduleRequest `json:"schedule,omitempty"`
 }

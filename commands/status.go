@@ -6,21 +6,42 @@ import "strings"
 // run's timeline, or the host's recent runs as a strip.
 const OptChart = "--chart"
 
-const statusUsage = "usage: `/atvm status [BUILD] [--chart]`"
+const statusUsage = "usage: `/atvm status [BUILD] [--chart] [--controller NAME]`"
 
-// parseStatus reads `status [BUILD] [--chart]`, in either order.
+// parseStatus reads `status [BUILD] [--chart] [--controller NAME]`, in any
+// order; the controller's name follows its option or comes after "=".
 func parseStatus(args []token) (Command, *Error) {
 	cmd := Command{Name: CmdStatus}
-	for _, a := range args {
-		w := a.text
+	for i := 0; i < len(args); i++ {
+		w := args[i].text
+		opt, val, hasVal := strings.Cut(w, "=")
 		switch {
 		case w == OptChart:
 			if cmd.Chart {
 				return Command{}, errorf(OptChart, "given twice; keep one")
 			}
 			cmd.Chart = true
+		case opt == flagController:
+			if cmd.Controller != "" {
+				return Command{}, errorf(flagController, "given twice; keep one")
+			}
+			if !hasVal {
+				if i+1 == len(args) || looksLikeFlag(args[i+1].text) {
+					return Command{}, errorf(flagController, "needs a controller name; %s", statusUsage)
+				}
+				i++
+				val = args[i].text
+			}
+			f := specFor(flagController)
+			v, err := f.checkValue(val)
+			if err != nil {
+				return Command{}, err
+			}
+			cmd.Controller = v[0]
+		case looksLikeFlag(w) && normFlag(opt) == normFlag(flagController):
+			return Command{}, misspelt(w, flagController, CmdStatus)
 		case looksLikeFlag(w):
-			return Command{}, chartOnly(w, CmdStatus, statusUsage)
+			return Command{}, chartOnly(w, CmdStatus, statusUsage, flagController)
 		case cmd.Target != "":
 			return Command{}, errorf(CmdStatus, "takes one build name, got a second word %s; %s", echo(w), statusUsage)
 		default:
@@ -36,7 +57,7 @@ func parseStatus(args []token) (Command, *Error) {
 
 // chartOnly refuses an option of a command whose only switch is --chart:
 // a variant spelling gets the one to type (D26), a value is refused.
-func chartOnly(w, name, usage string) *Error {
+func chartOnly(w, name, usage string, others ...string) *Error {
 	if d := badRune(w); d != "" {
 		return errorf(OptChart, "%s contains %s; type `%s`", show(w), d, OptChart)
 	}
@@ -47,7 +68,7 @@ func chartOnly(w, name, usage string) *Error {
 	if normFlag(opt) == normFlag(OptChart) {
 		return misspelt(w, OptChart, name)
 	}
-	e := unknownOption(opt, " for "+name, []string{OptChart})
+	e := unknownOption(opt, " for "+name, append([]string{OptChart}, others...))
 	e.Msg += "; " + usage
 	return e
 }

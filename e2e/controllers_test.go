@@ -129,6 +129,13 @@ func TestE2E_Controllers_C21_TwoRunsAtOnceEachOnItsOwn(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	// status shows both, one line per controller (S1).
+	aliceEph := listenEphemerals(t, suite.mm["MM_USER_TOKEN"])
+	msg, err := w.answer(ctx, w.alice, aliceEph, "status")
+	if err != nil || !strings.Contains(msg, "**Controllers:**") ||
+		!strings.Contains(msg, "- `a` — `"+builds["a"]+"` RUNNING") || !strings.Contains(msg, "- `b` — `"+builds["b"]+"` RUNNING") {
+		t.Errorf("status does not show both controllers' runs (%v):\n%s", err, msg)
+	}
 	w.kill9()
 	w.start()
 	finals := map[string]*model.Post{}
