@@ -127,6 +127,13 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("mattermost channel %q: %w", cfg.Mattermost.Channel, err)
 	}
+	resolveControllerChannels(ctx, cfg, func(name string) (string, error) {
+		ch, _, err := mm.Client().GetChannelByName(ctx, name, team.Id, "")
+		if err != nil {
+			return "", err
+		}
+		return ch.Id, nil
+	}, log)
 	ctls, err := dialControllers(ctx, cfg, db, log)
 	if err != nil {
 		return err

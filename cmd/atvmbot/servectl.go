@@ -126,3 +126,46 @@ func (s *servedControllers) healthChecks() []mattermost.HealthCheck {
 	}
 	return out
 }
+
+// resolveControllerChannels adds, beside each channel a controller's
+// channels: names, that channel's ID: a plan arrives with the ID of its
+// channel (slash commands, buttons and mentions alike), so a name alone
+// would never match. A name the server does not know is logged and left:
+// plans from it are then refused with the list of controllers, never run
+// on a guessed one.
+func resolveControllerChannels(ctx context.Context, cfg *config.Config, idOf func(string) (string, error), log zerolog.Logger) {
+	for name, e := range cfg.Controllers {
+		have := map[string]bool{}
+		for _, ch := range e.Channels {
+			have[ch] = true
+		}
+		for _, ch := range e.Channels {
+			id, err := idOf(ch)
+			if err != nil {
+				if !mmIDLike(ch) {
+					log.Warn().Err(err).Str("controller", name).Str("channel", ch).Msg("a controller's channel is not known to Mattermost; plans from it must name a controller")
+				}
+				continue
+			}
+			if !have[id] {
+				e.Channels = append(e.Channels, id)
+				have[id] = true
+			}
+		}
+		cfg.Controllers[name] = e
+	}
+}
+
+// mmIDLike reports a Mattermost ID (26 lower-case letters and digits):
+// looked up as a name it is not found, and needs no lookup.
+func mmIDLike(s string) bool {
+	if len(s) != 26 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}

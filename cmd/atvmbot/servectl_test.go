@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -65,5 +66,33 @@ func TestServe_C21_ARunnerPerController(t *testing.T) {
 				t.Errorf("main runner is not %s", tc.main)
 			}
 		})
+	}
+}
+
+// A controller's channels given by name get their IDs beside them, so a
+// plan (which carries its channel's ID) finds its controller; a name the
+// server does not know stays as it was and picks nothing.
+func TestServe_C21_ControllerChannelNamesResolvedToIDs(t *testing.T) {
+	ids := map[string]string{"atvm-lab2": "k3m9xq1w2e3r4t5y6u7i8o9p0a", "atvm-automation": "a1b2c3d4e5f6g7h8i9j0k1l2m3"}
+	cfg := config.Default()
+	cfg.Controllers = map[string]config.ControllerEntry{
+		"lab1": {Controller: cfg.Controller, Channels: []string{"atvm-automation"}},
+		"lab2": {Controller: cfg.Controller, Channels: []string{"atvm-lab2", "gone-channel", "zzzzzzzzzzzzzzzzzzzzzzzzzz"}},
+	}
+	resolveControllerChannels(context.Background(), &cfg, func(name string) (string, error) {
+		if id, ok := ids[name]; ok {
+			return id, nil
+		}
+		return "", fmt.Errorf("not found")
+	}, zerolog.Nop())
+	for _, c := range []struct{ channel, want string }{
+		{ids["atvm-lab2"], "lab2"}, {"atvm-lab2", "lab2"}, {ids["atvm-automation"], "lab1"}, {"zzzzzzzzzzzzzzzzzzzzzzzzzz", "lab2"},
+	} {
+		if got, err := cfg.ResolveController("", c.channel); err != nil || got != c.want {
+			t.Errorf("channel %s: %q %v, want %s", c.channel, got, err, c.want)
+		}
+	}
+	if _, err := cfg.ResolveController("", "some-other-id"); err == nil {
+		t.Error("a channel of no controller picked one")
 	}
 }
