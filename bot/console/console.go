@@ -406,6 +406,7 @@ type Intro struct {
 	Script      []string // the command lines of the built-in script
 	Prompt      string   // the prompt of InputTerminal
 	History     string   // the earlier run the history was seeded with, if any
+	Controllers int      // simulated controllers (0 or 1: one)
 }
 
 // Banner is the demo's introduction: what it will do, how to read the
@@ -424,6 +425,10 @@ func Banner(in Intro) string {
 	p("     the bot watches it and edits its progress post.")
 	p("  4. one reply per finished group, in the run's thread.")
 	p("  5. the final summary; then `status` answers.")
+	if in.Controllers > 1 {
+		p("Here with %d simulated controllers, a and b: a plan for each, both approved, and the two", in.Controllers)
+		p("runs go at once, each under its own controller's lock and in its own thread.")
+	}
 	if in.History != "" {
 		p("The history already holds one earlier run of the template (%s, recorded, not played),", in.History)
 		p("so each failed host is tagged NEW, KNOWN, FLAKY or REGRESSION, and a host fixed since says FIXED.")

@@ -52,6 +52,7 @@ func init() {
 		fs.StringVar(&o.user, "user", "qa-lead", "the operator's name (an approver in the demo)")
 		fs.DurationVar(&o.timeout, "timeout", 3*time.Minute, "give up waiting for the run after this long")
 		fs.BoolVar(&o.interactive, "interactive", false, "type lines at an \"atvm> \" prompt until end of input (Ctrl-D); no --timeout")
+		fs.IntVar(&o.controllers, "controllers", 1, "simulated controllers: 1, or 2 (a and b: two runs at once, each on its own)")
 		o.log.register(fs, "warn")
 		return cmd
 	})
@@ -61,6 +62,7 @@ type demoOpts struct {
 	script, state, user string
 	timeout             time.Duration
 	interactive         bool
+	controllers         int
 	log                 logFlags
 }
 
@@ -72,6 +74,17 @@ const demoScript = `# The operator asks for a plan; nothing runs yet (P1).
 [Approve] #1
 `
 
+// demoScript2 is the built-in script with two controllers (issue 21): a
+// plan for each, both approved, two runs at once, each on its own
+// controller under its own lock and in its own thread.
+const demoScript2 = `# Two controllers, a and b: one plan for each; nothing runs yet (P1).
+/atvm plan cmc-e2e --containsVm atvm --categorize --build e2e-demo-a --controller a
+/atvm plan cmc-e2e --containsVm atvm --categorize --build e2e-demo-b --controller b
+# An approver presses [Approve] on both plan posts: the runs go at once.
+[Approve] #1
+[Approve] #2
+`
+
 func runDemo(ctx context.Context, o demoOpts, stdout, stderr io.Writer) int {
 	log, err := o.log.logger(stderr, "demo")
 	if err != nil {
@@ -79,15 +92,19 @@ func runDemo(ctx context.Context, o demoOpts, stdout, stderr io.Writer) int {
 		return 2
 	}
 	timeout := o.timeout
-	ui := demoUI{input: console.InputLines, echo: true}
+	if o.controllers != 1 && o.controllers != 2 {
+		fmt.Fprintf(stderr, "demo: --controllers %d: the demo plays 1 or 2 simulated controllers\n", o.controllers)
+		return 2
+	}
+	ui := demoUI{input: console.InputLines, echo: true, controllers: o.controllers}
 	var input io.Reader
 	if o.interactive {
 		input = os.Stdin
 		timeout = 24 * time.Hour
-		ui = demoUI{input: console.InputTerminal, prompt: demoPrompt}
+		ui = demoUI{input: console.InputTerminal, prompt: demoPrompt, controllers: o.controllers}
 	} else {
 		var builtIn bool
-		input, builtIn, err = demoInput(o.script)
+		input, builtIn, err = demoInput(o.script, o.controllers)
 		if builtIn {
 			ui.input = console.InputBuiltIn
 		}
@@ -135,7 +152,7 @@ const demoPrompt = "atvm> "
 
 // demoInput is the script file, else stdin when it has lines, else the
 // built-in script (builtIn).
-func demoInput(script string) (r io.Reader, builtIn bool, err error) {
+func demoInput(script string, controllers int) (r io.Reader, builtIn bool, err error) {
 	if script != "" {
 		data, err := os.ReadFile(script)
 		return bytes.NewReader(data), false, err
@@ -146,7 +163,16 @@ func demoInput(script string) (r io.Reader, builtIn bool, err error) {
 			return bytes.NewReader(data), false, nil
 		}
 	}
-	return strings.NewReader(demoScript), true, nil
+	return strings.NewReader(builtInScript(controllers)), true, nil
+}
+
+// builtInScript is the script played without input: demoScript, or with
+// two controllers demoScript2.
+func builtInScript(controllers int) string {
+	if controllers == 2 {
+		return demoScript2
+	}
+	return demoScript
 }
 
 // demoUI is how the console meets the operator: the banner's input mode,
@@ -157,6 +183,8 @@ type demoUI struct {
 	prompt string
 	// files is where attached pictures are written; empty: the state folder.
 	files string
+	// controllers is how many simulated controllers play (1 or 2).
+	controllers int
 }
 
 // demo plays input as a script of lines (echoed).
@@ -166,12 +194,26 @@ func demo(ctx context.Context, dir, user string, input io.Reader, out io.Writer,
 
 func demoWith(ctx context.Context, dir, user string, input io.Reader, out io.Writer, log zerolog.Logger, ui demoUI) error {
 	started := time.Now()
-	root, tmp := filepath.Join(dir, "controller", "atvm"), filepath.Join(dir, "controller", "tmp")
-	for _, d := range []string{root, tmp} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return err
+	names := []string{""}
+	if ui.controllers == 2 {
+		names = []string{"a", "b"}
+	}
+	// Each controller's simulated tree: dir/controller (one), or
+	// dir/controller-a and dir/controller-b.
+	roots, tmps := map[string]string{}, map[string]string{}
+	for _, n := range names {
+		base := filepath.Join(dir, "controller")
+		if n != "" {
+			base += "-" + n
+		}
+		roots[n], tmps[n] = filepath.Join(base, "atvm"), filepath.Join(base, "tmp")
+		for _, d := range []string{roots[n], tmps[n]} {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return err
+			}
 		}
 	}
+	root := roots[names[0]]
 	bin, err := os.Executable()
 	if err != nil {
 		return err
@@ -182,8 +224,10 @@ func demoWith(ctx context.Context, dir, user string, input io.Reader, out io.Wri
 		return fmt.Errorf("the demo scenario: %w", err)
 	}
 	speed := max(sc.Speed, 1)
-	if err := simulator.Install(root, scenario, bin); err != nil {
-		return fmt.Errorf("installing the simulated controller: %w", err)
+	for _, n := range names {
+		if err := simulator.Install(roots[n], scenario, bin); err != nil {
+			return fmt.Errorf("installing the simulated controller: %w", err)
+		}
 	}
 	// The runner and the template run in sessions of their own, as on the
 	// real controller, so they would outlive the demo: whatever its end,
@@ -191,7 +235,15 @@ func demoWith(ctx context.Context, dir, user string, input io.Reader, out io.Wri
 	defer stopSimulated(dir, 2*time.Second)
 	cfg := config.Default()
 	cfg.Controller.Transport = "local"
-	cfg.Controller.ATVMRoot, cfg.Controller.TmpDir = root, tmp
+	cfg.Controller.ATVMRoot, cfg.Controller.TmpDir = root, tmps[names[0]]
+	if len(names) > 1 {
+		cfg.Controllers = map[string]config.ControllerEntry{}
+		for _, n := range names {
+			c := cfg.Controller
+			c.ATVMRoot, c.TmpDir = roots[n], tmps[n]
+			cfg.Controllers[n] = config.ControllerEntry{Controller: c}
+		}
+	}
 	cfg.Storage.Path = filepath.Join(dir, "atvmbot.db")
 	cfg.Approvals.Approvers = []string{user}
 	cfg.Watch.PollInterval = time.Second
@@ -211,15 +263,33 @@ func demoWith(ctx context.Context, dir, user string, input io.Reader, out io.Wri
 		return err
 	}
 	chat := console.NewConsole(console.ConsoleOptions{Out: out, User: user, Echo: ui.echo, Prompt: ui.prompt, FilesDir: cmp.Or(ui.files, dir)})
-	ctlRunner := runner.NewControllerRunner(controller.NewLocal(log), &cfg, db, filepath.Join(dir, "mirror"), "local", log)
-	ctlRunner.Version = versionString()
-	core := &bot.Core{Cfg: &cfg, DB: db, Chat: chat, Runner: ctlRunner, Log: log, Version: versionString(), Channel: chat.Channel()}
+	core := &bot.Core{Cfg: &cfg, DB: db, Chat: chat, Log: log, Version: versionString(), Channel: chat.Channel()}
+	if len(names) > 1 {
+		ctls, err := dialControllers(ctx, &cfg, db, log)
+		if err != nil {
+			return err
+		}
+		defer ctls.close()
+		for _, r := range ctls.byName {
+			r.Version = versionString()
+		}
+		core.Runners = ctls.runners()
+	} else {
+		ctlRunner := runner.NewControllerRunner(controller.NewLocal(log), &cfg, db, filepath.Join(dir, "mirror"), "local", log)
+		ctlRunner.Version = versionString()
+		core.Runner = ctlRunner
+	}
 	// A launch in hand when the demo ends stops with ctx; waiting for it
 	// (not for ever) lets the clean-up see all it started.
 	defer waitAtMost(core.Wait, 5*time.Second)
 
-	fmt.Fprintln(out, console.Banner(console.Intro{Version: versionString(), Root: root, State: dir, Speed: speed,
-		Input: ui.input, Script: scriptLines(demoScript), Prompt: ui.prompt, History: demoEarlierBuild}))
+	shown := root
+	if len(names) > 1 {
+		shown = filepath.Join(dir, "controller-{a,b}", "atvm")
+	}
+	fmt.Fprintln(out, console.Banner(console.Intro{Version: versionString(), Root: shown, State: dir, Speed: speed,
+		Input: ui.input, Script: scriptLines(builtInScript(ui.controllers)), Prompt: ui.prompt, History: demoEarlierBuild,
+		Controllers: len(names)}))
 	stopWatch := startWatch(ctx, core, cfg.Watch.PollInterval, log)
 	defer stopWatch()
 	if err := runChat(ctx, chat, input, core); err != nil {
@@ -232,8 +302,12 @@ func demoWith(ctx context.Context, dir, user string, input io.Reader, out io.Wri
 	core.Tick(ctx) // a last poll settles the lock and the root post
 	chat.Send(ctx, "/atvm status", core)
 	if runs, _ := db.RecentRuns(ctx, 1); len(runs) > 0 {
-		chat.Note(fmt.Sprintf("The run was simulated at %s× speed: the times in the posts are the simulated\ncontroller's; the whole demo took %s here.",
-			strconv.FormatFloat(speed, 'f', -1, 64), time.Since(started).Round(time.Second)))
+		what := "The run was"
+		if len(names) > 1 {
+			what = "The runs were"
+		}
+		chat.Note(fmt.Sprintf("%s simulated at %s× speed: the times in the posts are the simulated\ncontroller's; the whole demo took %s here.",
+			what, strconv.FormatFloat(speed, 'f', -1, 64), time.Since(started).Round(time.Second)))
 	}
 	return nil
 }

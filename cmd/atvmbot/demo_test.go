@@ -10,6 +10,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/atvm/atvmbot/bot/console"
+
 	"github.com/atvm/atvmbot/commands"
 )
 
@@ -82,5 +84,39 @@ func TestDemo_HelpPlanExamplesPasteAsTheyAre(t *testing.T) {
 		if n := strings.Count(text, "\n#### Plan `p-"); n != len(lines) || strings.Contains(text, "⚠️") {
 			t.Errorf("%d plans for %d examples:\n%s", n, len(lines), text)
 		}
+	}
+}
+
+// `demo --controllers 2` (issue 21): a plan for each of two simulated
+// controllers, both approved, both runs at once, each posting its own
+// final summary once; status then names both controllers.
+func TestDemo_C21_TwoControllersTwoRunsAtOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plays two whole simulated runs")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	ui := demoUI{input: console.InputBuiltIn, echo: true, controllers: 2}
+	if err := demoWith(ctx, t.TempDir(), "qa-lead", strings.NewReader(builtInScript(2)), &out, zerolog.Nop(), ui); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	text := out.String()
+	for _, want := range []string{"Here with 2 simulated controllers, a and b", "launching `e2e-demo-a`", "launching `e2e-demo-b`",
+		"📣 **Final summary** for `e2e-demo-a`", "📣 **Final summary** for `e2e-demo-b`", "**Controllers:**\n- `a` — idle\n- `b` — idle",
+		"The runs were simulated at 300× speed"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	for _, b := range []string{"e2e-demo-a", "e2e-demo-b"} {
+		if n := strings.Count(text, "📣 **Final summary** for `"+b+"`"); n != 1 {
+			t.Errorf("%d final summaries of %s, want exactly 1", n, b)
+		}
+	}
+	// Both ran at once: the second was approved while the first ran, not
+	// refused as busy.
+	if strings.Contains(text, "is busy") {
+		t.Errorf("one controller's run held the other:\n%s", text)
 	}
 }
