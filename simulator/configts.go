@@ -3,84 +3,50 @@ package simulator
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/atvm/atvmbot/internal/formats"
 )
 
 // GoldConfig is the file name of the default config (P4).
-const GoldConfig = "cypress.atvm-config-gold.ts"
+const GoldConfig = formats.GoldConfig
 
 // RenderConfig writes a Cypress config as cmc-templates.py leaves it
-// (docs/formats.md f): the reporters, e2e.specPattern and the env gate block.
+// (docs/formats.md f) with the shared writer: the reporters,
+// e2e.specPattern and the env gate block.
 func RenderConfig(specs []string, env Env) []byte {
-	var b bytes.Buffer
-	b.WriteString(`import { defineConfig } from "cypress";
-
-export default defineConfig({
-  projectId: "cdc-e2e",
-  defaultCommandTimeout: 600000,
-  video: false,
-  reporter: "cypress-multi-reporters",
-  reporterOptions: {
-    reporterEnabled: "spec, mocha-junit-reporter, mochawesome",
-    mochaJunitReporterReporterOptions: {
-      mochaFile: "cypress/results/test-result-[hash].xml",
-    },
-    mochawesomeReporterOptions: {
-      reportDir: "cypress/cmcReporter/mochawesome",
-      reportFilename: "[name]",
-      overwrite: false,
-      html: true,
-      json: false,
-    },
-  },
-  e2e: {
-`)
-	b.WriteString(specPatternBlock(specs))
-	b.WriteString(`    supportFile: "cypress/support/e2e.ts",
-    setupNodeEvents(on, config) {
-      return require("./cypress/plugins/index.js")(on, config);
-    },
-  },
-`)
-	b.WriteString(envBlock(env))
-	b.WriteString("});\n")
-	return b.Bytes()
+	return formats.ConfigTS(formats.CypressConfig{
+		Settings:       []string{`projectId: "cdc-e2e",`, "defaultCommandTimeout: 600000,", "video: false,"},
+		ReportFilename: "[name]",
+		Specs:          specs,
+		E2E: []string{`supportFile: "cypress/support/e2e.ts",`, "setupNodeEvents(on, config) {",
+			`  return require("./cypress/plugins/index.js")(on, config);`, "},"},
+		Env: envEntries(env),
+	})
 }
 
-func specPatternBlock(specs []string) string {
-	if len(specs) == 0 {
-		return "    specPattern: [],\n"
-	}
-	var b strings.Builder
-	b.WriteString("    specPattern: [\n")
-	for _, s := range specs {
-		fmt.Fprintf(&b, "      %q,\n", s)
-	}
-	b.WriteString("    ],\n")
-	return b.String()
-}
+func specPatternBlock(specs []string) string { return formats.SpecPatternBlock(specs) }
 
-func envBlock(env Env) string {
-	var b strings.Builder
-	b.WriteString("  env: {\n")
+func envBlock(env Env) string { return formats.EnvBlock(envEntries(env)) }
+
+// envEntries are the gate values the config's env block holds.
+func envEntries(env Env) []formats.ConfigEntry {
+	var out []formats.ConfigEntry
 	if env.Plugin != "" {
-		fmt.Fprintf(&b, "    pure_plugin_type: %q,\n", env.Plugin)
+		out = append(out, formats.ConfigEntry{Key: "pure_plugin_type", Value: strconv.Quote(env.Plugin)})
 	}
 	if env.Integration != "" {
-		fmt.Fprintf(&b, "    integration_type: %q,\n", env.Integration)
+		out = append(out, formats.ConfigEntry{Key: "integration_type", Value: strconv.Quote(env.Integration)})
 	}
 	if env.InstallOnly != nil {
-		fmt.Fprintf(&b, "    \"test-install-only\": %t,\n", *env.InstallOnly)
+		out = append(out, formats.ConfigEntry{Key: "test-install-only", Value: strconv.FormatBool(*env.InstallOnly)})
 	}
 	if env.Cutover != nil {
-		fmt.Fprintf(&b, "    cutover: %t,\n", *env.Cutover)
+		out = append(out, formats.ConfigEntry{Key: "cutover", Value: strconv.FormatBool(*env.Cutover)})
 	}
-	b.WriteString("  },\n")
-	return b.String()
+	return out
 }
 
 var (

@@ -16,7 +16,8 @@ const cypressVersion = "12.17.4"
 
 // cypressEnv is the simulated controller's Cypress, browser and node.
 func cypressEnv(root string) formats.CypressEnv {
-	return formats.CypressEnv{Root: root, Version: cypressVersion, Browser: "Electron 106 (headless)", Node: "v18.17.1 (/usr/bin/node)"}
+	return formats.CypressEnv{Root: root, Version: cypressVersion, Browser: "Electron 106 (headless)", Node: "v18.17.1 (/usr/bin/node)",
+		MochawesomeConsole: true}
 }
 
 // cypressSpec is a host's run as Cypress prints it: a failure leaves a
@@ -44,21 +45,25 @@ func cypressSpec(h *hostRun, root string) formats.CypressSpec {
 // cypressSpecStart is Cypress's output when cypress.run() starts one spec.
 func cypressSpecStart(h *hostRun, root string) string {
 	s := cypressSpec(h, root)
-	return formats.CypressRunStarting(cypressEnv(root), []formats.CypressSpec{s}) + formats.CypressSpecStart(s, 1, 1)
+	return formats.CypressRunStarting(cypressEnv(root), []formats.CypressSpec{s}) + formats.CypressSpecStart(cypressEnv(root), s, 1, 1)
 }
 
-// cypressTestLine is the spec reporter's line for test i, printed when it
+// cypressTestLine is the reporters' lines for test i, printed when it
 // ends.
 func cypressTestLine(h *hostRun, i int) string {
 	t := h.Tests[i]
-	return formats.CypressTestLine(formats.CypressTest{Title: t.Title, State: t.State, DurationMS: t.DurationMS}, 1)
+	return formats.CypressTestLine(cypressEnv(""), formats.CypressTest{Title: t.Title, State: t.State, DurationMS: t.DurationMS}, 1)
 }
 
-// cypressSpecEnd is the epilogue, the Results box, Screenshots and the Run
-// Finished table, printed when the spec ends.
-func cypressSpecEnd(h *hostRun, root string) string {
+// cypressSpecEnd is the epilogues, mochawesome's line naming report (the
+// file it saved under root, "" for none), the Results box, Screenshots and
+// the Run Finished table, printed when the spec ends.
+func cypressSpecEnd(h *hostRun, root, report string) string {
 	s := cypressSpec(h, root)
-	return formats.CypressSpecEnd(s) + formats.CypressRunFinished([]formats.CypressSpec{s})
+	if report != "" {
+		s.Report = path.Join(root, "cypress/cmcReporter/mochawesome", report)
+	}
+	return formats.CypressSpecEnd(cypressEnv(root), s) + formats.CypressRunFinished([]formats.CypressSpec{s})
 }
 
 // cloudHeader is one cypress-cloud invocation's opening, for Currents (no
@@ -87,7 +92,9 @@ func checkXMLOutput(root string, vms []string, durMS int64) string {
 	for _, vm := range vms {
 		s.Tests = append(s.Tests, formats.CypressTest{Title: "Verify result XML for " + vm, State: statePassed, DurationMS: durMS / int64(max(len(vms), 1))})
 	}
-	return formats.CypressRun(cypressEnv(root), []formats.CypressSpec{s}, 0)
+	env := cypressEnv(root)
+	env.MochawesomeConsole = false // the wrapper's bookkeeping run saves no mochawesome report here
+	return formats.CypressRun(env, []formats.CypressSpec{s}, 0)
 }
 
 // wallTime is the controller-local wall time the wrapper prints.

@@ -147,6 +147,7 @@ func hostActions(root, displayRoot string, h *hostRun) []action {
 			break
 		}
 	}
+	var report string // the mochawesome file's name, once saved
 	final := func() error {
 		if !h.B.NoJUnit {
 			x := h.RenderJUnit()
@@ -159,14 +160,14 @@ func hostActions(root, displayRoot string, h *hostRun) []action {
 			if err != nil {
 				return err
 			}
-			if err := writeUnique(filepath.Join(root, "cypress/cmcReporter/mochawesome"), MochawesomeBase(h.Spec), ".html", html); err != nil {
+			if report, err = writeUnique(filepath.Join(root, "cypress/cmcReporter/mochawesome"), MochawesomeBase(h.Spec), ".html", html); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	acts = append(acts, action{at: h.End, do: chain(final, writeJSON(progress{done: len(h.Tests), finished: true}), appendTXT(h.txtFinished())),
-		out: cypressSpecEnd(h, displayRoot) + cloudReporting})
+		outAfter: func() string { return cypressSpecEnd(h, displayRoot, report) + cloudReporting }})
 	return acts
 }
 

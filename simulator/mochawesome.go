@@ -34,7 +34,7 @@ func (h *hostRun) mochawesomeRun() formats.MochawesomeRun {
 		// Cypress's slowTestThreshold; it runs mocha without timeouts.
 		SlowMS: 10000, TimeoutMS: 0,
 		MochaVersion: "7.0.1", MochawesomeVersion: "8.1.1", MargeVersion: "6.3.2",
-		Mochawesome: formats.MochawesomeOptions{ReportFilename: "[name]", SaveHTML: true, ConsoleReporter: "none"},
+		Mochawesome: formats.MochawesomeOptions{ReportFilename: "[name]", SaveHTML: true, ConsoleReporter: "spec"},
 		Marge:       margeOpts}
 	failIdx := -1
 	for i, t := range h.Tests {

@@ -73,6 +73,9 @@ type action struct {
 	at  time.Time
 	do  func() error
 	out string
+	// outAfter is text known only once do ran (the name a report was saved
+	// under), written after out.
+	outAfter func() string
 }
 
 // play runs a schedule, writing its text to w.
@@ -86,8 +89,12 @@ func play(ctx context.Context, c clock, w io.Writer, acts []action) error {
 				return err
 			}
 		}
-		if a.out != "" {
-			if _, err := io.WriteString(w, a.out); err != nil {
+		out := a.out
+		if a.outAfter != nil {
+			out += a.outAfter()
+		}
+		if out != "" {
+			if _, err := io.WriteString(w, out); err != nil {
 				return err
 			}
 		}
@@ -132,10 +139,10 @@ func appendFile(path string, data string) error {
 }
 
 // writeUnique writes dir/base.html, or base_001.html, … when taken
-// (mochawesome's overwrite:false).
-func writeUnique(dir, base, ext string, data []byte) error {
+// (mochawesome's overwrite:false), and returns the name it took.
+func writeUnique(dir, base, ext string, data []byte) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return "", err
 	}
 	for i := 0; i < 1000; i++ {
 		name := base + ext
@@ -147,13 +154,13 @@ func writeUnique(dir, base, ext string, data []byte) error {
 			continue
 		}
 		if err != nil {
-			return err
+			return "", err
 		}
 		_, err = f.Write(data)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
-		return err
+		return name, err
 	}
-	return fmt.Errorf("mochawesome: no free name for %s", base)
+	return "", fmt.Errorf("mochawesome: no free name for %s", base)
 }

@@ -21,6 +21,10 @@ import (
 type CypressEnv struct {
 	Root                   string // the project root the Searched line names
 	Version, Browser, Node string
+	// MochawesomeConsole is mochawesome >= 7 beside the spec reporter with
+	// its default consoleReporter 'spec': mocha's output twice, then the
+	// saved report's line (docs/formats.md a.4; see mocha.go).
+	MochawesomeConsole bool
 }
 
 // CypressSpec is one spec's run.
@@ -30,6 +34,7 @@ type CypressSpec struct {
 	Tests       []CypressTest
 	Err         *CypressErr // the failed test's error
 	Screenshots []string    // absolute paths, 1280x720
+	Report      string      // the mochawesome HTML's absolute path; "" when none is saved
 }
 
 // CypressTest is one test; Console are the lines it prints after its own.
@@ -104,61 +109,22 @@ func CypressRunStarting(env CypressEnv, specs []CypressSpec) string {
 }
 
 // CypressSpecStart is spec i of n starting: the divider, its Running line
-// with "(i of n)" ending at column 100, the describe's title.
-func CypressSpecStart(s CypressSpec, i, n int) string {
+// with "(i of n)" ending at column 100, then mocha's first lines.
+func CypressSpecStart(env CypressEnv, s CypressSpec, i, n int) string {
 	run := "  Running:  " + path.Base(s.Path)
 	count := fmt.Sprintf("(%d of %d)", i, n)
 	return "\n\n" + strings.Repeat("─", 100) + "\n" + strings.Repeat(" ", 100) + "\n" +
-		run + strings.Repeat(" ", max(100-utf8.RuneCountInString(run)-len(count), 1)) + count + "\n\n\n" +
-		"  " + s.Title + "\n"
+		run + strings.Repeat(" ", max(100-utf8.RuneCountInString(run)-len(count), 1)) + count + "\n" +
+		MochaSpecStart(env, s.Title)
 }
 
-// CypressTestLine is the spec reporter's line for a test, printed when it
-// ends, then its console lines; fail is its number among the failures.
-func CypressTestLine(t CypressTest, fail int) string {
-	var b strings.Builder
-	switch t.State {
-	case "passed":
-		fmt.Fprintf(&b, "    ✓ %s (%dms)\n", t.Title, t.DurationMS)
-	case "failed":
-		fmt.Fprintf(&b, "    %d) %s\n", fail, t.Title)
-	default:
-		b.WriteString("    - " + t.Title + "\n")
-	}
-	for _, l := range t.Console {
-		b.WriteString(l + "\n")
-	}
-	return b.String()
-}
-
-// CypressSpecEnd is the spec's epilogue, its (Results) box and
+// CypressSpecEnd is mocha's end of the spec, then its (Results) box and
 // (Screenshots), printed when it ends.
-func CypressSpecEnd(s CypressSpec) string {
+func CypressSpecEnd(env CypressEnv, s CypressSpec) string {
 	passes, failures, pending := s.counts()
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n\n  %d passing (%s)\n", passes, MochaMS(s.DurationMS))
-	if pending > 0 {
-		fmt.Fprintf(&b, "  %d pending\n", pending)
-	}
-	if failures > 0 {
-		fmt.Fprintf(&b, "  %d failing\n\n", failures)
-		n := 0
-		for _, t := range s.Tests {
-			if t.State != "failed" {
-				continue
-			}
-			n++
-			fmt.Fprintf(&b, "  %d) %s\n       %s:\n", n, s.Title, t.Title)
-			if e := s.Err; e != nil {
-				b.WriteString("     " + e.Text + "\n")
-				for _, f := range strings.Split(e.Frames, "\n") {
-					b.WriteString("  " + f + "\n")
-				}
-			}
-			b.WriteString("\n")
-		}
-	}
-	b.WriteString("\n\n  (Results)\n\n")
+	b.WriteString(MochaSpecEnd(env, s))
+	b.WriteString("\n  (Results)\n\n")
 	b.WriteString(boxRule("┌", "┐"))
 	for _, kv := range [][2]string{
 		{"Tests:", strconv.Itoa(len(s.Tests))}, {"Passing:", strconv.Itoa(passes)},
@@ -224,7 +190,7 @@ func CypressRun(env CypressEnv, specs []CypressSpec, running int) string {
 	var b strings.Builder
 	b.WriteString(CypressRunStarting(env, specs))
 	for i, s := range specs {
-		b.WriteString(CypressSpecStart(s, i+1, len(specs)))
+		b.WriteString(CypressSpecStart(env, s, i+1, len(specs)))
 		if running == i+1 {
 			return b.String()
 		}
@@ -233,9 +199,9 @@ func CypressRun(env CypressEnv, specs []CypressSpec, running int) string {
 			if t.State == "failed" {
 				fail++
 			}
-			b.WriteString(CypressTestLine(t, fail))
+			b.WriteString(CypressTestLine(env, t, fail))
 		}
-		b.WriteString(CypressSpecEnd(s))
+		b.WriteString(CypressSpecEnd(env, s))
 	}
 	b.WriteString(CypressRunFinished(specs))
 	return b.String()

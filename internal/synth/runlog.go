@@ -23,6 +23,7 @@ type Spec struct {
 	Steps    []Step
 	Error    string // failure message of the failed step (Name: message\n…)
 	Filler   int    // extra console lines the spec prints (benchmark bulk)
+	Report   string // the mochawesome HTML's absolute path, printed by MochawesomeConsole blocks
 }
 
 // Row is the spec's summary-table row.
@@ -52,6 +53,10 @@ type Block struct {
 	Running       int   // >0: the log stops while spec number Running is executing
 	NoTable       bool  // the log stops before the summary
 	BatchSize     int   // specs per cypress.run() (cypress-cloud's --batch-size); 0 or 1 = one each
+	// MochawesomeConsole doubles mocha's output as mochawesome >= 7's
+	// default console reporter does (docs/formats.md a.4); off, the block
+	// keeps the single spec reporter the existing scenarios were written with.
+	MochawesomeConsole bool
 }
 
 const root = "/root/cdc-e2e-cyp-12.17.4"
@@ -59,7 +64,7 @@ const root = "/root/cdc-e2e-cyp-12.17.4"
 // cypressSpec is the spec in the shared writer's terms.
 func (s Spec) cypressSpec() formats.CypressSpec {
 	r := s.Row()
-	out := formats.CypressSpec{Path: s.Path, Title: s.Machine + " " + s.Template, DurationMS: r.DurationMS}
+	out := formats.CypressSpec{Path: s.Path, Title: s.Machine + " " + s.Template, DurationMS: r.DurationMS, Report: s.Report}
 	per := s.Filler / max(1, len(s.Steps))
 	for _, st := range s.Steps {
 		t := formats.CypressTest{Title: st.Title, State: st.State, DurationMS: st.DurationMS}
@@ -103,7 +108,9 @@ func WriteBlock(w io.Writer, b Block) {
 		if b.Running > i && b.Running <= i+len(specs) {
 			running = b.Running - i
 		}
-		io.WriteString(w, formats.CypressRun(env, cypressSpecs(specs), running))
+		e := env
+		e.MochawesomeConsole = b.MochawesomeConsole
+		io.WriteString(w, formats.CypressRun(e, cypressSpecs(specs), running))
 		if running > 0 {
 			return
 		}

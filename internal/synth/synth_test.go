@@ -71,3 +71,23 @@ func TestSummaryTable_R9_MatchesRealCypressCloud(t *testing.T) {
 		t.Fatalf("synth table:\n%s\nreal table:\n%s", got, real)
 	}
 }
+
+// a.4: a block asks for mochawesome's console reporter; the others keep
+// the single spec reporter the scenario trees were written with.
+func TestWriteBlock_MochawesomeConsole(t *testing.T) {
+	s := Spec{Path: "cypress/e2e/generated/atvm9-debian12.5.ts", Machine: "atvm9-debian12.5", Template: "cmc-e2e",
+		Steps: []Step{{Title: "1. Verifying set up", State: "passed", DurationMS: 9000}}, Report: "/r/atvm9-debian12.html"}
+	for _, on := range []bool{false, true} {
+		var b strings.Builder
+		WriteBlock(&b, Block{RunURL: "https://app.currents.dev/run/0000000000be0000", Specs: []Spec{s}, DetectedAfter: -1, MochawesomeConsole: on})
+		want := map[string]int{"    ✓ 1. Verifying set up (9000ms)\n": 1, "[mochawesome] Report HTML saved to /r/atvm9-debian12.html\n": 0}
+		if on {
+			want = map[string]int{"    ✔ 1. Verifying set up (9000ms)\n": 2, "[mochawesome] Report HTML saved to /r/atvm9-debian12.html\n": 1}
+		}
+		for line, n := range want {
+			if got := strings.Count(b.String(), line); got != n {
+				t.Errorf("console %v: %q %d times, want %d", on, line, got, n)
+			}
+		}
+	}
+}
