@@ -148,7 +148,7 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 	case "unwatch":
 		return c.unwatch(ctx, in, cmd.Target)
 	case "watch":
-		return c.watch(ctx, in, cmd.Target)
+		return c.watch(ctx, in, cmd.Target, cmd.Controller)
 	case "queue":
 		return c.queue(ctx, in)
 	case commands.CmdSchedule:

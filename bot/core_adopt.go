@@ -18,10 +18,8 @@ import (
 // hand are found there, reported by `status`, adopted by `watch`, and hold
 // the controller against approvals like the bot's own runs.
 
-// discoverer is the Runner's view of the controller's own state, nil when
+// discovererOf is a Runner's view of its controller's own state, nil when
 // it has none.
-func (c *Core) discoverer() Discoverer { return discovererOf(c.mainRunner()) }
-
 func discovererOf(rn Runner) Discoverer {
 	d, _ := rn.(Discoverer)
 	return d
@@ -203,8 +201,9 @@ func (c *Core) holderMessage(ctx context.Context, rn Runner, l controller.Discov
 
 // watch adopts a run live on the controller, or resumes posting for one
 // of the bot's own runs: from then on it is polled and posted like the
-// bot's own runs, each post once.
-func (c *Core) watch(ctx context.Context, in Incoming, build string) Reply {
+// bot's own runs, each post once. With several controllers every one is
+// asked unless ctl names one.
+func (c *Core) watch(ctx context.Context, in Incoming, build, ctl string) Reply {
 	if run, err := c.DB.LatestRunByBuild(ctx, build); err == nil && storage.Active(run.State) {
 		if run.Watcher {
 			return Reply{Ephemeral: fmt.Sprintf("The bot is already watching `%s`; `/atvm status %s` answers now.", build, build)}
@@ -228,10 +227,19 @@ func (c *Core) watch(ctx context.Context, in Incoming, build string) Reply {
 		}
 		return reply
 	}
-	if c.discoverer() == nil {
+	asked, refused := c.runnersAsked(ctl)
+	if refused != nil {
+		return *refused
+	}
+	if len(asked) > 1 {
+		return c.watchAny(ctx, in, build, asked)
+	}
+	rn := asked[0].rn
+	disc := discovererOf(rn)
+	if disc == nil {
 		return Reply{Ephemeral: fmt.Sprintf("No active run of `%s` is known, and this bot cannot look at the controller.", build)}
 	}
-	d, err := c.discoverer().Discover(ctx, false)
+	d, err := disc.Discover(ctx, false)
 	if err != nil {
 		c.Log.Warn().Err(err).Msg("watch: the controller did not answer")
 		return Reply{Ephemeral: "⚠️ The controller did not answer; nothing was adopted. Try again shortly."}
@@ -255,7 +263,14 @@ func (c *Core) watch(ctx context.Context, in Incoming, build string) Reply {
 		}
 		return Reply{Ephemeral: fmt.Sprintf("No run of `%s` is live on the controller. Live now: %s.", build, strings.Join(names, ", "))}
 	}
-	run, err := c.discoveredRun(ctx, c.mainRunner(), *live, in.UserName)
+	return c.adopt(ctx, in, rn, *live, "the controller")
+}
+
+// adopt records a run live on rn's controller as watched, holding that
+// controller's lock (D15); where names the controller in the reply.
+func (c *Core) adopt(ctx context.Context, in Incoming, rn Runner, live controller.Discovered, where string) Reply {
+	build := live.Build
+	run, err := c.discoveredRun(ctx, rn, live, in.UserName)
 	if err != nil {
 		return internalError(c.Log, "reading the run to adopt", err)
 	}
@@ -272,9 +287,9 @@ func (c *Core) watch(ctx context.Context, in Incoming, build string) Reply {
 		return internalError(c.Log, "recording the adopted run", err)
 	}
 	_ = c.DB.Audit(ctx, actor(in), "adopt", fmt.Sprintf("%s %s runner pid %d", run.ID, build, live.ProcPID))
-	c.Log.Info().Str("run", run.ID).Str("build", build).Int("pid", live.ProcPID).Str("user", in.UserName).Msg("adopted a run started on the controller")
+	c.Log.Info().Str("run", run.ID).Str("build", build).Str("controller", run.Controller).Int("pid", live.ProcPID).Str("user", in.UserName).Msg("adopted a run started on the controller")
 	c.ensureRoot(ctx, run, results.Status{Build: build, Template: run.Template, State: results.RunRunning, Categorized: run.Categorized})
-	return Reply{Ephemeral: fmt.Sprintf("Watching `%s`, started by hand on the controller at %s: progress and each result follow in this channel, once each.", build, c.fmtTime(live.Start))}
+	return Reply{Ephemeral: fmt.Sprintf("Watching `%s`, started by hand on %s at %s: progress and each result follow in this channel, once each.", build, where, c.fmtTime(live.Start))}
 }
 
 // queue shows the controller's holder and the channel's open plans. An
