@@ -142,7 +142,7 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 		}
 		return rep
 	case "runs":
-		return c.runs(ctx)
+		return c.runs(ctx, cmd.Controller)
 	case "blacklist":
 		return c.blacklist(ctx, in, cmd)
 	case "unwatch":
@@ -150,7 +150,7 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 	case "watch":
 		return c.watch(ctx, in, cmd.Target, cmd.Controller)
 	case "queue":
-		return c.queue(ctx, in)
+		return c.queue(ctx, in, cmd.Controller)
 	case commands.CmdSchedule:
 		return c.schedule(ctx, in, cmd.Schedule)
 	case commands.CmdHistory:

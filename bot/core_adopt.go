@@ -147,12 +147,6 @@ func sameFinishedRun(r storage.Run, d controller.Discovered) bool {
 	return r.Build == d.Build && (r.EndedAt.IsZero() || !d.LastActivity.After(r.EndedAt.Add(2*time.Minute)))
 }
 
-// liveOnController says what, besides the bot's own active runs, is live
-// on the main controller (D15). "" = free.
-func (c *Core) liveOnController(ctx context.Context) (string, error) {
-	return c.liveOn(ctx, c.mainRunner())
-}
-
 // liveOn says what, besides the bot's own active runs, is live on a
 // runner's controller: an approval is refused while it is (D15). "" = free.
 func (c *Core) liveOn(ctx context.Context, rn Runner) (string, error) {
@@ -290,49 +284,6 @@ func (c *Core) adopt(ctx context.Context, in Incoming, rn Runner, live controlle
 	c.Log.Info().Str("run", run.ID).Str("build", build).Str("controller", run.Controller).Int("pid", live.ProcPID).Str("user", in.UserName).Msg("adopted a run started on the controller")
 	c.ensureRoot(ctx, run, results.Status{Build: build, Template: run.Template, State: results.RunRunning, Categorized: run.Categorized})
 	return Reply{Ephemeral: fmt.Sprintf("Watching `%s`, started by hand on %s at %s: progress and each result follow in this channel, once each.", build, where, c.fmtTime(live.Start))}
-}
-
-// queue shows the controller's holder and the channel's open plans. An
-// approval while the controller is busy is refused, never queued: a
-// queued plan would launch later on a controller nobody re-checked.
-func (c *Core) queue(ctx context.Context, in Incoming) Reply {
-	var b strings.Builder
-	ctl := c.mainRunner().Controller()
-	fmt.Fprintf(&b, "**Controller `%s`**: ", ctl)
-	busy := false
-	if runID, _, _, held, err := c.DB.Lock(ctx, ctl); err == nil && held {
-		busy = true
-		if r, err := c.DB.GetRun(ctx, runID); err == nil {
-			who := "approved by " + userRef(r.ApprovedBy)
-			if r.Adopted {
-				who = "started by hand on the controller, watched for " + userRef(r.PlannedBy)
-			}
-			fmt.Fprintf(&b, "busy with `%s` (%s), %s since %s — `/atvm status %s`.", r.Build, r.State, who, c.fmtTime(r.CreatedAt), r.Build)
-		}
-	}
-	if !busy {
-		msg, err := c.liveOnController(ctx)
-		switch {
-		case err != nil:
-			b.WriteString("the controller did not answer; whether it is free is unknown.")
-		case msg != "":
-			b.WriteString(strings.TrimPrefix(msg, "the controller is busy: "))
-		default:
-			b.WriteString("free.")
-		}
-	}
-	open, err := c.DB.OpenPlans(ctx, in.ChannelID)
-	if err != nil {
-		return internalError(c.Log, "listing plans", err)
-	}
-	b.WriteString("\n\n**Open plans in this channel** (an approval while the controller is busy is refused, not queued):\n")
-	if len(open) == 0 {
-		b.WriteString("- none\n")
-	}
-	for _, p := range open {
-		fmt.Fprintf(&b, "- `%s` — `%s` (%s) by %s, open until %s\n", p.ID, p.Build, p.Template, userRef(p.CreatedBy), c.fmtTime(p.ExpiresAt))
-	}
-	return Reply{Ephemeral: b.String()}
 }
 
 // clearStaleLocks mends locks no active run holds (D15): the watch loop

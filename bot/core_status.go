@@ -176,27 +176,6 @@ func (c *Core) statusRun(ctx context.Context, build string, only Runner) (storag
 	return storage.Run{}, storage.ErrNotFound
 }
 
-// runs lists the recent runs with their state and links.
-func (c *Core) runs(ctx context.Context) Reply {
-	recent, err := c.DB.RecentRuns(ctx, 10)
-	if err != nil {
-		return internalError(c.Log, "listing runs", err)
-	}
-	if len(recent) == 0 {
-		return Reply{Ephemeral: "No runs yet."}
-	}
-	var b strings.Builder
-	b.WriteString("**Recent runs**\n")
-	for _, r := range recent {
-		link := ""
-		if r.RootPostID != "" {
-			link = " · " + c.Chat.PostLink(r.RootPostID)
-		}
-		fmt.Fprintf(&b, "- `%s` — %s · %s · approved by %s%s\n", r.Build, r.State, c.fmtTime(r.CreatedAt), userRef(r.ApprovedBy), link)
-	}
-	return Reply{Ephemeral: b.String()}
-}
-
 // cancel drops an open plan, or stops a running run (W5, D14).
 func (c *Core) cancel(ctx context.Context, in Incoming, target string, yes bool) Reply {
 	cfg, err := c.effectiveConfig(ctx)
