@@ -90,6 +90,15 @@ func (c *Core) rerunOf(ctx context.Context, in Incoming, run storage.Run, mode s
 		return Reply{Ephemeral: fmt.Sprintf("The template of `%s` is not known; plan it with `/atvm plan TEMPLATE --specify_vms …`.", build)}
 	}
 	req := commands.RerunRequest(orig, picked)
+	// A rerun runs where the run ran, not on the channel's default: the
+	// hosts it names are that controller's.
+	if len(c.Cfg.ControllerNames()) > 1 {
+		if name := c.controllerNameOf(run); name != "" {
+			if _, ok := c.Cfg.ControllerNamed(name); ok {
+				req.Controller = name
+			}
+		}
+	}
 	rep, _ := c.postPlan(ctx, in, commands.Command{Name: commands.CmdPlan, Plan: &req}, c.rerunNote(run, mode, picked, marked, tags))
 	return rep
 }
