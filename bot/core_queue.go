@@ -57,8 +57,12 @@ func (c *Core) runs(ctx context.Context, ctl string) Reply {
 }
 
 // controllerNameOf is the configured name of a run's controller: the name
-// whose Runner answers to the run's lock key, else that key as recorded.
+// whose Runner answers to the run's lock key, else that key as recorded;
+// with Runner alone, the only controller's name.
 func (c *Core) controllerNameOf(run storage.Run) string {
+	if len(c.Runners) == 0 {
+		return c.Cfg.MainControllerName()
+	}
 	for _, name := range sortedRunnerNames(c.Runners) {
 		if c.Runners[name].Controller() == run.Controller || name == run.Controller {
 			return name
