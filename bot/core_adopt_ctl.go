@@ -132,3 +132,21 @@ func (c *Core) watchAny(ctx context.Context, in Incoming, build string, rs []nam
 	}
 	return Reply{Ephemeral: fmt.Sprintf("`%s` is live on several controllers (%s); nothing was adopted. Name one: `/atvm watch %s --controller NAME`.", build, strings.Join(on, ", "), build)}
 }
+
+// whereIs is the Runner of the controller that has build — live there,
+// else in its logs — asking every controller at once; nil when none has it.
+func (c *Core) whereIs(ctx context.Context, build string) Runner {
+	asked, _ := c.runnersAsked("")
+	all := c.discoverAll(ctx, asked, false)
+	for _, live := range []bool{true, false} {
+		for _, x := range all {
+			if !x.asked || x.err != nil {
+				continue
+			}
+			if d, ok := x.d.Find(build); ok && d.Live == live {
+				return x.rn
+			}
+		}
+	}
+	return nil
+}

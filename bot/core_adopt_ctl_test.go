@@ -137,3 +137,19 @@ func TestCore_C21_S2_WatchAsksEveryControllerAtOnce(t *testing.T) {
 		t.Fatalf("run %+v %v", run, err)
 	}
 }
+
+// `status BUILD` of a run the bot never ran is asked of the controller
+// that has it, not the main one.
+func TestCore_C21_S2_StatusOfAHandRunAsksItsController(t *testing.T) {
+	f, drs := newDiscoveringCores(t, []string{"a", "b"})
+	drs["b"].snapshot = results.Status{Build: "hand-b", Template: "cmc-reboot", State: results.RunRunning,
+		Hosts: []results.Host{host("atvm71-redhat9.1", "", results.HostRunning)}}
+	drs["b"].set(controller.Discovery{Live: []controller.Discovered{handRun("hand-b")}}, nil)
+	rep := f.say(t, "alice", "status hand-b")
+	if !strings.Contains(rep.Ephemeral, "atvm71-redhat9.1") || len(drs["b"].snapshots) != 1 || len(drs["a"].snapshots) != 0 {
+		t.Fatalf("status hand-b (snapshots a=%d b=%d):\n%s", len(drs["a"].snapshots), len(drs["b"].snapshots), rep.Ephemeral)
+	}
+	if rep := f.say(t, "alice", "status nosuch"); !strings.Contains(rep.Ephemeral, "No run of `nosuch` is known") {
+		t.Fatalf("status nosuch: %s", rep.Ephemeral)
+	}
+}

@@ -28,6 +28,13 @@ func (c *Core) status(ctx context.Context, build, ctl string) Reply {
 		}
 		rn = r
 	}
+	if ctl == "" && build != "" && len(c.Runners) > 1 {
+		if _, err := c.DB.LatestRunByBuild(ctx, build); errors.Is(err, storage.ErrNotFound) {
+			if r := c.whereIs(ctx, build); r != nil {
+				rn = r // a build the bot never ran is asked of the controller that has it
+			}
+		}
+	}
 	rep := c.statusOn(ctx, rn, build, ctl)
 	if over := c.controllersOverview(ctx); over != "" && rep.Ephemeral != "" {
 		rep.Ephemeral = over + "\n" + rep.Ephemeral
