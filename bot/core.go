@@ -134,7 +134,7 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 		return c.approve(ctx, in, commands.Approval{User: in.UserID, UserName: in.UserName, Channel: in.ChannelID, PlanID: cmd.Target,
 			WithoutWatcher: cmd.WithoutWatcher, ConfirmBoth: cmd.ConfirmBoth})
 	case "cancel":
-		return c.cancel(ctx, in, cmd.Target, cmd.Yes)
+		return c.cancel(ctx, in, cmd.Target, cmd.Yes, cmd.Controller)
 	case "status":
 		rep := c.status(ctx, cmd.Target, cmd.Controller)
 		if cmd.Chart {

@@ -183,13 +183,19 @@ func (c *Core) statusRun(ctx context.Context, build string, only Runner) (storag
 	return storage.Run{}, storage.ErrNotFound
 }
 
-// cancel drops an open plan, or stops a running run (W5, D14).
-func (c *Core) cancel(ctx context.Context, in Incoming, target string, yes bool) Reply {
+// cancel drops an open plan, or stops a running run (W5, D14). With
+// several controllers ctl narrows which run a build or no target means.
+func (c *Core) cancel(ctx context.Context, in Incoming, target string, yes bool, ctl string) Reply {
 	cfg, err := c.effectiveConfig(ctx)
 	if err != nil {
 		return internalError(c.Log, "reading the config", err)
 	}
-	if target == "" || commands.IsPlanID(target) {
+	if ctl != "" {
+		if _, refused := c.runnersAsked(ctl); refused != nil {
+			return *refused
+		}
+	}
+	if (target == "" && ctl == "") || commands.IsPlanID(target) {
 		stored, err := c.pickPlan(ctx, in.ChannelID, target)
 		if err == nil {
 			return c.cancelPlan(ctx, in, stored, cfg)
@@ -197,15 +203,10 @@ func (c *Core) cancel(ctx context.Context, in Incoming, target string, yes bool)
 		if target != "" {
 			return Reply{Ephemeral: "⚠️ " + err.Error()}
 		}
-		active, _ := c.DB.ActiveRuns(ctx)
-		if len(active) != 1 {
-			return Reply{Ephemeral: "⚠️ Name what to cancel: `/atvm cancel PLAN` or `/atvm cancel BUILD --yes`."}
-		}
-		target = active[0].Build
 	}
-	run, err := c.DB.LatestRunByBuild(ctx, target)
-	if err != nil || !storage.Active(run.State) {
-		return Reply{Ephemeral: fmt.Sprintf("⚠️ No active run of `%s` to cancel.", target)}
+	run, refused := c.runToCancel(ctx, target, ctl)
+	if refused != nil {
+		return *refused
 	}
 	if err := commands.CheckCancelRun(in.UserID, yes, cfg); err != nil {
 		c.Metrics.Refused("cancel")

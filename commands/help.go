@@ -71,10 +71,12 @@ var helpText = map[string]help{
 			"The plan runs on the controller it names (chosen when it was planned); the approval is refused while that controller is busy, whatever the others do.",
 		},
 		examples: []string{"approve", "approve p-7f3a2c without watcher", "approve p-7f3a2c --confirm-both"}},
-	CmdCancel: {syntax: "cancel [BUILD|PLAN] [--yes]", does: "drop an open plan, or stop a running run.",
+	CmdCancel: {syntax: "cancel [BUILD|PLAN] [--yes] [--controller NAME]", does: "drop an open plan, or stop a running run.",
 		more: []string{"Stopping a running run needs an approver and `--yes`.",
-			"A run is stopped on the controller it runs on; with no BUILD or PLAN it cancels the channel's only open plan, else the only active run of any controller."},
-		examples: []string{"cancel p-7f3a2c", "cancel e2e-redhat9.6-iscsi --yes"}},
+			"A run is stopped on the controller it runs on; with no BUILD or PLAN it cancels the channel's only open plan, else the only active run. " +
+				"When the same build runs on several controllers, `--controller NAME` says which one (without it the cancel is refused with their names); " +
+				"`--controller NAME` alone cancels that controller's run."},
+		examples: []string{"cancel p-7f3a2c", "cancel e2e-redhat9.6-iscsi --yes", "cancel e2e-redhat9.6-iscsi --yes --controller lab2"}},
 	CmdStatus: {syntax: "status [BUILD] [--chart] [--controller NAME]", does: "live status of the running run, else the most recent run.",
 		more: []string{"`--chart` posts the run's timeline picture with the status, in the run's thread when it has one, else in this channel.",
 			"With several controllers, the answer starts with one line per controller (idle, the bot's run and its progress, or a run started by hand); " +

@@ -50,8 +50,14 @@ func parseApprove(args []token) (Command, *Error) {
 
 func parseCancel(args []token) (Command, *Error) {
 	cmd := Command{Name: CmdCancel}
-	for _, a := range args {
-		w := a.text
+	usage := "usage: `/atvm cancel [BUILD|PLAN] [--yes] [--controller NAME]`"
+	for i := 0; i < len(args); i++ {
+		w := args[i].text
+		if ok, err := takeController(&cmd, args, &i, usage); err != nil {
+			return Command{}, err
+		} else if ok {
+			continue
+		}
 		switch {
 		case w == "--yes":
 			cmd.Yes = true
@@ -62,9 +68,12 @@ func parseCancel(args []token) (Command, *Error) {
 			if normFlag(w) == "yes" || w == "-y" {
 				return Command{}, misspelt(w, "--yes", CmdCancel)
 			}
-			return Command{}, unknownOption(w, " for cancel", []string{"--yes"})
+			if opt, _, _ := strings.Cut(w, "="); normFlag(opt) == normFlag(flagController) {
+				return Command{}, misspelt(w, flagController, CmdCancel)
+			}
+			return Command{}, unknownOption(w, " for cancel", []string{"--yes", flagController})
 		case cmd.Target != "":
-			return Command{}, errorf(CmdCancel, "takes one build or plan ID, got a second word %s; usage: `/atvm cancel [BUILD|PLAN] [--yes]`", echo(w))
+			return Command{}, errorf(CmdCancel, "takes one build or plan ID, got a second word %s; %s", echo(w), usage)
 		default:
 			t, err := checkTarget(CmdCancel, w)
 			if err != nil {
