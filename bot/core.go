@@ -146,7 +146,7 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 	case "blacklist":
 		return c.blacklist(ctx, in, cmd)
 	case "unwatch":
-		return c.unwatch(ctx, in, cmd.Target)
+		return c.unwatch(ctx, in, cmd.Target, cmd.Controller)
 	case "watch":
 		return c.watch(ctx, in, cmd.Target, cmd.Controller)
 	case "queue":

@@ -198,7 +198,18 @@ func (c *Core) holderMessage(ctx context.Context, rn Runner, l controller.Discov
 // bot's own runs, each post once. With several controllers every one is
 // asked unless ctl names one.
 func (c *Core) watch(ctx context.Context, in Incoming, build, ctl string) Reply {
-	if run, err := c.DB.LatestRunByBuild(ctx, build); err == nil && storage.Active(run.State) {
+	if _, refused := c.runnersAsked(ctl); refused != nil {
+		return *refused
+	}
+	own, err := c.activeRunsOf(ctx, build, ctl)
+	if err != nil {
+		return internalError(c.Log, "finding the run", err)
+	}
+	if len(own) > 1 {
+		return *c.onSeveral(own, "watch "+build)
+	}
+	if len(own) == 1 {
+		run := own[0]
 		if run.Watcher {
 			return Reply{Ephemeral: fmt.Sprintf("The bot is already watching `%s`; `/atvm status %s` answers now.", build, build)}
 		}
@@ -221,10 +232,7 @@ func (c *Core) watch(ctx context.Context, in Incoming, build, ctl string) Reply 
 		}
 		return reply
 	}
-	asked, refused := c.runnersAsked(ctl)
-	if refused != nil {
-		return *refused
-	}
+	asked, _ := c.runnersAsked(ctl)
 	if len(asked) > 1 {
 		return c.watchAny(ctx, in, build, asked)
 	}

@@ -61,3 +61,47 @@ func mustRecent(t *testing.T, f *coreFixture) []storage.Run {
 	}
 	return runs
 }
+
+// unwatch and watch of a build running on two controllers: named with
+// --controller they touch that controller's run only, else refused with
+// where it runs.
+func TestCore_C21_WatchUnwatchNameTheControllerOfABuildOnTwo(t *testing.T) {
+	f, _ := newCores(t, []string{"a", "b"}, "", results.Status{State: results.RunRunning})
+	ch := f.console.Channel()
+	planAndApprove(t, f, ch, "a")
+	planAndApprove(t, f, ch, "b")
+	ctx := context.Background()
+	active, _ := f.db.ActiveRuns(ctx)
+	if len(active) != 2 {
+		t.Fatalf("setup: active %+v", active)
+	}
+	build := active[0].Build
+	watcherOn := func(ctl string) bool {
+		for _, r := range mustRecent(t, f) {
+			if r.Controller == ctl {
+				return r.Watcher
+			}
+		}
+		t.Fatalf("no run on %s", ctl)
+		return false
+	}
+	for _, step := range []struct {
+		text, want string
+		a, b       bool // watched after
+	}{
+		{"unwatch " + build, "running on several controllers (a, b); name one: `/atvm unwatch " + build + " --controller NAME`", true, true},
+		{"unwatch " + build + " --controller b", "No more posts for `" + build + "`", true, false},
+		{"unwatch " + build + " --controller c", "No controller is named `c`", true, false},
+		{"watch " + build, "running on several controllers (a, b)", true, false},
+		{"watch " + build + " --controller a", "already watching", true, false},
+		{"watch " + build + " --controller b", "Watching `" + build + "` again", true, true},
+	} {
+		rep := f.say(t, "qa-lead", step.text)
+		if !strings.Contains(rep.Ephemeral, step.want) {
+			t.Fatalf("%s: %q, want %q", step.text, rep.Ephemeral, step.want)
+		}
+		if a, b := watcherOn("a"), watcherOn("b"); a != step.a || b != step.b {
+			t.Fatalf("%s: watched a=%v b=%v, want %v %v", step.text, a, b, step.a, step.b)
+		}
+	}
+}

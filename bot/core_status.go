@@ -347,11 +347,20 @@ func (c *Core) cancelPlan(ctx context.Context, in Incoming, stored storage.Plan,
 
 // unwatch stops watching a run without touching its runner (D14). Only
 // the run's approver, the plan's author or an approver may.
-func (c *Core) unwatch(ctx context.Context, in Incoming, build string) Reply {
-	run, err := c.DB.LatestRunByBuild(ctx, build)
-	if err != nil || !storage.Active(run.State) {
-		return Reply{Ephemeral: fmt.Sprintf("⚠️ No active run of `%s`.", build)}
+func (c *Core) unwatch(ctx context.Context, in Incoming, build, ctl string) Reply {
+	if _, refused := c.runnersAsked(ctl); refused != nil {
+		return *refused
 	}
+	runs, err := c.activeRunsOf(ctx, build, ctl)
+	switch {
+	case err != nil:
+		return internalError(c.Log, "finding the run", err)
+	case len(runs) == 0:
+		return Reply{Ephemeral: fmt.Sprintf("⚠️ No active run of `%s`%s.", build, onController(ctl))}
+	case len(runs) > 1:
+		return *c.onSeveral(runs, "unwatch "+build)
+	}
+	run := runs[0]
 	if !c.isApprover(in.UserID) && (in.UserID == "" || (in.UserID != run.ApprovedByID && in.UserID != run.PlannedByID)) {
 		c.Metrics.Refused("unwatch")
 		return Reply{Ephemeral: fmt.Sprintf("⛔ Only the run's approver, the plan's author or an approver may stop watching `%s`.", build)}

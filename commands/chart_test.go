@@ -65,6 +65,8 @@ func TestParse_D26_Chart(t *testing.T) {
 		{text: "queue --controller 'a;b'", flag: "--controller", refusal: "controller name"},
 		{text: "queue --controller a --controller b", flag: "--controller", refusal: "given twice"},
 		{text: "runs --chart", flag: "--chart", refusal: "unknown option `--chart` for runs"},
+		{text: "unwatch b --controller lab2", want: Command{Name: CmdUnwatch, Target: "b", Controller: "lab2"}},
+		{text: "unwatch --controller lab2", flag: "unwatch", refusal: "needs a build name"},
 		{text: "cancel b --yes --controller lab2", want: Command{Name: CmdCancel, Target: "b", Yes: true, Controller: "lab2"}},
 		{text: "cancel --controller=lab2", want: Command{Name: CmdCancel, Controller: "lab2"}},
 		{text: "cancel b --yes --controller", flag: "--controller", refusal: "needs a controller name"},

@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// Commands about runs on a controller (`watch`, `queue`, `runs`) take
+// Commands about runs on a controller (`watch`, `unwatch`, `cancel`,
+// `queue`, `runs`) take
 // `--controller NAME` to ask one controller; without it they ask every
 // controller (issue #21).
 
@@ -51,10 +52,11 @@ func controllerOnly(w, name, usage string) *Error {
 	return e
 }
 
-// parseWatch reads `watch BUILD [--controller NAME]`.
-func parseWatch(args []token) (Command, *Error) {
-	usage := "usage: `/atvm watch BUILD [--controller NAME]`"
-	cmd := Command{Name: CmdWatch}
+// parseBuildController reads `watch` and `unwatch`: BUILD
+// [--controller NAME].
+func parseBuildController(name string, args []token) (Command, *Error) {
+	usage := fmt.Sprintf("usage: `/atvm %s BUILD [--controller NAME]`", name)
+	cmd := Command{Name: name}
 	for i := 0; i < len(args); i++ {
 		w := args[i].text
 		if ok, err := takeController(&cmd, args, &i, usage); err != nil {
@@ -64,19 +66,19 @@ func parseWatch(args []token) (Command, *Error) {
 		}
 		switch {
 		case looksLikeFlag(w):
-			return Command{}, controllerOnly(w, CmdWatch, usage)
+			return Command{}, controllerOnly(w, name, usage)
 		case cmd.Target != "":
-			return Command{}, errorf(CmdWatch, "takes one build name, got a second word %s; %s", echo(w), usage)
+			return Command{}, errorf(name, "takes one build name, got a second word %s; %s", echo(w), usage)
 		default:
 			f := specFor(flagBuild)
 			if _, err := f.checkValue(w); err != nil {
-				return Command{}, errorf(CmdWatch, "%s is not a build name. %s", echo(w), f.allowed())
+				return Command{}, errorf(name, "%s is not a build name. %s", echo(w), f.allowed())
 			}
 			cmd.Target = w
 		}
 	}
 	if cmd.Target == "" {
-		return Command{}, errorf(CmdWatch, "needs a build name; %s", usage)
+		return Command{}, errorf(name, "needs a build name; %s", usage)
 	}
 	return cmd, nil
 }

@@ -92,11 +92,13 @@ var helpText = map[string]help{
 			"and this channel's open plans for it; `--controller NAME` shows one. A name no controller has is refused with their names."},
 		examples: []string{"queue", "queue --controller lab2"}},
 	CmdWatch: {syntax: "watch BUILD [--controller NAME]", does: "(re)start the bot's watcher for a run.",
-		more: []string{"A run of the bot's is watched on its own controller. A run started by hand is looked for on every controller at once " +
+		more: []string{"A run of the bot's is watched on its own controller (when the same build runs on several, `--controller NAME` says which). " +
+			"A run started by hand is looked for on every controller at once " +
 			"and adopted on the one where it is live; `--controller NAME` asks only that one. Found on none, nothing is adopted and the controllers asked are named."},
 		examples: []string{"watch e2e-redhat9.6-iscsi", "watch e2e-redhat9.6-iscsi --controller lab2"}},
-	CmdUnwatch: {syntax: "unwatch BUILD", does: "stop watching a run without touching its runner.",
-		examples: []string{"unwatch e2e-redhat9.6-iscsi"}},
+	CmdUnwatch: {syntax: "unwatch BUILD [--controller NAME]", does: "stop watching a run without touching its runner.",
+		more:     []string{"When the same build runs on several controllers, `--controller NAME` says which; without it the command is refused with their names."},
+		examples: []string{"unwatch e2e-redhat9.6-iscsi", "unwatch e2e-redhat9.6-iscsi --controller lab2"}},
 	CmdBlacklist: {syntax: "blacklist [list | add MACHINE REASON… | remove MACHINE]", does: "the machines broad selectors skip.",
 		examples: []string{"blacklist", "blacklist add atvm144-suse15.0 CRASHES WHEN CREATING MIGRATION SESSION - BUG",
 			"blacklist remove atvm144-suse15.0"}},

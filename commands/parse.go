@@ -50,7 +50,7 @@ type Command struct {
 	Days           int    `json:"days,omitempty"`            // flaky, failures --days
 	Rerun          string `json:"rerun,omitempty"`           // rerun: failed, all, skip-known
 	Chart          bool   `json:"chart,omitempty"`           // status, history --chart: a picture too
-	Controller     string `json:"controller,omitempty"`      // status, watch, queue, runs --controller
+	Controller     string `json:"controller,omitempty"`      // status, watch, unwatch, cancel, queue, runs --controller
 	// Schedule is the request of `schedule`.
 	Schedule *ScheduleRequest `json:"schedule,omitempty"`
 }
@@ -124,10 +124,8 @@ func parseTokens(toks []token, size int) (Command, error) {
 		cmd, err = parseCancel(args)
 	case CmdStatus:
 		cmd, err = parseStatus(args)
-	case CmdWatch:
-		cmd, err = parseWatch(args)
-	case CmdUnwatch:
-		cmd, err = parseBuildArg(name, args, true)
+	case CmdWatch, CmdUnwatch:
+		cmd, err = parseBuildController(name, args)
 	case CmdRerun:
 		cmd, err = parseRerun(args)
 	case CmdRuns, CmdQueue:

@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 )
@@ -95,27 +94,6 @@ func checkTarget(cmd, w string) (string, *Error) {
 		return "", errorf(cmd, "%s is not a build name or plan ID. %s", echo(w), f.allowed())
 	}
 	return w, nil
-}
-
-func parseBuildArg(name string, args []token, required bool) (Command, *Error) {
-	usage := fmt.Sprintf("usage: `%s BUILD`", name)
-	if !required {
-		usage = fmt.Sprintf("usage: `%s [BUILD]`", name)
-	}
-	switch {
-	case len(args) == 0 && required:
-		return Command{}, errorf(name, "needs a build name; %s", usage)
-	case len(args) == 0:
-		return Command{Name: name}, nil
-	case len(args) > 1:
-		return Command{}, errorf(name, "takes one build name, got %d words; %s", len(args), usage)
-	}
-	w := args[0].text
-	f := specFor(flagBuild)
-	if _, err := f.checkValue(w); err != nil {
-		return Command{}, errorf(name, "%s is not a build name. %s", echo(w), f.allowed())
-	}
-	return Command{Name: name, Target: w}, nil
 }
 
 func noArgs(name string, args []token) *Error {
