@@ -160,7 +160,7 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 	case commands.CmdFailures:
 		return c.failures(ctx, cmd.Days)
 	case commands.CmdRerun:
-		return c.rerun(ctx, in, cmd.Target, cmd.Rerun)
+		return c.rerun(ctx, in, cmd.Target, cmd.Rerun, cmd.Controller)
 	default:
 		return Reply{Ephemeral: commands.Help(cmd.Topic)}
 	}

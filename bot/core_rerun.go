@@ -25,16 +25,22 @@ func rerunButton(run storage.Run) Button {
 // rerun answers `/atvm rerun BUILD [--failed|--all|--skip-known]`: a new
 // plan of the build's latest finished run for those hosts, posted for
 // approval like any plan (P1); the original selectors give way to the
-// machines' names.
-func (c *Core) rerun(ctx context.Context, in Incoming, build, mode string) Reply {
-	run, err := c.DB.LatestRunByBuild(ctx, build)
-	if errors.Is(err, storage.ErrNotFound) {
-		return Reply{Ephemeral: fmt.Sprintf("No run of `%s` is recorded.", build)}
+// machines' names. ctl picks the build's run on that controller (the same
+// plan may have run on several); without it, the newest run of the build.
+func (c *Core) rerun(ctx context.Context, in Incoming, build, mode, ctl string) Reply {
+	if _, refused := c.runnersAsked(ctl); refused != nil {
+		return *refused
 	}
+	runs, err := c.DB.RunsByBuild(ctx, build, 200)
 	if err != nil {
 		return internalError(c.Log, "reading the run", err)
 	}
-	return c.rerunOf(ctx, in, run, mode)
+	for _, run := range runs {
+		if ctl == "" || c.controllerNameOf(run) == ctl {
+			return c.rerunOf(ctx, in, run, mode)
+		}
+	}
+	return Reply{Ephemeral: fmt.Sprintf("No run of `%s`%s is recorded.", build, onController(ctl))}
 }
 
 // rerunPressed answers the [Re-run failed] button of run id.

@@ -53,3 +53,41 @@ func TestCore_C21_P1_RerunPlansOnTheRunsController(t *testing.T) {
 		})
 	}
 }
+
+// The same build ran on two controllers: `rerun BUILD --controller NAME`
+// plans that controller's run again, on it; without it, the newest run.
+func TestCore_C21_P1_RerunOfABuildOnTwoNamesTheController(t *testing.T) {
+	f, _ := newCores(t, []string{"a", "b"}, "", results.Status{Build: "rb", Template: "cmc-reboot", State: results.RunFailed,
+		Hosts: []results.Host{failAt38("atvm71-redhat9.1", "fcDisk")}})
+	ctx := context.Background()
+	for _, ctl := range []string{"a", "b"} {
+		f.say(t, "qa-lead", "plan cmc-reboot --containsVm redhat --build_name rb --controller "+ctl)
+		if rep := f.say(t, "qa-lead", "approve"); !strings.Contains(rep.Ephemeral, "Approved plan") {
+			t.Fatalf("approve on %s: %s", ctl, rep.Ephemeral)
+		}
+		f.core.Wait()
+		for i := 0; i < 3; i++ {
+			f.core.Tick(ctx)
+		}
+	}
+	for _, tc := range []struct{ text, want string }{
+		{"rerun rb --controller a", "a"},
+		{"rerun rb", "b"},
+		{"rerun rb --controller c", ""},
+	} {
+		rep := f.say(t, "alice", tc.text)
+		if tc.want == "" {
+			if !strings.Contains(rep.Ephemeral, "No controller is named `c`") {
+				t.Fatalf("%s: %s", tc.text, rep.Ephemeral)
+			}
+			continue
+		}
+		found := false
+		for _, p := range openPlans(t, f) {
+			found = found || (p.Controller == tc.want && p.Build == "rb-rerun")
+		}
+		if !strings.Contains(rep.Ephemeral, "posted") || !found {
+			t.Fatalf("%s: %q, open %+v; want a rerun plan on %s", tc.text, rep.Ephemeral, openPlans(t, f), tc.want)
+		}
+	}
+}

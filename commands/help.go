@@ -124,11 +124,11 @@ var helpText = map[string]help{
 	CmdFailures: {syntax: "failures [--days N]", does: "the most frequent failure causes in the recent runs, with their hosts.",
 		more:     []string{fmt.Sprintf("Over the last `--days` days (default %d, at most %d); one cause is one error with its hosts' names, paths and numbers left out.", HistoryDefaultDays, HistoryMaxDays)},
 		examples: []string{"failures", "failures --days 30"}},
-	CmdRerun: {syntax: "rerun BUILD [--failed | --all | --skip-known]", does: "plan a finished run again for its failed hosts; nothing runs until approved.",
+	CmdRerun: {syntax: "rerun BUILD [--failed | --all | --skip-known] [--controller NAME]", does: "plan a finished run again for its failed hosts; nothing runs until approved.",
 		more: []string{"Same template and options, the machines named with `--specify_vms` and the build name ending in `-rerun`. " +
 			"`--failed` (the default, and the final summary's button) names every failed host, `--all` every host with a result, " +
 			"`--skip-known` the failed hosts except those already KNOWN or FLAKY on that step. A run started by hand is planned with its template's defaults.",
-			"The rerun is planned on the controller the run ran on."},
+			"The rerun is planned on the controller the run ran on: the newest run of BUILD, or its run on `--controller NAME` when the same build ran on several."},
 		examples: []string{"rerun reboot-redhat8.10-both", "rerun reboot-redhat8.10-both --skip-known"}},
 	CmdHelp: {syntax: "help [COMMAND]", does: "this help, or one command's.", examples: []string{"help plan"}},
 }
