@@ -198,7 +198,8 @@ func (c *Core) holderMessage(ctx context.Context, rn Runner, l controller.Discov
 // bot's own runs, each post once. With several controllers every one is
 // asked unless ctl names one.
 func (c *Core) watch(ctx context.Context, in Incoming, build, ctl string) Reply {
-	if _, refused := c.runnersAsked(ctl); refused != nil {
+	asked, refused := c.runnersAsked(ctl)
+	if refused != nil {
 		return *refused
 	}
 	own, err := c.activeRunsOf(ctx, build, ctl)
@@ -232,7 +233,6 @@ func (c *Core) watch(ctx context.Context, in Incoming, build, ctl string) Reply 
 		}
 		return reply
 	}
-	asked, _ := c.runnersAsked(ctl)
 	if len(asked) > 1 {
 		return c.watchAny(ctx, in, build, asked)
 	}
