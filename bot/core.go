@@ -134,7 +134,7 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 		return c.approve(ctx, in, commands.Approval{User: in.UserID, UserName: in.UserName, Channel: in.ChannelID, PlanID: cmd.Target,
 			WithoutWatcher: cmd.WithoutWatcher, ConfirmBoth: cmd.ConfirmBoth})
 	case "cancel":
-		return c.cancel(ctx, in, cmd.Target, cmd.Yes)
+		return c.cancel(ctx, in, cmd.Target, cmd.Yes, cmd.Controller)
 	case "status":
 		rep := c.status(ctx, cmd.Target, cmd.Controller)
 		if cmd.Chart {
@@ -142,15 +142,15 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 		}
 		return rep
 	case "runs":
-		return c.runs(ctx)
+		return c.runs(ctx, cmd.Controller)
 	case "blacklist":
 		return c.blacklist(ctx, in, cmd)
 	case "unwatch":
-		return c.unwatch(ctx, in, cmd.Target)
+		return c.unwatch(ctx, in, cmd.Target, cmd.Controller)
 	case "watch":
-		return c.watch(ctx, in, cmd.Target)
+		return c.watch(ctx, in, cmd.Target, cmd.Controller)
 	case "queue":
-		return c.queue(ctx, in)
+		return c.queue(ctx, in, cmd.Controller)
 	case commands.CmdSchedule:
 		return c.schedule(ctx, in, cmd.Schedule)
 	case commands.CmdHistory:
@@ -160,7 +160,7 @@ func (c *Core) Handle(ctx context.Context, in Incoming) Reply {
 	case commands.CmdFailures:
 		return c.failures(ctx, cmd.Days)
 	case commands.CmdRerun:
-		return c.rerun(ctx, in, cmd.Target, cmd.Rerun)
+		return c.rerun(ctx, in, cmd.Target, cmd.Rerun, cmd.Controller)
 	default:
 		return Reply{Ephemeral: commands.Help(cmd.Topic)}
 	}

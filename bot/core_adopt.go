@@ -18,10 +18,8 @@ import (
 // hand are found there, reported by `status`, adopted by `watch`, and hold
 // the controller against approvals like the bot's own runs.
 
-// discoverer is the Runner's view of the controller's own state, nil when
+// discovererOf is a Runner's view of its controller's own state, nil when
 // it has none.
-func (c *Core) discoverer() Discoverer { return discovererOf(c.mainRunner()) }
-
 func discovererOf(rn Runner) Discoverer {
 	d, _ := rn.(Discoverer)
 	return d
@@ -149,12 +147,6 @@ func sameFinishedRun(r storage.Run, d controller.Discovered) bool {
 	return r.Build == d.Build && (r.EndedAt.IsZero() || !d.LastActivity.After(r.EndedAt.Add(2*time.Minute)))
 }
 
-// liveOnController says what, besides the bot's own active runs, is live
-// on the main controller (D15). "" = free.
-func (c *Core) liveOnController(ctx context.Context) (string, error) {
-	return c.liveOn(ctx, c.mainRunner())
-}
-
 // liveOn says what, besides the bot's own active runs, is live on a
 // runner's controller: an approval is refused while it is (D15). "" = free.
 func (c *Core) liveOn(ctx context.Context, rn Runner) (string, error) {
@@ -203,9 +195,22 @@ func (c *Core) holderMessage(ctx context.Context, rn Runner, l controller.Discov
 
 // watch adopts a run live on the controller, or resumes posting for one
 // of the bot's own runs: from then on it is polled and posted like the
-// bot's own runs, each post once.
-func (c *Core) watch(ctx context.Context, in Incoming, build string) Reply {
-	if run, err := c.DB.LatestRunByBuild(ctx, build); err == nil && storage.Active(run.State) {
+// bot's own runs, each post once. With several controllers every one is
+// asked unless ctl names one.
+func (c *Core) watch(ctx context.Context, in Incoming, build, ctl string) Reply {
+	asked, refused := c.runnersAsked(ctl)
+	if refused != nil {
+		return *refused
+	}
+	own, err := c.activeRunsOf(ctx, build, ctl)
+	if err != nil {
+		return internalError(c.Log, "finding the run", err)
+	}
+	if len(own) > 1 {
+		return *c.onSeveral(own, "watch "+build)
+	}
+	if len(own) == 1 {
+		run := own[0]
 		if run.Watcher {
 			return Reply{Ephemeral: fmt.Sprintf("The bot is already watching `%s`; `/atvm status %s` answers now.", build, build)}
 		}
@@ -228,10 +233,15 @@ func (c *Core) watch(ctx context.Context, in Incoming, build string) Reply {
 		}
 		return reply
 	}
-	if c.discoverer() == nil {
+	if len(asked) > 1 {
+		return c.watchAny(ctx, in, build, asked)
+	}
+	rn := asked[0].rn
+	disc := discovererOf(rn)
+	if disc == nil {
 		return Reply{Ephemeral: fmt.Sprintf("No active run of `%s` is known, and this bot cannot look at the controller.", build)}
 	}
-	d, err := c.discoverer().Discover(ctx, false)
+	d, err := disc.Discover(ctx, false)
 	if err != nil {
 		c.Log.Warn().Err(err).Msg("watch: the controller did not answer")
 		return Reply{Ephemeral: "⚠️ The controller did not answer; nothing was adopted. Try again shortly."}
@@ -255,7 +265,14 @@ func (c *Core) watch(ctx context.Context, in Incoming, build string) Reply {
 		}
 		return Reply{Ephemeral: fmt.Sprintf("No run of `%s` is live on the controller. Live now: %s.", build, strings.Join(names, ", "))}
 	}
-	run, err := c.discoveredRun(ctx, c.mainRunner(), *live, in.UserName)
+	return c.adopt(ctx, in, rn, *live, "the controller")
+}
+
+// adopt records a run live on rn's controller as watched, holding that
+// controller's lock (D15); where names the controller in the reply.
+func (c *Core) adopt(ctx context.Context, in Incoming, rn Runner, live controller.Discovered, where string) Reply {
+	build := live.Build
+	run, err := c.discoveredRun(ctx, rn, live, in.UserName)
 	if err != nil {
 		return internalError(c.Log, "reading the run to adopt", err)
 	}
@@ -272,52 +289,9 @@ func (c *Core) watch(ctx context.Context, in Incoming, build string) Reply {
 		return internalError(c.Log, "recording the adopted run", err)
 	}
 	_ = c.DB.Audit(ctx, actor(in), "adopt", fmt.Sprintf("%s %s runner pid %d", run.ID, build, live.ProcPID))
-	c.Log.Info().Str("run", run.ID).Str("build", build).Int("pid", live.ProcPID).Str("user", in.UserName).Msg("adopted a run started on the controller")
+	c.Log.Info().Str("run", run.ID).Str("build", build).Str("controller", run.Controller).Int("pid", live.ProcPID).Str("user", in.UserName).Msg("adopted a run started on the controller")
 	c.ensureRoot(ctx, run, results.Status{Build: build, Template: run.Template, State: results.RunRunning, Categorized: run.Categorized})
-	return Reply{Ephemeral: fmt.Sprintf("Watching `%s`, started by hand on the controller at %s: progress and each result follow in this channel, once each.", build, c.fmtTime(live.Start))}
-}
-
-// queue shows the controller's holder and the channel's open plans. An
-// approval while the controller is busy is refused, never queued: a
-// queued plan would launch later on a controller nobody re-checked.
-func (c *Core) queue(ctx context.Context, in Incoming) Reply {
-	var b strings.Builder
-	ctl := c.mainRunner().Controller()
-	fmt.Fprintf(&b, "**Controller `%s`**: ", ctl)
-	busy := false
-	if runID, _, _, held, err := c.DB.Lock(ctx, ctl); err == nil && held {
-		busy = true
-		if r, err := c.DB.GetRun(ctx, runID); err == nil {
-			who := "approved by " + userRef(r.ApprovedBy)
-			if r.Adopted {
-				who = "started by hand on the controller, watched for " + userRef(r.PlannedBy)
-			}
-			fmt.Fprintf(&b, "busy with `%s` (%s), %s since %s — `/atvm status %s`.", r.Build, r.State, who, c.fmtTime(r.CreatedAt), r.Build)
-		}
-	}
-	if !busy {
-		msg, err := c.liveOnController(ctx)
-		switch {
-		case err != nil:
-			b.WriteString("the controller did not answer; whether it is free is unknown.")
-		case msg != "":
-			b.WriteString(strings.TrimPrefix(msg, "the controller is busy: "))
-		default:
-			b.WriteString("free.")
-		}
-	}
-	open, err := c.DB.OpenPlans(ctx, in.ChannelID)
-	if err != nil {
-		return internalError(c.Log, "listing plans", err)
-	}
-	b.WriteString("\n\n**Open plans in this channel** (an approval while the controller is busy is refused, not queued):\n")
-	if len(open) == 0 {
-		b.WriteString("- none\n")
-	}
-	for _, p := range open {
-		fmt.Fprintf(&b, "- `%s` — `%s` (%s) by %s, open until %s\n", p.ID, p.Build, p.Template, userRef(p.CreatedBy), c.fmtTime(p.ExpiresAt))
-	}
-	return Reply{Ephemeral: b.String()}
+	return Reply{Ephemeral: fmt.Sprintf("Watching `%s`, started by hand on %s at %s: progress and each result follow in this channel, once each.", build, where, c.fmtTime(live.Start))}
 }
 
 // clearStaleLocks mends locks no active run holds (D15): the watch loop

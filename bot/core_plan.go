@@ -214,7 +214,7 @@ func (c *Core) handleButton(ctx context.Context, in Incoming) Reply {
 		return c.approve(ctx, in, commands.Approval{User: in.UserID, UserName: in.UserName, Channel: in.ChannelID, PlanID: a.Plan,
 			Hash: a.Hash, WithoutWatcher: a.Action == actApproveNW, ConfirmBoth: a.Action == actConfirm})
 	case actCancel:
-		return c.cancel(ctx, in, a.Plan, false)
+		return c.cancel(ctx, in, a.Plan, false, "")
 	}
 	c.Metrics.Refused("button")
 	return Reply{Ephemeral: "⚠️ Unknown button."}

@@ -25,16 +25,22 @@ func rerunButton(run storage.Run) Button {
 // rerun answers `/atvm rerun BUILD [--failed|--all|--skip-known]`: a new
 // plan of the build's latest finished run for those hosts, posted for
 // approval like any plan (P1); the original selectors give way to the
-// machines' names.
-func (c *Core) rerun(ctx context.Context, in Incoming, build, mode string) Reply {
-	run, err := c.DB.LatestRunByBuild(ctx, build)
-	if errors.Is(err, storage.ErrNotFound) {
-		return Reply{Ephemeral: fmt.Sprintf("No run of `%s` is recorded.", build)}
+// machines' names. ctl picks the build's run on that controller (the same
+// plan may have run on several); without it, the newest run of the build.
+func (c *Core) rerun(ctx context.Context, in Incoming, build, mode, ctl string) Reply {
+	if _, refused := c.runnersAsked(ctl); refused != nil {
+		return *refused
 	}
+	runs, err := c.DB.RunsByBuild(ctx, build, 200)
 	if err != nil {
 		return internalError(c.Log, "reading the run", err)
 	}
-	return c.rerunOf(ctx, in, run, mode)
+	for _, run := range runs {
+		if ctl == "" || c.controllerNameOf(run) == ctl {
+			return c.rerunOf(ctx, in, run, mode)
+		}
+	}
+	return Reply{Ephemeral: fmt.Sprintf("No run of `%s`%s is recorded.", build, onController(ctl))}
 }
 
 // rerunPressed answers the [Re-run failed] button of run id.
@@ -90,6 +96,15 @@ func (c *Core) rerunOf(ctx context.Context, in Incoming, run storage.Run, mode s
 		return Reply{Ephemeral: fmt.Sprintf("The template of `%s` is not known; plan it with `/atvm plan TEMPLATE --specify_vms …`.", build)}
 	}
 	req := commands.RerunRequest(orig, picked)
+	// A rerun runs where the run ran, not on the channel's default: the
+	// hosts it names are that controller's.
+	if len(c.Cfg.ControllerNames()) > 1 {
+		if name := c.controllerNameOf(run); name != "" {
+			if _, ok := c.Cfg.ControllerNamed(name); ok {
+				req.Controller = name
+			}
+		}
+	}
 	rep, _ := c.postPlan(ctx, in, commands.Command{Name: commands.CmdPlan, Plan: &req}, c.rerunNote(run, mode, picked, marked, tags))
 	return rep
 }

@@ -28,6 +28,13 @@ func (c *Core) status(ctx context.Context, build, ctl string) Reply {
 		}
 		rn = r
 	}
+	if ctl == "" && build != "" && len(c.Runners) > 1 {
+		if _, err := c.DB.LatestRunByBuild(ctx, build); errors.Is(err, storage.ErrNotFound) {
+			if r := c.whereIs(ctx, build); r != nil {
+				rn = r // a build the bot never ran is asked of the controller that has it
+			}
+		}
+	}
 	rep := c.statusOn(ctx, rn, build, ctl)
 	if over := c.controllersOverview(ctx); over != "" && rep.Ephemeral != "" {
 		rep.Ephemeral = over + "\n" + rep.Ephemeral
@@ -176,34 +183,19 @@ func (c *Core) statusRun(ctx context.Context, build string, only Runner) (storag
 	return storage.Run{}, storage.ErrNotFound
 }
 
-// runs lists the recent runs with their state and links.
-func (c *Core) runs(ctx context.Context) Reply {
-	recent, err := c.DB.RecentRuns(ctx, 10)
-	if err != nil {
-		return internalError(c.Log, "listing runs", err)
-	}
-	if len(recent) == 0 {
-		return Reply{Ephemeral: "No runs yet."}
-	}
-	var b strings.Builder
-	b.WriteString("**Recent runs**\n")
-	for _, r := range recent {
-		link := ""
-		if r.RootPostID != "" {
-			link = " · " + c.Chat.PostLink(r.RootPostID)
-		}
-		fmt.Fprintf(&b, "- `%s` — %s · %s · approved by %s%s\n", r.Build, r.State, c.fmtTime(r.CreatedAt), userRef(r.ApprovedBy), link)
-	}
-	return Reply{Ephemeral: b.String()}
-}
-
-// cancel drops an open plan, or stops a running run (W5, D14).
-func (c *Core) cancel(ctx context.Context, in Incoming, target string, yes bool) Reply {
+// cancel drops an open plan, or stops a running run (W5, D14). With
+// several controllers ctl narrows which run a build or no target means.
+func (c *Core) cancel(ctx context.Context, in Incoming, target string, yes bool, ctl string) Reply {
 	cfg, err := c.effectiveConfig(ctx)
 	if err != nil {
 		return internalError(c.Log, "reading the config", err)
 	}
-	if target == "" || commands.IsPlanID(target) {
+	if ctl != "" {
+		if _, refused := c.runnersAsked(ctl); refused != nil {
+			return *refused
+		}
+	}
+	if (target == "" && ctl == "") || commands.IsPlanID(target) {
 		stored, err := c.pickPlan(ctx, in.ChannelID, target)
 		if err == nil {
 			return c.cancelPlan(ctx, in, stored, cfg)
@@ -211,15 +203,10 @@ func (c *Core) cancel(ctx context.Context, in Incoming, target string, yes bool)
 		if target != "" {
 			return Reply{Ephemeral: "⚠️ " + err.Error()}
 		}
-		active, _ := c.DB.ActiveRuns(ctx)
-		if len(active) != 1 {
-			return Reply{Ephemeral: "⚠️ Name what to cancel: `/atvm cancel PLAN` or `/atvm cancel BUILD --yes`."}
-		}
-		target = active[0].Build
 	}
-	run, err := c.DB.LatestRunByBuild(ctx, target)
-	if err != nil || !storage.Active(run.State) {
-		return Reply{Ephemeral: fmt.Sprintf("⚠️ No active run of `%s` to cancel.", target)}
+	run, refused := c.runToCancel(ctx, target, ctl)
+	if refused != nil {
+		return *refused
 	}
 	if err := commands.CheckCancelRun(in.UserID, yes, cfg); err != nil {
 		c.Metrics.Refused("cancel")
@@ -360,11 +347,20 @@ func (c *Core) cancelPlan(ctx context.Context, in Incoming, stored storage.Plan,
 
 // unwatch stops watching a run without touching its runner (D14). Only
 // the run's approver, the plan's author or an approver may.
-func (c *Core) unwatch(ctx context.Context, in Incoming, build string) Reply {
-	run, err := c.DB.LatestRunByBuild(ctx, build)
-	if err != nil || !storage.Active(run.State) {
-		return Reply{Ephemeral: fmt.Sprintf("⚠️ No active run of `%s`.", build)}
+func (c *Core) unwatch(ctx context.Context, in Incoming, build, ctl string) Reply {
+	if _, refused := c.runnersAsked(ctl); refused != nil {
+		return *refused
 	}
+	runs, err := c.activeRunsOf(ctx, build, ctl)
+	switch {
+	case err != nil:
+		return internalError(c.Log, "finding the run", err)
+	case len(runs) == 0:
+		return Reply{Ephemeral: fmt.Sprintf("⚠️ No active run of `%s`%s.", build, onController(ctl))}
+	case len(runs) > 1:
+		return *c.onSeveral(runs, "unwatch "+build)
+	}
+	run := runs[0]
 	if !c.isApprover(in.UserID) && (in.UserID == "" || (in.UserID != run.ApprovedByID && in.UserID != run.PlannedByID)) {
 		c.Metrics.Refused("unwatch")
 		return Reply{Ephemeral: fmt.Sprintf("⛔ Only the run's approver, the plan's author or an approver may stop watching `%s`.", build)}

@@ -28,11 +28,11 @@ func (c *Core) Tick(ctx context.Context) {
 		c.Log.Error().Err(err).Msg("listing active runs")
 		return
 	}
-	counts := map[string]int{}
+	counts := map[StateOn]int{}
 	sem := make(chan struct{}, maxParallelPolls)
 	var wg sync.WaitGroup
 	for _, r := range runs {
-		counts[r.State]++
+		counts[StateOn{r.State, c.controllerNameOf(r)}]++
 		if r.State != results.RunRunning {
 			continue
 		}
@@ -55,9 +55,9 @@ func (c *Core) Tick(ctx context.Context) {
 
 // pollAges is, per running run, how long ago its last successful poll was
 // (since this process began watching it, when it has had none yet).
-func (c *Core) pollAges(runs []storage.Run) map[string]time.Duration {
+func (c *Core) pollAges(runs []storage.Run) map[BuildOn]time.Duration {
 	now := c.now()
-	out := map[string]time.Duration{}
+	out := map[BuildOn]time.Duration{}
 	for _, r := range runs {
 		if r.State != results.RunRunning {
 			continue
@@ -72,14 +72,15 @@ func (c *Core) pollAges(runs []storage.Run) map[string]time.Duration {
 			last = o.watchedSince
 		}
 		o.stMu.Unlock()
-		out[r.Build] = now.Sub(last)
+		out[BuildOn{r.Build, c.controllerNameOf(r)}] = now.Sub(last)
 	}
 	return out
 }
 
 // StalePolls names the running runs whose last successful poll is older
 // than the deadline a healthy watch keeps (three poll intervals and one
-// poll's own deadline), for /healthz. Empty: every run is watched.
+// poll's own deadline), for /healthz, each with its controller when there
+// are several. Empty: every run is watched.
 func (c *Core) StalePolls(ctx context.Context) ([]string, error) {
 	runs, err := c.DB.ActiveRuns(ctx)
 	if err != nil {
@@ -87,9 +88,13 @@ func (c *Core) StalePolls(ctx context.Context) ([]string, error) {
 	}
 	limit := 3*c.Cfg.Watch.PollInterval + c.pollTimeout()
 	var out []string
-	for build, age := range c.pollAges(runs) {
+	for k, age := range c.pollAges(runs) {
 		if age > limit {
-			out = append(out, fmt.Sprintf("%s: last poll %s ago", build, age.Round(time.Second)))
+			what := k.Build
+			if len(c.Runners) > 1 {
+				what += " on " + k.Controller
+			}
+			out = append(out, fmt.Sprintf("%s: last poll %s ago", what, age.Round(time.Second)))
 		}
 	}
 	sort.Strings(out)
@@ -112,7 +117,7 @@ func (c *Core) poll(ctx context.Context, o *runOwner, run storage.Run) (results.
 	pctx, cancel := context.WithTimeout(ctx, c.pollTimeout())
 	defer cancel()
 	obs, err := c.runnerOf(run).Poll(pctx, run)
-	c.Metrics.Poll(err)
+	c.Metrics.Poll(c.controllerNameOf(run), err)
 	if err != nil {
 		return results.Status{}, err
 	}

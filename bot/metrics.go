@@ -19,7 +19,7 @@ type Metrics struct {
 	polls        *prometheus.CounterVec
 	postLatency  *prometheus.HistogramVec
 	postErrors   *prometheus.CounterVec
-	sshRoundTrip prometheus.Histogram
+	sshRoundTrip *prometheus.HistogramVec
 	refusals     *prometheus.CounterVec
 	fires        *prometheus.CounterVec
 	wsConnected  prometheus.Gauge
@@ -35,11 +35,11 @@ func NewMetrics(version string) *Metrics {
 	m := &Metrics{
 		reg: reg,
 		runs: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "atvmbot_runs", Help: "Runs known to the bot, by state.",
-		}, []string{"state"}),
+			Name: "atvmbot_runs", Help: "Active runs known to the bot, by state and controller.",
+		}, []string{"state", "controller"}),
 		polls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "atvmbot_polls_total", Help: "Watch-loop polls of the controller, by result (ok, error).",
-		}, []string{"result"}),
+			Name: "atvmbot_polls_total", Help: "Watch-loop polls of a controller, by result (ok, error) and controller.",
+		}, []string{"result", "controller"}),
 		postLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "atvmbot_post_latency_seconds", Help: "Latency of chat post operations, by op (create, patch, find).",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
@@ -47,10 +47,10 @@ func NewMetrics(version string) *Metrics {
 		postErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "atvmbot_post_errors_total", Help: "Failed chat post attempts, by op.",
 		}, []string{"op"}),
-		sshRoundTrip: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "atvmbot_ssh_round_trip_seconds", Help: "Duration of controller commands over SSH.",
+		sshRoundTrip: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "atvmbot_ssh_round_trip_seconds", Help: "Duration of controller commands over SSH, by controller.",
 			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
-		}),
+		}, []string{"controller"}),
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "atvmbot_refusals_total", Help: "Requests refused, by reason.",
 		}, []string{"reason"}),
@@ -67,8 +67,8 @@ func NewMetrics(version string) *Metrics {
 			Name: "atvmbot_commands_total", Help: "Commands handed to the core, by source.",
 		}, []string{"source"}),
 		pollAge: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "atvmbot_run_poll_age_seconds", Help: "Age of each watched run's last successful poll, by build.",
-		}, []string{"build"}),
+			Name: "atvmbot_run_poll_age_seconds", Help: "Age of each watched run's last successful poll, by build and controller.",
+		}, []string{"build", "controller"}),
 	}
 	info := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "atvmbot_build_info", Help: "The running version (always 1).",
@@ -89,47 +89,67 @@ func (m *Metrics) Registry() *prometheus.Registry {
 	return m.reg
 }
 
-// SetRuns replaces the runs-by-state gauge with counts (states absent from
-// counts drop to zero).
-func (m *Metrics) SetRuns(counts map[string]int) {
+// StateOn keys the runs gauge: a run state on a controller (its
+// configured name).
+type StateOn struct{ State, Controller string }
+
+// BuildOn keys the poll-age gauge: a run's build on a controller.
+type BuildOn struct{ Build, Controller string }
+
+// SetRuns replaces the runs gauge with counts (states absent from counts
+// drop to zero).
+func (m *Metrics) SetRuns(counts map[StateOn]int) {
 	if m == nil {
 		return
 	}
 	m.runs.Reset()
-	for state, n := range counts {
-		m.runs.WithLabelValues(state).Set(float64(n))
+	for k, n := range counts {
+		m.runs.WithLabelValues(k.State, k.Controller).Set(float64(n))
 	}
 }
 
 // SetPollAges replaces the per-run poll-age gauge.
-func (m *Metrics) SetPollAges(ages map[string]time.Duration) {
+func (m *Metrics) SetPollAges(ages map[BuildOn]time.Duration) {
 	if m == nil {
 		return
 	}
 	m.pollAge.Reset()
-	for build, d := range ages {
-		m.pollAge.WithLabelValues(build).Set(d.Seconds())
+	for k, d := range ages {
+		m.pollAge.WithLabelValues(k.Build, k.Controller).Set(d.Seconds())
 	}
 }
 
-// Poll counts one watch-loop poll.
-func (m *Metrics) Poll(err error) {
+// Poll counts one watch-loop poll of a controller (its configured name).
+func (m *Metrics) Poll(controller string, err error) {
 	if m == nil {
 		return
 	}
 	if err != nil {
-		m.polls.WithLabelValues("error").Inc()
+		m.polls.WithLabelValues("error", controller).Inc()
 		return
 	}
-	m.polls.WithLabelValues("ok").Inc()
+	m.polls.WithLabelValues("ok", controller).Inc()
+}
+
+// SSHObserver is what one controller's transport reports its round trips
+// to: the controller package declares the method, cmd wires one per
+// controller name.
+type SSHObserver struct {
+	m          *Metrics
+	controller string
+}
+
+// SSH is the observer of the controller of that configured name.
+func (m *Metrics) SSH(controller string) SSHObserver {
+	return SSHObserver{m: m, controller: controller}
 }
 
 // ObserveSSH records one SSH round trip.
-func (m *Metrics) ObserveSSH(d time.Duration) {
-	if m == nil {
+func (o SSHObserver) ObserveSSH(d time.Duration) {
+	if o.m == nil {
 		return
 	}
-	m.sshRoundTrip.Observe(d.Seconds())
+	o.m.sshRoundTrip.WithLabelValues(o.controller).Observe(d.Seconds())
 }
 
 // Refused counts one refusal (wrong slash token, bad button, busy, plan

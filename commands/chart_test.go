@@ -38,7 +38,7 @@ func TestParse_D26_Chart(t *testing.T) {
 		{text: "history atvm71-redhat9.1 --CHART", flag: "--CHART", refusal: "did you mean `--chart`"},
 		{text: "history atvm71-redhat9.1 --chart=1", flag: "--chart", refusal: "takes no value"},
 		{text: "history atvm71-redhat9.1 --chart --chart", flag: "--chart", refusal: "given twice"},
-		{text: "watch b --chart", flag: "watch", refusal: "one build name"},
+		{text: "watch b --chart", flag: "--chart", refusal: "unknown option `--chart` for watch"},
 
 		// status --controller NAME (issue 21): whose run the details are of.
 		{text: "status --controller lab2", want: Command{Name: CmdStatus, Controller: "lab2"}},
@@ -51,6 +51,29 @@ func TestParse_D26_Chart(t *testing.T) {
 		{text: "status --controller a --controller b", flag: "--controller", refusal: "given twice"},
 		{text: "status --Controller a", flag: "--Controller", refusal: "did you mean `--controller`"},
 		{text: "status b --png", flag: "--png", refusal: "--controller"},
+
+		// watch, queue and runs --controller NAME (issue 21): ask one controller.
+		{text: "watch b --controller lab2", want: Command{Name: CmdWatch, Target: "b", Controller: "lab2"}},
+		{text: "watch --controller=lab2 b", want: Command{Name: CmdWatch, Target: "b", Controller: "lab2"}},
+		{text: "watch --controller lab2", flag: "watch", refusal: "needs a build name"},
+		{text: "watch b c", flag: "watch", refusal: "one build name"},
+		{text: "watch b --controller", flag: "--controller", refusal: "needs a controller name"},
+		{text: "watch b --Controller a", flag: "--Controller", refusal: "did you mean `--controller`"},
+		{text: "queue --controller a", want: Command{Name: CmdQueue, Controller: "a"}},
+		{text: "runs --controller=a", want: Command{Name: CmdRuns, Controller: "a"}},
+		{text: "runs now", flag: "runs", refusal: "takes no arguments"},
+		{text: "queue --controller 'a;b'", flag: "--controller", refusal: "controller name"},
+		{text: "queue --controller a --controller b", flag: "--controller", refusal: "given twice"},
+		{text: "runs --chart", flag: "--chart", refusal: "unknown option `--chart` for runs"},
+		{text: "rerun b --all --controller lab2", want: Command{Name: CmdRerun, Target: "b", Rerun: RerunAll, Controller: "lab2"}},
+		{text: "rerun b --controler lab2", flag: "--controler", refusal: "unknown option"},
+		{text: "rerun b --Controller=lab2", flag: "option", refusal: "did you mean `--controller`"},
+		{text: "unwatch b --controller lab2", want: Command{Name: CmdUnwatch, Target: "b", Controller: "lab2"}},
+		{text: "unwatch --controller lab2", flag: "unwatch", refusal: "needs a build name"},
+		{text: "cancel b --yes --controller lab2", want: Command{Name: CmdCancel, Target: "b", Yes: true, Controller: "lab2"}},
+		{text: "cancel --controller=lab2", want: Command{Name: CmdCancel, Controller: "lab2"}},
+		{text: "cancel b --yes --controller", flag: "--controller", refusal: "needs a controller name"},
+		{text: "cancel b --Controller a", flag: "--Controller", refusal: "did you mean `--controller`"},
 	}
 	for _, c := range cases {
 		t.Run(c.text, func(t *testing.T) {

@@ -50,7 +50,7 @@ type Command struct {
 	Days           int    `json:"days,omitempty"`            // flaky, failures --days
 	Rerun          string `json:"rerun,omitempty"`           // rerun: failed, all, skip-known
 	Chart          bool   `json:"chart,omitempty"`           // status, history --chart: a picture too
-	Controller     string `json:"controller,omitempty"`      // status --controller
+	Controller     string `json:"controller,omitempty"`      // status, watch, unwatch, cancel, queue, runs --controller
 	// Schedule is the request of `schedule`.
 	Schedule *ScheduleRequest `json:"schedule,omitempty"`
 }
@@ -125,11 +125,11 @@ func parseTokens(toks []token, size int) (Command, error) {
 	case CmdStatus:
 		cmd, err = parseStatus(args)
 	case CmdWatch, CmdUnwatch:
-		cmd, err = parseBuildArg(name, args, true)
+		cmd, err = parseBuildController(name, args)
 	case CmdRerun:
 		cmd, err = parseRerun(args)
 	case CmdRuns, CmdQueue:
-		cmd, err = Command{Name: name}, noArgs(name, args)
+		cmd, err = parseControllerOnly(name, args)
 	case CmdBlacklist:
 		cmd, err = parseBlacklist(args)
 	case CmdSchedule:

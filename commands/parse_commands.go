@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 )
@@ -50,8 +49,14 @@ func parseApprove(args []token) (Command, *Error) {
 
 func parseCancel(args []token) (Command, *Error) {
 	cmd := Command{Name: CmdCancel}
-	for _, a := range args {
-		w := a.text
+	usage := "usage: `/atvm cancel [BUILD|PLAN] [--yes] [--controller NAME]`"
+	for i := 0; i < len(args); i++ {
+		w := args[i].text
+		if ok, err := takeController(&cmd, args, &i, usage); err != nil {
+			return Command{}, err
+		} else if ok {
+			continue
+		}
 		switch {
 		case w == "--yes":
 			cmd.Yes = true
@@ -62,9 +67,12 @@ func parseCancel(args []token) (Command, *Error) {
 			if normFlag(w) == "yes" || w == "-y" {
 				return Command{}, misspelt(w, "--yes", CmdCancel)
 			}
-			return Command{}, unknownOption(w, " for cancel", []string{"--yes"})
+			if opt, _, _ := strings.Cut(w, "="); normFlag(opt) == normFlag(flagController) {
+				return Command{}, misspelt(w, flagController, CmdCancel)
+			}
+			return Command{}, unknownOption(w, " for cancel", []string{"--yes", flagController})
 		case cmd.Target != "":
-			return Command{}, errorf(CmdCancel, "takes one build or plan ID, got a second word %s; usage: `/atvm cancel [BUILD|PLAN] [--yes]`", echo(w))
+			return Command{}, errorf(CmdCancel, "takes one build or plan ID, got a second word %s; %s", echo(w), usage)
 		default:
 			t, err := checkTarget(CmdCancel, w)
 			if err != nil {
@@ -86,27 +94,6 @@ func checkTarget(cmd, w string) (string, *Error) {
 		return "", errorf(cmd, "%s is not a build name or plan ID. %s", echo(w), f.allowed())
 	}
 	return w, nil
-}
-
-func parseBuildArg(name string, args []token, required bool) (Command, *Error) {
-	usage := fmt.Sprintf("usage: `%s BUILD`", name)
-	if !required {
-		usage = fmt.Sprintf("usage: `%s [BUILD]`", name)
-	}
-	switch {
-	case len(args) == 0 && required:
-		return Command{}, errorf(name, "needs a build name; %s", usage)
-	case len(args) == 0:
-		return Command{Name: name}, nil
-	case len(args) > 1:
-		return Command{}, errorf(name, "takes one build name, got %d words; %s", len(args), usage)
-	}
-	w := args[0].text
-	f := specFor(flagBuild)
-	if _, err := f.checkValue(w); err != nil {
-		return Command{}, errorf(name, "%s is not a build name. %s", echo(w), f.allowed())
-	}
-	return Command{Name: name, Target: w}, nil
 }
 
 func noArgs(name string, args []token) *Error {

@@ -17,15 +17,21 @@ const (
 
 var rerunOptions = []string{"--" + RerunFailed, "--" + RerunAll, "--" + RerunSkipKnown}
 
-const rerunUsage = "usage: `/atvm rerun BUILD [--failed | --all | --skip-known]`"
+const rerunUsage = "usage: `/atvm rerun BUILD [--failed | --all | --skip-known] [--controller NAME]`"
 
-// parseRerun reads `rerun BUILD [--failed | --all | --skip-known]`: one
-// build, at most one of the options.
+// parseRerun reads `rerun BUILD [--failed | --all | --skip-known]
+// [--controller NAME]`: one build, at most one of the options, and the
+// controller whose run of it is meant.
 func parseRerun(args []token) (Command, *Error) {
 	cmd := Command{Name: CmdRerun, Rerun: RerunFailed}
 	mode := ""
-	for _, a := range args {
-		w := a.text
+	for i := 0; i < len(args); i++ {
+		w := args[i].text
+		if ok, err := takeController(&cmd, args, &i, rerunUsage); err != nil {
+			return Command{}, err
+		} else if ok {
+			continue
+		}
 		if !looksLikeFlag(w) {
 			if cmd.Target != "" {
 				return Command{}, errorf(CmdRerun, "takes one build name, got a second word %s; %s", echo(w), rerunUsage)
@@ -41,7 +47,10 @@ func parseRerun(args []token) (Command, *Error) {
 			if d := badRune(w); d != "" {
 				return Command{}, errorf(CmdRerun, "%s contains %s; options are %s", show(w), d, strings.Join(rerunOptions, ", "))
 			}
-			return Command{}, unknownOption(w, " for rerun", rerunOptions)
+			if opt, _, _ := strings.Cut(w, "="); normFlag(opt) == normFlag(flagController) {
+				return Command{}, misspelt(w, flagController, CmdRerun)
+			}
+			return Command{}, unknownOption(w, " for rerun", append(rerunOptions, flagController))
 		}
 		if mode != "" && mode != w {
 			return Command{}, errorf(w, "cannot go with %s; keep one", mode)

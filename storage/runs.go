@@ -253,6 +253,12 @@ func (db *DB) RecentRuns(ctx context.Context, limit int) ([]Run, error) {
 	return db.queryRuns(ctx, `ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
 }
 
+// RunsByBuild lists a build name's runs, newest first: with several
+// controllers the same build may have run on each.
+func (db *DB) RunsByBuild(ctx context.Context, build string, limit int) ([]Run, error) {
+	return db.queryRuns(ctx, `WHERE build = ? ORDER BY created_at DESC, id DESC LIMIT ?`, build, limit)
+}
+
 // LatestRunByBuild returns the newest run of a build name.
 func (db *DB) LatestRunByBuild(ctx context.Context, build string) (Run, error) {
 	runs, err := db.queryRuns(ctx, `WHERE build = ? ORDER BY created_at DESC, id DESC LIMIT 1`, build)

@@ -300,6 +300,26 @@ func TestRuns_W6_NewRunUnderUsedBuildStartsClean(t *testing.T) {
 	}
 }
 
+// The same build on two controllers: both runs are listed, newest first.
+func TestRuns_C21_RunsByBuildNewestFirst(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "s.db"))
+	ctx := context.Background()
+	for _, r := range []Run{{ID: "r1", Build: "b", Controller: "a", State: "RUNNING"}, {ID: "r2", Build: "b", Controller: "b", State: "RUNNING"},
+		{ID: "r3", Build: "other", Controller: "c", State: "RUNNING"}} {
+		if err := db.CreateRunLocked(ctx, r, "q"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	runs, err := db.RunsByBuild(ctx, "b", 10)
+	if err != nil || len(runs) != 2 || runs[0].ID != "r2" || runs[1].ID != "r1" {
+		t.Fatalf("runs %+v %v", runs, err)
+	}
+	if runs, _ := db.RunsByBuild(ctx, "b", 1); len(runs) != 1 || runs[0].ID != "r2" {
+		t.Fatalf("limit 1: %+v", runs)
+	}
+}
+
 func TestBlacklist_SeedOnceAndAudit(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "s.db"))
 	ctx := context.Background()

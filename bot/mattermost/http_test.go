@@ -94,11 +94,11 @@ func TestHealthz_W9_StatusChecksAndVersion(t *testing.T) {
 
 func TestMetrics_W9_PrometheusText(t *testing.T) {
 	m := bot.NewMetrics("v9.9.9")
-	m.SetRuns(map[string]int{"RUNNING": 1, "COMPLETED": 3})
-	m.SetRuns(map[string]int{"COMPLETED": 4}) // RUNNING gone
-	m.Poll(nil)
-	m.Poll(errors.New("x"))
-	m.ObserveSSH(120 * time.Millisecond)
+	m.SetRuns(map[bot.StateOn]int{{State: "RUNNING", Controller: "default"}: 1, {State: "COMPLETED", Controller: "default"}: 3})
+	m.SetRuns(map[bot.StateOn]int{{State: "COMPLETED", Controller: "default"}: 4}) // RUNNING gone
+	m.Poll("default", nil)
+	m.Poll("lab2", errors.New("x"))
+	m.SSH("lab2").ObserveSSH(120 * time.Millisecond)
 	m.Refused("plan_blacklisted")
 	m.ObservePost("create", time.Now(), nil)
 	m.WSState(true)
@@ -108,10 +108,10 @@ func TestMetrics_W9_PrometheusText(t *testing.T) {
 	}
 	for _, want := range []string{
 		`atvmbot_build_info{version="v9.9.9"} 1`,
-		`atvmbot_runs{state="COMPLETED"} 4`,
-		`atvmbot_polls_total{result="ok"} 1`,
-		`atvmbot_polls_total{result="error"} 1`,
-		`atvmbot_ssh_round_trip_seconds_count 1`,
+		`atvmbot_runs{controller="default",state="COMPLETED"} 4`,
+		`atvmbot_polls_total{controller="default",result="ok"} 1`,
+		`atvmbot_polls_total{controller="lab2",result="error"} 1`,
+		`atvmbot_ssh_round_trip_seconds_count{controller="lab2"} 1`,
 		`atvmbot_refusals_total{reason="plan_blacklisted"} 1`,
 		`atvmbot_post_latency_seconds_count{op="create"} 1`,
 		`atvmbot_websocket_connected 1`,
@@ -125,10 +125,10 @@ func TestMetrics_W9_PrometheusText(t *testing.T) {
 		t.Error("stale run state kept")
 	}
 	var nilM *bot.Metrics // every method is nil-safe
-	nilM.Poll(nil)
+	nilM.Poll("default", nil)
 	nilM.Refused("x")
 	nilM.SetRuns(nil)
-	nilM.ObserveSSH(time.Second)
+	nilM.SSH("default").ObserveSSH(time.Second)
 	if code, _ := get(t, NewMux(ServerOptions{}), PathMetrics); code != 404 {
 		t.Fatalf("metrics served without a registry: %d", code)
 	}

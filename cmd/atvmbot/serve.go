@@ -139,10 +139,7 @@ func serve(ctx context.Context, cfg *config.Config, log zerolog.Logger) error {
 		return err
 	}
 	defer ctls.close()
-	for _, r := range ctls.byName {
-		r.Version = versionString()
-		r.Ctl.Observer = metrics // every round trip feeds atvmbot_ssh_round_trip_seconds
-	}
+	ctls.wire(versionString(), metrics)
 	ctlRunner := ctls.main()
 	core := &bot.Core{Cfg: cfg, DB: db, Chat: mm, Runner: ctlRunner, Runners: ctls.runners(), Log: log, Metrics: metrics, Version: versionString(), Channel: channel.Id,
 		Approvers: []string{}} // fail closed until the configured names are resolved to user ids

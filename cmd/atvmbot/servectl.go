@@ -80,14 +80,24 @@ func dialController(ctx context.Context, cfg *config.Config, name string, ctl co
 	return t, key, nil
 }
 
+// wire gives each runner the version and its controller's metrics: every
+// round trip feeds atvmbot_ssh_round_trip_seconds under its controller's
+// name.
+func (s *servedControllers) wire(version string, metrics *bot.Metrics) {
+	for name, r := range s.byName {
+		r.Version = version
+		r.Ctl.Observer = metrics.SSH(name)
+	}
+}
+
 func (s *servedControllers) close() {
 	for _, t := range s.transports {
 		t.Close()
 	}
 }
 
-// main is the main controller's runner: what status, queue and discovery
-// ask for now.
+// main is the main controller's runner: what a run recorded under no
+// configured controller falls to.
 func (s *servedControllers) main() *runner.ControllerRunner {
 	return s.byName[s.cfg.MainControllerName()]
 }

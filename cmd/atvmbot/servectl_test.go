@@ -10,7 +10,9 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/atvm/atvmbot/bot"
 	"github.com/atvm/atvmbot/config"
+	"github.com/atvm/atvmbot/controller"
 	"github.com/atvm/atvmbot/storage"
 )
 
@@ -64,6 +66,26 @@ func TestServe_C21_ARunnerPerController(t *testing.T) {
 			}
 			if ctls.main() != ctls.byName[tc.main] {
 				t.Errorf("main runner is not %s", tc.main)
+			}
+			// /healthz names each controller's check when there are several;
+			// each round trip is counted under its controller's name.
+			metrics := bot.NewMetrics("test")
+			ctls.wire("test", metrics)
+			checks := ctls.healthChecks()
+			for i, name := range ctls.names {
+				want := "controller"
+				if len(tc.want) > 1 {
+					want += " " + name
+				}
+				if checks[i].Name != want {
+					t.Errorf("health check %d is %q, want %q", i, checks[i].Name, want)
+				}
+				if _, err := checks[i].Check(context.Background()); err != nil {
+					t.Errorf("%s: %v", checks[i].Name, err)
+				}
+				if r := ctls.byName[name]; r.Ctl.Observer != controller.RoundTripObserver(metrics.SSH(name)) || r.Version != "test" {
+					t.Errorf("%s: observer %v version %q", name, r.Ctl.Observer, r.Version)
+				}
 			}
 		})
 	}
