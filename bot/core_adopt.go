@@ -277,7 +277,7 @@ func (c *Core) adopt(ctx context.Context, in Incoming, rn Runner, live controlle
 		return internalError(c.Log, "reading the run to adopt", err)
 	}
 	// PlannedBy names who asked for the run: the final summary notifies them.
-	run.ID, run.Watcher, run.PlannedBy, run.ChannelID = newRunID(build, c.now()), true, in.UserName, in.ChannelID
+	run.ID, run.Watcher, run.PlannedBy, run.ChannelID = c.newRunID(build, rn, c.now()), true, in.UserName, in.ChannelID
 	run.PlannedByID = in.UserID
 	err = c.DB.CreateRunLocked(ctx, run, in.UserName)
 	var locked *storage.ErrLocked

@@ -62,7 +62,7 @@ func (c *Core) approve(ctx context.Context, in Incoming, a commands.Approval) Re
 	}
 	watcher := a.Watcher(plan)
 	run := storage.Run{
-		ID: newRunID(plan.Build, c.now()), PlanID: plan.ID, Build: plan.Build, Controller: rn.Controller(),
+		ID: c.newRunID(plan.Build, rn, c.now()), PlanID: plan.ID, Build: plan.Build, Controller: rn.Controller(),
 		Template: plan.Template, Categorized: plan.Categorized, Watcher: watcher, State: results.RunApproved,
 		PlannedBy: stored.CreatedBy, ApprovedBy: in.UserName, ChannelID: stored.ChannelID,
 		PlannedByID: stored.CreatedByID, ApprovedByID: in.UserID,

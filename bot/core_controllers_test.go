@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/atvm/atvmbot/config"
 	"github.com/atvm/atvmbot/results"
@@ -369,5 +370,33 @@ func TestCore_C21_S1_StatusOneLinePerController(t *testing.T) {
 	g := newCore(t)
 	if rep := g.say(t, "alice", "status"); strings.Contains(rep.Ephemeral, "**Controllers:**") {
 		t.Errorf("one controller, yet an overview:\n%s", rep.Ephemeral)
+	}
+}
+
+// The same build approved on two controllers in one millisecond gets two
+// run IDs (the controller's name is in it): both launch, neither collides.
+func TestCore_C21_SameBuildSameMillisecondTwoRunIDs(t *testing.T) {
+	f, rs := newCores(t, []string{"a", "b"}, "", w3Statuses()...)
+	frozen := time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC)
+	f.core.Now = func() time.Time { return frozen }
+	ch := f.console.Channel()
+	for _, ctl := range []string{"a", "b"} {
+		if rep := planAndApprove(t, f, ch, ctl); !strings.Contains(rep.Ephemeral, "Approved plan") {
+			t.Fatalf("approve on %s: %q", ctl, rep.Ephemeral)
+		}
+	}
+	ids := map[string]bool{}
+	for _, ctl := range []string{"a", "b"} {
+		id, _, _, held, _ := f.db.Lock(context.Background(), ctl)
+		if !held || len(rs[ctl].launched) != 1 {
+			t.Fatalf("controller %s: held %v, %d launches", ctl, held, len(rs[ctl].launched))
+		}
+		if !strings.Contains(id, "-"+ctl+".") {
+			t.Errorf("run %s does not name its controller %s", id, ctl)
+		}
+		ids[id] = true
+	}
+	if len(ids) != 2 {
+		t.Errorf("run IDs %v, want two", ids)
 	}
 }

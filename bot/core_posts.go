@@ -363,6 +363,19 @@ func (c *Core) hung(ctx context.Context, run storage.Run, st results.Status) {
 	c.finish(ctx, run, st, "⚠️ The runner hung after uploading its results and was stopped by the bot.", results.RunHung)
 }
 
-func newRunID(build string, now time.Time) string {
-	return "r-" + strconv.FormatInt(now.UnixMilli(), 36) + "-" + build
+// newRunID is a run's ID: its approval time and build, and with several
+// controllers the controller's name before the build ("r-…-lab2.nightly";
+// a controller name has no "."), so the same build approved on two
+// controllers in one millisecond still gets two IDs.
+func (c *Core) newRunID(build string, rn Runner, now time.Time) string {
+	id := "r-" + strconv.FormatInt(now.UnixMilli(), 36) + "-"
+	if len(c.Runners) > 1 {
+		for _, name := range sortedRunnerNames(c.Runners) {
+			if c.Runners[name] == rn {
+				id += name + "."
+				break
+			}
+		}
+	}
+	return id + build
 }
