@@ -8,7 +8,7 @@ import (
 )
 
 // With several controllers the watch loop's metrics say which controller
-// each poll, run and poll age is of (issue #21; names unchanged).
+// each poll, run and poll age is of (names unchanged).
 func TestCore_C21_W9_MetricsLabelledByController(t *testing.T) {
 	f, _ := newCores(t, []string{"a", "b"}, "", w3Statuses()...)
 	f.core.Metrics = NewMetrics("test")

@@ -6,7 +6,7 @@ import (
 	"github.com/atvm/atvmbot/storage"
 )
 
-// Several controllers (issue #21): each has its own Runner, and a run is
+// Several controllers: each has its own Runner, and a run is
 // launched, polled, stopped and cancelled by the Runner of its controller.
 // Runner alone (Runners empty) is the only controller, as before.
 

@@ -40,7 +40,7 @@ func TestParse_D26_Chart(t *testing.T) {
 		{text: "history atvm71-redhat9.1 --chart --chart", flag: "--chart", refusal: "given twice"},
 		{text: "watch b --chart", flag: "--chart", refusal: "unknown option `--chart` for watch"},
 
-		// status --controller NAME (issue 21): whose run the details are of.
+		// status --controller NAME: whose run the details are of.
 		{text: "status --controller lab2", want: Command{Name: CmdStatus, Controller: "lab2"}},
 		{text: "status --controller=lab2 --chart", want: Command{Name: CmdStatus, Controller: "lab2", Chart: true}},
 		{text: "status b --controller a", want: Command{Name: CmdStatus, Target: "b", Controller: "a"}},
@@ -52,7 +52,7 @@ func TestParse_D26_Chart(t *testing.T) {
 		{text: "status --Controller a", flag: "--Controller", refusal: "did you mean `--controller`"},
 		{text: "status b --png", flag: "--png", refusal: "--controller"},
 
-		// watch, queue and runs --controller NAME (issue 21): ask one controller.
+		// watch, queue and runs --controller NAME: ask one controller.
 		{text: "watch b --controller lab2", want: Command{Name: CmdWatch, Target: "b", Controller: "lab2"}},
 		{text: "watch --controller=lab2 b", want: Command{Name: CmdWatch, Target: "b", Controller: "lab2"}},
 		{text: "watch --controller lab2", flag: "watch", refusal: "needs a build name"},

@@ -8,7 +8,7 @@ import (
 // Commands about runs on a controller (`watch`, `unwatch`, `cancel`,
 // `queue`, `runs`) take
 // `--controller NAME` to ask one controller; without it they ask every
-// controller (issue #21).
+// controller.
 
 // takeController reads `--controller NAME` or `--controller=NAME` at
 // args[*i] into cmd.Controller, moving *i past the value. ok is false

@@ -133,7 +133,7 @@ var helpText = map[string]help{
 	CmdHelp: {syntax: "help [COMMAND]", does: "this help, or one command's.", examples: []string{"help plan"}},
 }
 
-// controllerChoice is how a plan's controller is chosen (issue #21).
+// controllerChoice is how a plan's controller is chosen.
 const controllerChoice = "`--controller NAME` names it; without it, the channel's default controller, else the only one. " +
 	"With several controllers and neither, the plan is refused with their names"
 

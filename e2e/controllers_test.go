@@ -70,7 +70,7 @@ func (w *world) twoControllers(cfg string) string {
 	return cfg[:start] + block + cfg[end:]
 }
 
-// Two controllers through the real server (issue 21): plans for A and B
+// Two controllers through the real server: plans for A and B
 // approved at once run at the same time, each on its own controller with
 // its own lock; each run posts once per group and once at the end; a kill
 // -9 while both run resumes both, every post still exactly once; each

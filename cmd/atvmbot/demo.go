@@ -74,7 +74,7 @@ const demoScript = `# The operator asks for a plan; nothing runs yet (P1).
 [Approve] #1
 `
 
-// demoScript2 is the built-in script with two controllers (issue 21): a
+// demoScript2 is the built-in script with two controllers: a
 // plan for each, both approved, two runs at once, each on its own
 // controller under its own lock and in its own thread.
 const demoScript2 = `# Two controllers, a and b: one plan for each; nothing runs yet (P1).

@@ -87,7 +87,7 @@ func TestDemo_HelpPlanExamplesPasteAsTheyAre(t *testing.T) {
 	}
 }
 
-// `demo --controllers 2` (issue 21): a plan for each of two simulated
+// `demo --controllers 2`: a plan for each of two simulated
 // controllers, both approved, both runs at once, each posting its own
 // final summary once; status then names both controllers.
 func TestDemo_C21_TwoControllersTwoRunsAtOnce(t *testing.T) {

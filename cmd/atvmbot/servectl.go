@@ -19,7 +19,7 @@ import (
 )
 
 // servedControllers is a runner per configured controller, each over its
-// own transport (issue #21).
+// own transport.
 type servedControllers struct {
 	cfg        *config.Config
 	names      []string // configured names, in order
