@@ -42,6 +42,26 @@ func retryMM[T any](ctx context.Context, what string, f func() (T, *model.Respon
 func (w *world) channelPosts(ctx context.Context) ([]*model.Post, error) {
 	var all []*model.Post
 	seen := map[string]bool{}
+	// All of a channel's posts in one answer (the server caps it at 1000):
+	// pages of the channel ordered by creation time are cut by offset, and
+	// posts created in the same millisecond may then fall on both sides of
+	// a cut or on neither.
+	since, err := retryMM(ctx, "GetPostsSince", func() (*model.PostList, *model.Response, error) {
+		return w.admin.GetPostsSince(ctx, w.channel.Id, 1, false)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(since.Posts) < 1000 {
+		for id, p := range since.Posts {
+			if p.ChannelId == w.channel.Id && !seen[id] {
+				seen[id] = true
+				all = append(all, p)
+			}
+		}
+		sort.Slice(all, func(i, j int) bool { return all[i].CreateAt < all[j].CreateAt })
+		return all, nil
+	}
 	for page := 0; page < 50; page++ {
 		l, err := retryMM(ctx, "GetPostsForChannel", func() (*model.PostList, *model.Response, error) {
 			return w.admin.GetPostsForChannel(ctx, w.channel.Id, page, 200, "", false, true)
