@@ -332,14 +332,7 @@ func finishedHosts(st results.Status) int {
 	return n
 }
 
-func hasResults(st results.Status) bool {
-	for _, h := range st.Hosts {
-		if h.Status == results.HostPass || h.Status == results.HostFail {
-			return true
-		}
-	}
-	return false
-}
+func hasResults(st results.Status) bool { return finishedHosts(st) > 0 }
 
 // hung captures first, then stops the runner, then posts the captured
 // result once with a note (W4, D3).

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/atvm/atvmbot/results"
 	"github.com/atvm/atvmbot/storage"
 )
 
@@ -49,17 +48,7 @@ func (c *Core) controllerLine(ctx context.Context, rn Runner, active []storage.R
 		}
 		line := fmt.Sprintf("`%s` %s", r.Build, r.State)
 		if st, ok := c.ownerOf(r.ID).fresh(c.now(), 24*time.Hour); ok && len(st.Hosts) > 0 {
-			done, failed := 0, 0
-			for _, h := range st.Hosts {
-				switch h.Status {
-				case results.HostPass:
-					done++
-				case results.HostFail:
-					done++
-					failed++
-				}
-			}
-			line += fmt.Sprintf(" · %d/%d hosts done · %d failed", done, len(st.Hosts), failed)
+			line += fmt.Sprintf(" · %d/%d hosts done · %d failed", finishedHosts(st), len(st.Hosts), failedHosts(st))
 		}
 		if r.RootPostID != "" {
 			line += " · " + c.Chat.PostLink(r.RootPostID)

@@ -255,17 +255,7 @@ func plural(n int, one, many string) string {
 // progressText is the root post: verdict or progress, counts, time, ETA,
 // then the run's template command and TEST FLOW (results.RunCard).
 func (c *Core) progressText(run storage.Run, st results.Status) string {
-	done, failed := 0, 0
-	for _, h := range st.Hosts {
-		switch h.Status {
-		case results.HostPass:
-			done++
-		case results.HostFail:
-			done++
-			failed++
-		}
-	}
-	total := len(st.Hosts)
+	done, failed, total := finishedHosts(st), failedHosts(st), len(st.Hosts)
 	icon, word := "🔄", "RUNNING"
 	switch st.State {
 	case results.RunCompleted:

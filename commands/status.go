@@ -14,30 +14,18 @@ func parseStatus(args []token) (Command, *Error) {
 	cmd := Command{Name: CmdStatus}
 	for i := 0; i < len(args); i++ {
 		w := args[i].text
-		opt, val, hasVal := strings.Cut(w, "=")
+		if ok, err := takeController(&cmd, args, &i, statusUsage); err != nil {
+			return Command{}, err
+		} else if ok {
+			continue
+		}
+		opt, _, _ := strings.Cut(w, "=")
 		switch {
 		case w == OptChart:
 			if cmd.Chart {
 				return Command{}, errorf(OptChart, "given twice; keep one")
 			}
 			cmd.Chart = true
-		case opt == flagController:
-			if cmd.Controller != "" {
-				return Command{}, errorf(flagController, "given twice; keep one")
-			}
-			if !hasVal {
-				if i+1 == len(args) || looksLikeFlag(args[i+1].text) {
-					return Command{}, errorf(flagController, "needs a controller name; %s", statusUsage)
-				}
-				i++
-				val = args[i].text
-			}
-			f := specFor(flagController)
-			v, err := f.checkValue(val)
-			if err != nil {
-				return Command{}, err
-			}
-			cmd.Controller = v[0]
 		case looksLikeFlag(w) && normFlag(opt) == normFlag(flagController):
 			return Command{}, misspelt(w, flagController, CmdStatus)
 		case looksLikeFlag(w):
